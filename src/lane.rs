@@ -1,0 +1,198 @@
+//! One training lane: a generator, a discriminator, their optimizers, an objective and a data stream,
+//! advanced one generator step at a time; statistics and samples are read back asynchronously.
+
+use burn::module::AutodiffModule;
+use burn::optim::{adaptor::OptimizerAdaptor, Adam, AdamConfig, GradientsParams, Optimizer};
+use burn::tensor::{backend::AutodiffBackend, Int, Tensor, TensorData};
+use rand::{rngs::StdRng, SeedableRng};
+use rand_distr::{Distribution, StandardNormal};
+use serde::Serialize;
+
+use crate::config::TrainConfig;
+use crate::data::{BatchOrder, Digits, PIXELS, SIDE};
+use crate::model::{Discriminator, Generator};
+use crate::objective::{self, Objective, StepContext};
+
+/// Size of the fixed evaluation batch shown as the sample grid.
+pub const GRID: usize = 64;
+
+/// Statistics of one generator step, read back from the device.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepStats {
+    /// Generator steps completed, this one included.
+    pub step: usize,
+    pub d_loss: f32,
+    pub g_loss: f32,
+    /// The objective's diagnostics, named as in its `ObjectiveInfo`.
+    pub diagnostics: Vec<(String, f32)>,
+    /// False if any loss or diagnostic is NaN or infinite.
+    pub finite: bool,
+}
+
+/// Everything a generator step produced, still on the device.
+pub struct PendingStats<B: AutodiffBackend> {
+    step: usize,
+    /// `[d_loss, g_loss, d diagnostics..., g diagnostics...]`.
+    values: Tensor<B::InnerBackend, 1>,
+    names: Vec<&'static str>,
+}
+
+impl<B: AutodiffBackend> PendingStats<B> {
+    /// Reads the values back (asynchronously; required on WebGPU in the browser).
+    pub async fn read(self) -> Result<StepStats, String> {
+        Ok(Self::read_many(vec![self]).await?.remove(0))
+    }
+
+    /// Reads several steps' values back in a single device transfer.
+    pub async fn read_many(pending: Vec<Self>) -> Result<Vec<StepStats>, String> {
+        let Some(first) = pending.first() else { return Ok(Vec::new()) };
+        let width = first.names.len() + 2;
+        let all = Tensor::cat(pending.iter().map(|p| p.values.clone()).collect(), 0);
+        let data = all.into_data_async().await.map_err(|e| format!("reading statistics: {e:?}"))?;
+        let v: Vec<f32> = data.convert::<f32>().to_vec().map_err(|e| format!("reading statistics: {e:?}"))?;
+        Ok(pending
+            .iter()
+            .zip(v.chunks_exact(width))
+            .map(|(p, v)| StepStats {
+                step: p.step,
+                d_loss: v[0],
+                g_loss: v[1],
+                diagnostics: p.names.iter().zip(&v[2..]).map(|(n, x)| (n.to_string(), *x)).collect(),
+                finite: v.iter().all(|x| x.is_finite()),
+            })
+            .collect())
+    }
+}
+
+type Opt<M, B> = OptimizerAdaptor<Adam, M, B>;
+
+/// A GAN being trained.
+pub struct Lane<B: AutodiffBackend> {
+    config: TrainConfig,
+    device: B::Device,
+    objective: Box<dyn Objective<B>>,
+    g: Generator<B>,
+    d: Discriminator<B>,
+    opt_g: Opt<Generator<B>, B>,
+    opt_d: Opt<Discriminator<B>, B>,
+    /// The training images on the device, `[n, 784]` in [-1, 1].
+    images: Tensor<B, 2>,
+    order: BatchOrder,
+    noise: StdRng,
+    fixed_z: Tensor<B::InnerBackend, 2>,
+    g_steps: usize,
+}
+
+impl<B: AutodiffBackend> Lane<B> {
+    /// Builds a lane from a validated config; the same config and data give the same run.
+    pub fn new(config: TrainConfig, train: &Digits, device: &B::Device) -> Result<Self, String> {
+        let objective = objective::build::<B>(&config.objective, &config.params).map_err(|e| e.to_string())?;
+        B::seed(device, config.seed);
+        let g = Generator::new(config.arch, config.latent, device);
+        let d = Discriminator::new(config.arch, device);
+        let adam = AdamConfig::new().with_beta_1(0.5).with_beta_2(0.999);
+        let images = Tensor::from_data(TensorData::new(train.scaled(), [train.len(), PIXELS]), device);
+        let mut noise = StdRng::seed_from_u64(config.seed);
+        let fixed_z = gaussian(&mut noise, GRID, config.latent, device);
+        Ok(Lane {
+            order: BatchOrder::new(train.len(), config.seed),
+            noise,
+            fixed_z,
+            objective,
+            g,
+            d,
+            opt_g: adam.init(),
+            opt_d: adam.init(),
+            images,
+            device: device.clone(),
+            config,
+            g_steps: 0,
+        })
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    pub fn generator(&self) -> &Generator<B> {
+        &self.g
+    }
+
+    pub fn discriminator(&self) -> &Discriminator<B> {
+        &self.d
+    }
+
+    /// Generator steps completed.
+    pub fn steps(&self) -> usize {
+        self.g_steps
+    }
+
+    fn real_batch(&mut self) -> Tensor<B, 4> {
+        let n = self.config.batch;
+        let idx: Vec<i64> = self.order.next(n).into_iter().map(|i| i as i64).collect();
+        let idx = Tensor::<B, 1, Int>::from_data(TensorData::new(idx, [n]), &self.device);
+        self.images.clone().select(0, idx).reshape([n, 1, SIDE, SIDE])
+    }
+
+    fn z(&mut self) -> Tensor<B, 2> {
+        Tensor::from_inner(gaussian(&mut self.noise, self.config.batch, self.config.latent, &self.device))
+    }
+
+    /// One discriminator update then one generator update. Returns the step's statistics unread.
+    pub fn train_step(&mut self) -> PendingStats<B> {
+        let ctx = StepContext { g_step: self.g_steps };
+
+        let real = self.real_batch();
+        let z = self.z();
+        let fake = self.g.forward(z).detach();
+        let d_out = self.objective.d_loss(&self.d, real, fake, ctx);
+        let grads = GradientsParams::from_grads(d_out.value.backward(), &self.d);
+        self.d = self.opt_d.step(self.config.lr_d, self.d.clone(), grads);
+
+        let z = self.z();
+        let fake = self.g.forward(z);
+        let g_out = self.objective.g_loss(&self.d, fake, ctx);
+        let grads = GradientsParams::from_grads(g_out.value.backward(), &self.g);
+        self.g = self.opt_g.step(self.config.lr_g, self.g.clone(), grads);
+        self.g_steps += 1;
+
+        let info = self.objective.info();
+        let mut parts = vec![d_out.value.inner(), g_out.value.inner()];
+        parts.extend(d_out.diagnostics.into_iter().map(|t| t.inner()));
+        parts.extend(g_out.diagnostics.into_iter().map(|t| t.inner()));
+        PendingStats {
+            step: self.g_steps,
+            values: Tensor::cat(parts, 0),
+            names: info.d_diagnostics.iter().chain(info.g_diagnostics).copied().collect(),
+        }
+    }
+
+    /// The generator's output on the fixed evaluation batch, `GRID × 784` bytes (0 = background).
+    pub async fn samples(&self) -> Result<Vec<u8>, String> {
+        let images = self.g.valid().forward(self.fixed_z.clone());
+        let data = images.into_data_async().await.map_err(|e| format!("reading samples: {e:?}"))?;
+        let v: Vec<f32> = data.convert::<f32>().to_vec().map_err(|e| format!("reading samples: {e:?}"))?;
+        Ok(crate::render::to_bytes(&v))
+    }
+}
+
+fn gaussian<B: burn::tensor::backend::Backend>(rng: &mut StdRng, n: usize, k: usize, device: &B::Device) -> Tensor<B, 2> {
+    let v: Vec<f32> = (0..n * k).map(|_| StandardNormal.sample(rng)).collect();
+    Tensor::from_data(TensorData::new(v, [n, k]), device)
+}
+
+impl<B: AutodiffBackend> Lane<B> {
+    /// `k` samples from fresh latent vectors (drawn from the lane's noise stream), `k × 784` bytes.
+    pub async fn fresh_samples(&mut self, k: usize) -> Result<Vec<u8>, String> {
+        let g = self.g.valid();
+        let mut out = Vec::with_capacity(k * PIXELS);
+        for start in (0..k).step_by(GRID) {
+            let n = GRID.min(k - start);
+            let z = gaussian(&mut self.noise, n, self.config.latent, &self.device);
+            let data = g.forward(z).into_data_async().await.map_err(|e| format!("reading samples: {e:?}"))?;
+            let v: Vec<f32> = data.convert::<f32>().to_vec().map_err(|e| format!("reading samples: {e:?}"))?;
+            out.extend(crate::render::to_bytes(&v));
+        }
+        Ok(out)
+    }
+}

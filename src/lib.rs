@@ -1,0 +1,16 @@
+//! GAN playground: models, objectives, training loop and data for training small GANs on MNIST,
+//! built both as a WebAssembly module (WebGPU with a CPU fallback) and as a native crate.
+
+pub mod backend;
+pub mod config;
+pub mod data;
+pub mod lane;
+pub mod model;
+pub mod objective;
+pub mod render;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;

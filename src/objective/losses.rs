@@ -1,0 +1,37 @@
+//! Numerically stable loss building blocks on discriminator logits, shared by the objectives.
+
+use burn::tensor::{activation, backend::Backend, Tensor};
+
+/// `softplus(t) = log(1 + e^t)`, computed as `max(t, 0) + log1p(e^{-|t|})` so it never overflows.
+pub fn softplus<B: Backend, const D: usize>(t: Tensor<B, D>) -> Tensor<B, D> {
+    let pos = t.clone().clamp_min(0.0);
+    let tail = t.abs().neg().exp().log1p();
+    pos + tail
+}
+
+/// Binary cross-entropy on logits against a constant target `y`: `y·softplus(-l) + (1-y)·softplus(l)`,
+/// averaged over the batch. Never applies a sigmoid before the logarithm.
+pub fn bce_with_logits<B: Backend>(logits: Tensor<B, 2>, target: f64) -> Tensor<B, 1> {
+    let pos = softplus(logits.clone().neg()).mul_scalar(target);
+    if target == 1.0 {
+        return pos.mean();
+    }
+    let neg = softplus(logits).mul_scalar(1.0 - target);
+    (pos + neg).mean()
+}
+
+/// Discriminator loss of the original GAN: `E[softplus(-l(x))] + E[softplus(l(G(z)))]`,
+/// with the real target `real_target` (1, or 0.9 for one-sided label smoothing).
+pub fn gan_d_loss<B: Backend>(real: Tensor<B, 2>, fake: Tensor<B, 2>, real_target: f64) -> Tensor<B, 1> {
+    bce_with_logits(real, real_target) + bce_with_logits(fake, 0.0)
+}
+
+/// Mean probability `E[σ(l)]` the discriminator assigns to "real".
+pub fn mean_prob<B: Backend>(logits: Tensor<B, 2>) -> Tensor<B, 1> {
+    activation::sigmoid(logits).mean()
+}
+
+/// Jensen-Shannon estimate from a discriminator loss: with the optimal D, `L_D = log 4 - 2·JS`.
+pub fn js_estimate<B: Backend>(d_loss: Tensor<B, 1>) -> Tensor<B, 1> {
+    d_loss.neg().add_scalar(4f64.ln()).mul_scalar(0.5)
+}

@@ -1,0 +1,44 @@
+//! Original GAN in minimax form: G minimises `E[log(1 - D(G(z)))]`, whose gradient vanishes when D wins.
+
+use burn::tensor::{backend::AutodiffBackend, Tensor};
+
+use super::losses::{gan_d_loss, js_estimate, mean_prob, softplus};
+use super::{Loss, Objective, ObjectiveInfo, Registered, StepContext};
+use crate::config::ParamValues;
+use crate::model::Discriminator;
+
+/// `L_D = E[softplus(-l(x))] + E[softplus(l(G(z)))]`, `L_G = -E[softplus(l(G(z)))]`.
+pub struct Minimax;
+
+impl Registered for Minimax {
+    const INFO: ObjectiveInfo = ObjectiveInfo {
+        id: "minimax",
+        name: "GAN (minimax)",
+        summary: "L_D = E[softplus(-l(x))] + E[softplus(l(G(z)))]; L_G = -E[softplus(l(G(z)))] (saturating)",
+        params: &[],
+        d_diagnostics: &["d_real", "d_fake", "js_estimate"],
+        g_diagnostics: &[],
+    };
+
+    fn from_params(_: &ParamValues) -> Self {
+        Minimax
+    }
+}
+
+impl<B: AutodiffBackend> Objective<B> for Minimax {
+    fn info(&self) -> &'static ObjectiveInfo {
+        &<Self as Registered>::INFO
+    }
+
+    fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Tensor<B, 4>, _: StepContext) -> Loss<B> {
+        let (lr, lf) = (d.forward(real), d.forward(fake));
+        let value = gan_d_loss(lr.clone(), lf.clone(), 1.0);
+        let diagnostics = vec![mean_prob(lr), mean_prob(lf), js_estimate(value.clone().detach())];
+        Loss { value, diagnostics }
+    }
+
+    fn g_loss(&self, d: &Discriminator<B>, fake: Tensor<B, 4>, _: StepContext) -> Loss<B> {
+        let value = softplus(d.forward(fake)).mean().neg();
+        Loss { value, diagnostics: vec![] }
+    }
+}

@@ -1,0 +1,160 @@
+// Page bootstrap: starts the training worker, connects it to the controls, charts, sample grid,
+// URL state and page API, and keeps the status line current.
+import { parseQuery, syncUrl } from './state.js';
+import { setupControls, showNotice } from './controls.js';
+import { LossChart } from './charts.js';
+import { drawGrid } from './samples.js';
+import { installApi, emitStatus } from './api.js';
+
+const $ = (id) => document.getElementById(id);
+const query = parseQuery(window.location.search);
+for (const text of query.notices) showNotice(text, 'warn');
+
+const state = {
+  backend: null, adapter: '', running: false, config: null, ready: false,
+  step: 0, dLoss: null, gLoss: null, stepsPerSec: 0, diverged: null,
+};
+let worker = null;
+let controls = null;
+let chart = null;
+let pendingConfig = []; // resolvers waiting for the worker's validated config
+let lastEmit = 0;
+
+function startWorker(backendPreference, config) {
+  worker?.terminate();
+  state.ready = false;
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = (event) => onWorkerMessage(event.data);
+  worker.onerror = (event) => {
+    event.preventDefault?.();
+    fatal(`the training worker failed to start: ${event.message || 'unknown error'}`, backendPreference);
+  };
+  worker.postMessage({ type: 'init', backend: backendPreference, dataUrl: new URL('../data/mnist.bin', import.meta.url).href, config });
+}
+
+function send(msg) {
+  if (!state.ready) throw new Error('the playground is still starting');
+  worker.postMessage(msg);
+}
+
+function onWorkerMessage(msg) {
+  switch (msg.type) {
+    case 'ready':
+      state.ready = true;
+      state.backend = msg.backend;
+      state.adapter = msg.adapter;
+      if (msg.notice) showNotice(msg.notice, msg.backend === 'cpu' && query.page.backend !== 'cpu' ? 'warn' : 'info');
+      if (!controls) {
+        controls = setupControls(msg.objectives, controller);
+        chart = new LossChart($('loss-chart'));
+      }
+      controls.setEnabled(true);
+      break;
+    case 'config': {
+      state.config = msg.config;
+      state.step = 0;
+      state.dLoss = state.gLoss = null;
+      state.diverged = null;
+      chart.clear();
+      controls.showConfig(msg.config);
+      syncUrl(msg.config, query.page);
+      for (const err of msg.errors) showNotice(`${err.field}: ${err.message} — using the default instead.`, 'warn');
+      pendingConfig.splice(0).forEach((resolve) => resolve({ config: msg.config, errors: msg.errors }));
+      if (query.page.autostart && !state.autostarted) {
+        state.autostarted = true;
+        controller.play();
+      }
+      break;
+    }
+    case 'stats': {
+      const last = msg.stats[msg.stats.length - 1];
+      state.step = last.step;
+      state.dLoss = last.d_loss;
+      state.gLoss = last.g_loss;
+      state.stepsPerSec = msg.stepsPerSec;
+      chart.push(msg.stats);
+      break;
+    }
+    case 'samples':
+      drawGrid($('samples'), msg.pixels);
+      $('samples-caption').textContent = `fixed-z samples at step ${msg.step}`;
+      break;
+    case 'running':
+      state.running = msg.running;
+      controls?.setRunning(msg.running);
+      break;
+    case 'diverged':
+      state.diverged = msg.step;
+      showNotice(`Training diverged at step ${msg.step} (a loss became NaN or infinite). The last samples are kept; press reset or lower the learning rates.`, 'error');
+      break;
+    case 'error':
+      showNotice(msg.message, 'error');
+      break;
+    case 'fatal':
+      fatal(msg.message, msg.fallback);
+      break;
+  }
+  renderStatus();
+}
+
+function fatal(message, fallback) {
+  showNotice(`${message} — restarting the training worker${fallback === 'cpu' ? ' on the CPU backend' : ''}.`, 'error');
+  state.running = false;
+  controls?.setRunning(false);
+  startWorker(fallback === 'cpu' ? 'cpu' : query.page.backend, state.config ?? query.config);
+}
+
+function backendLabel() {
+  if (!state.backend) return 'starting…';
+  return state.backend === 'webgpu' ? `WebGPU — ${state.adapter}` : 'CPU (wasm)';
+}
+
+function renderStatus() {
+  const fmt = (v) => (v === null || v === undefined ? '—' : Number(v).toFixed(4));
+  const parts = [
+    backendLabel(),
+    `step ${state.step}`,
+    `${state.stepsPerSec.toFixed(1)} steps/s`,
+    `d loss ${fmt(state.dLoss)}`,
+    `g loss ${fmt(state.gLoss)}`,
+    state.diverged !== null ? `diverged at step ${state.diverged}` : state.running ? 'training' : 'paused',
+  ];
+  $('status').textContent = parts.join(' · ');
+  const now = performance.now();
+  if (now - lastEmit > 250) {
+    lastEmit = now;
+    emitStatus(controller.status());
+  }
+}
+
+const controller = {
+  play: () => send({ type: 'play' }),
+  pause: () => send({ type: 'pause' }),
+  step: (n = 1) => send({ type: 'step', n }),
+  reset: () => send({ type: 'reset' }),
+  /** Merges `partial` into the current config; resolves to `{config, errors}` once validated. */
+  configure(partial) {
+    if (!partial || typeof partial !== 'object') throw new Error('configure expects an object');
+    const base = state.config ?? {};
+    const merged = { ...base, ...partial, params: { ...(partial.objective && partial.objective !== base.objective ? {} : base.params), ...(partial.params ?? {}) } };
+    const done = new Promise((resolve) => pendingConfig.push(resolve));
+    send({ type: 'configure', config: merged });
+    return done;
+  },
+  status: () => ({
+    backend: state.backend,
+    adapter: state.adapter,
+    running: state.running,
+    ready: state.ready,
+    lanes: state.config
+      ? [{
+          objective: state.config.objective, arch: state.config.arch, step: state.step,
+          dLoss: state.dLoss, gLoss: state.gLoss, stepsPerSec: state.stepsPerSec, diverged: state.diverged,
+        }]
+      : [],
+  }),
+};
+
+installApi(controller);
+renderStatus();
+startWorker(query.page.backend, query.config);

@@ -1,0 +1,17 @@
+// Worker protocol: the message types exchanged between the page and the training worker.
+//
+// page → worker: {type: 'init', backend, dataUrl, config} | {type: 'configure', config}
+//                {type: 'play'} | {type: 'pause'} | {type: 'step', n} | {type: 'reset'}
+// worker → page: {type: 'ready', backend, adapter, notice, objectives, config, dataset}
+//                {type: 'config', config, errors}       validated config (errors: fields replaced by defaults)
+//                {type: 'stats', stats: [...], stepsPerSec, running}
+//                {type: 'samples', step, pixels}         pixels: Uint8Array(64 × 784), 0 = background
+//                {type: 'running', running}
+//                {type: 'diverged', step}
+//                {type: 'error', message}                recoverable; training state is kept
+//                {type: 'fatal', message, fallback}      the worker cannot go on; restart it (on `fallback`)
+export const TO_WORKER = Object.freeze(['init', 'configure', 'play', 'pause', 'step', 'reset']);
+export const FROM_WORKER = Object.freeze(['ready', 'config', 'stats', 'samples', 'running', 'diverged', 'error', 'fatal']);
+
+/** Largest number of steps one `step(n)` command may ask for. */
+export const MAX_STEP_REQUEST = 10000;

@@ -19,6 +19,7 @@ let controls = null;
 let chart = null;
 let pendingConfig = []; // resolvers waiting for the worker's validated config
 let lastEmit = 0;
+let emitTimer = null;
 
 function startWorker(backendPreference, config) {
   worker?.terminate();
@@ -120,11 +121,18 @@ function renderStatus() {
     state.diverged !== null ? `diverged at step ${state.diverged}` : state.running ? 'training' : 'paused',
   ];
   $('status').textContent = parts.join(' · ');
-  const now = performance.now();
-  if (now - lastEmit > 250) {
-    lastEmit = now;
+  scheduleStatusEvent();
+}
+
+/** Status events to an embedding page: at most one per 250 ms, and always one after the last change. */
+function scheduleStatusEvent() {
+  if (emitTimer !== null) return;
+  const wait = Math.max(0, lastEmit + 250 - performance.now());
+  emitTimer = setTimeout(() => {
+    emitTimer = null;
+    lastEmit = performance.now();
     emitStatus(controller.status());
-  }
+  }, wait);
 }
 
 const controller = {

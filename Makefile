@@ -56,7 +56,7 @@ cli: setup www/data/mnist.bin
 	cargo build --release --bin gan-playground
 
 test-rust: data
-	cargo test --release
+	GAN_REQUIRE_WGPU=1 cargo test --release
 
 test-browser: setup-test dist
 	node --test --test-concurrency=1 tests/browser/

@@ -108,13 +108,18 @@ fn train(args: TrainArgs) -> Result<(), String> {
         BackendArg::Cpu => run::<backend::Cpu>(&args, config, &train, &backend::cpu_device(), "cpu (flex)"),
         BackendArg::Wgpu => {
             let device = backend::gpu_device();
+            // burn panics when no adapter is found: turn that into an error message, without the backtrace.
+            let quiet = std::panic::take_hook();
+            std::panic::set_hook(Box::new(|_| {}));
             let adapter = std::panic::catch_unwind(|| {
                 burn::backend::wgpu::init_setup::<burn::backend::wgpu::graphics::AutoGraphicsApi>(
                     &device,
                     Default::default(),
                 )
-            })
-            .map_err(|_| "no usable GPU adapter for the wgpu backend (try --backend cpu)".to_string())?;
+            });
+            std::panic::set_hook(quiet);
+            let adapter =
+                adapter.map_err(|_| "no usable GPU adapter for the wgpu backend (try --backend cpu)".to_string())?;
             let name = format!("wgpu ({})", adapter.adapter.get_info().name);
             run::<backend::Gpu>(&args, config, &train, &device, &name)
         }

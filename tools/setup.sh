@@ -30,12 +30,16 @@ else
 fi
 
 if [ "$what" = test ]; then
-  if [ ! -x /usr/bin/chromium ]; then
-    say "installing Debian chromium for the browser tests"
+  # chromium: browser tests; mesa-vulkan-drivers: lavapipe, a software Vulkan driver for the native wgpu test.
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing Debian packages: ${missing[*]}"
     SUDO=$([ "$(id -u)" = 0 ] && echo || echo sudo)
     $SUDO apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
   else
-    say "chromium present: $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+    say "chromium and mesa-vulkan-drivers present: $(/usr/bin/chromium --version 2>/dev/null | head -1)"
   fi
 fi

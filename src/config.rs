@@ -131,6 +131,9 @@ impl TrainConfig {
                 }
             }
         };
+        let lr_default = objective::info(&cfg.objective).map(|i| i.lr_default).unwrap_or(cfg.lr_g);
+        cfg.lr_g = lr_default;
+        cfg.lr_d = lr_default;
         check_f("lr_g", LR_RANGE, &mut cfg.lr_g);
         check_f("lr_d", LR_RANGE, &mut cfg.lr_d);
         let mut check_u = |key: &str, lo: u64, hi: u64, slot: &mut u64| {

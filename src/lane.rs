@@ -2,7 +2,7 @@
 //! advanced one generator step at a time; statistics and samples are read back asynchronously.
 
 use burn::module::AutodiffModule;
-use burn::optim::{adaptor::OptimizerAdaptor, Adam, AdamConfig, GradientsParams, Optimizer};
+use burn::optim::{adaptor::OptimizerAdaptor, Adam, AdamConfig, GradientsParams, Optimizer, RmsProp, RmsPropConfig};
 use burn::tensor::{backend::AutodiffBackend, Int, Tensor, TensorData};
 use rand::{rngs::StdRng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::config::TrainConfig;
 use crate::data::{BatchOrder, Digits, PIXELS, SIDE};
 use crate::model::{Discriminator, Generator};
-use crate::objective::{self, Objective, StepContext};
+use crate::objective::{self, Objective, OptimizerKind, StepContext};
 
 /// Size of the fixed evaluation batch shown as the sample grid.
 pub const GRID: usize = 64;
@@ -64,7 +64,27 @@ impl<B: AutodiffBackend> PendingStats<B> {
     }
 }
 
-type Opt<M, B> = OptimizerAdaptor<Adam, M, B>;
+/// The optimizer an objective asked for, for one network.
+enum Opt<M: AutodiffModule<B>, B: AutodiffBackend> {
+    Adam(OptimizerAdaptor<Adam, M, B>),
+    RmsProp(OptimizerAdaptor<RmsProp, M, B>),
+}
+
+impl<M: AutodiffModule<B>, B: AutodiffBackend> Opt<M, B> {
+    fn new(kind: OptimizerKind) -> Self {
+        match kind {
+            OptimizerKind::Adam => Opt::Adam(AdamConfig::new().with_beta_1(0.5).with_beta_2(0.999).init()),
+            OptimizerKind::RmsProp => Opt::RmsProp(RmsPropConfig::new().with_alpha(0.99).with_momentum(0.0).init()),
+        }
+    }
+
+    fn step(&mut self, lr: f64, module: M, grads: GradientsParams) -> M {
+        match self {
+            Opt::Adam(o) => o.step(lr, module, grads),
+            Opt::RmsProp(o) => o.step(lr, module, grads),
+        }
+    }
+}
 
 /// A GAN being trained.
 pub struct Lane<B: AutodiffBackend> {
@@ -90,7 +110,7 @@ impl<B: AutodiffBackend> Lane<B> {
         B::seed(device, config.seed);
         let g = Generator::new(config.arch, config.latent, device);
         let d = Discriminator::new(config.arch, device);
-        let adam = AdamConfig::new().with_beta_1(0.5).with_beta_2(0.999);
+        let kind = objective.optimizer();
         let images = Tensor::from_data(TensorData::new(train.scaled(), [train.len(), PIXELS]), device);
         let mut noise = StdRng::seed_from_u64(config.seed);
         let fixed_z = gaussian(&mut noise, GRID, config.latent, device);
@@ -101,8 +121,8 @@ impl<B: AutodiffBackend> Lane<B> {
             objective,
             g,
             d,
-            opt_g: adam.init(),
-            opt_d: adam.init(),
+            opt_g: Opt::new(kind),
+            opt_d: Opt::new(kind),
             images,
             device: device.clone(),
             config,
@@ -138,16 +158,23 @@ impl<B: AutodiffBackend> Lane<B> {
         Tensor::from_inner(gaussian(&mut self.noise, self.config.batch, self.config.latent, &self.device))
     }
 
-    /// One discriminator update then one generator update. Returns the step's statistics unread.
+    /// The objective's discriminator updates, then one generator update. Returns the step's statistics unread.
     pub fn train_step(&mut self) -> PendingStats<B> {
         let ctx = StepContext { g_step: self.g_steps };
 
-        let real = self.real_batch();
-        let z = self.z();
-        let fake = self.g.forward(z).detach();
-        let d_out = self.objective.d_loss(&self.d, real, fake, ctx);
-        let grads = GradientsParams::from_grads(d_out.value.backward(), &self.d);
-        self.d = self.opt_d.step(self.config.lr_d, self.d.clone(), grads);
+        let mut d_out = None;
+        for _ in 0..self.objective.d_steps(self.g_steps).max(1) {
+            let real = self.real_batch();
+            let z = self.z();
+            let fake = self.g.forward(z).detach();
+            let out = self.objective.d_loss(&self.d, real, fake, ctx);
+            let grads = GradientsParams::from_grads(out.value.backward(), &self.d);
+            let d = self.opt_d.step(self.config.lr_d, self.d.clone(), grads);
+            self.d = self.objective.after_d_step(d);
+            d_out = Some(out);
+        }
+        // The statistics of the last discriminator update of this generator step are reported.
+        let d_out = d_out.expect("at least one discriminator step");
 
         let z = self.z();
         let fake = self.g.forward(z);

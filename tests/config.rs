@@ -41,7 +41,7 @@ fn bad_values_name_the_field_and_the_range() {
         (r#"{"batch": 2.5}"#, "batch", "whole number"),
         (r#"{"latent": 0}"#, "latent", "from 1 to 256"),
         (r#"{"seed": "abc"}"#, "seed", "whole number"),
-        (r#"{"objective": "gan9000"}"#, "objective", "available: minimax, nonsaturating"),
+        (r#"{"objective": "gan9000"}"#, "objective", "available: nonsaturating, minimax, lsgan, wgan"),
         (r#"{"arch": "resnet"}"#, "arch", "mlp, dcgan"),
         (r#"{"params": {"label_smoothing": 3}}"#, "params.label_smoothing", "0 (off) or 1 (on)"),
         (r#"{"objective": "minimax", "params": {"label_smoothing": 1}}"#, "params.label_smoothing", "not a parameter of minimax"),

@@ -18,6 +18,7 @@ impl Registered for Minimax {
         params: &[],
         d_diagnostics: &["d_real", "d_fake", "js_estimate"],
         g_diagnostics: &[],
+        lr_default: 2e-4,
     };
 
     fn from_params(_: &ParamValues) -> Self {

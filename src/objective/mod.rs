@@ -6,8 +6,13 @@ use crate::config::{FieldError, ParamValues};
 use crate::model::Discriminator;
 
 pub mod losses;
+mod lsgan;
 mod minimax;
 mod nonsaturating;
+mod wgan;
+
+pub use lsgan::half_mse;
+pub use wgan::clip_fraction;
 
 /// One tunable hyper-parameter of an objective, as the UI and the validator see it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -37,6 +42,17 @@ pub struct ObjectiveInfo {
     pub d_diagnostics: &'static [&'static str],
     /// Names of the diagnostics `g_loss` reports, in order.
     pub g_diagnostics: &'static [&'static str],
+    /// Learning rate used for both nets unless the config sets one.
+    pub lr_default: f64,
+}
+
+/// Which optimizer trains both nets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OptimizerKind {
+    /// Adam with β = (0.5, 0.999).
+    Adam,
+    /// RMSprop without momentum (α = 0.99).
+    RmsProp,
 }
 
 /// Where training is when a loss is computed.
@@ -66,6 +82,20 @@ pub trait Objective<B: AutodiffBackend>: Send {
         ctx: StepContext,
     ) -> Loss<B>;
     fn g_loss(&self, d: &Discriminator<B>, fake: Tensor<B, 4>, ctx: StepContext) -> Loss<B>;
+
+    /// Discriminator updates before the generator step that follows `g_step` completed ones.
+    fn d_steps(&self, _g_step: usize) -> usize {
+        1
+    }
+
+    fn optimizer(&self) -> OptimizerKind {
+        OptimizerKind::Adam
+    }
+
+    /// Applied to the discriminator after each of its updates (e.g. weight clipping).
+    fn after_d_step(&self, d: Discriminator<B>) -> Discriminator<B> {
+        d
+    }
 }
 
 /// Implemented by each objective file: its static description and how to build it from values.
@@ -97,8 +127,10 @@ macro_rules! registry {
 }
 
 registry! {
-    minimax::Minimax,
     nonsaturating::NonSaturating,
+    minimax::Minimax,
+    lsgan::Lsgan,
+    wgan::Wgan,
 }
 
 /// Looks up an objective's description by id.

@@ -29,6 +29,7 @@ impl Registered for NonSaturating {
         }],
         d_diagnostics: &["d_real", "d_fake", "js_estimate"],
         g_diagnostics: &[],
+        lr_default: 2e-4,
     };
 
     fn from_params(params: &ParamValues) -> Self {

@@ -1,0 +1,57 @@
+//! Least-squares GAN: D regresses real images to `b` and fakes to `a`; G pushes fakes towards `c`.
+
+use burn::tensor::{backend::AutodiffBackend, Tensor};
+
+use super::{Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext};
+use crate::config::ParamValues;
+use crate::model::Discriminator;
+
+/// `L_D = ½E[(l(x) - b)²] + ½E[(l(G(z)) - a)²]`, `L_G = ½E[(l(G(z)) - c)²]`.
+pub struct Lsgan {
+    a: f64,
+    b: f64,
+    c: f64,
+}
+
+const TARGET: (f64, f64) = (-2.0, 2.0);
+
+impl Registered for Lsgan {
+    const INFO: ObjectiveInfo = ObjectiveInfo {
+        id: "lsgan",
+        name: "LSGAN (least squares)",
+        summary: "L_D = ½E[(l(x) - b)²] + ½E[(l(G(z)) - a)²]; L_G = ½E[(l(G(z)) - c)²]",
+        params: &[
+            ParamSpec { key: "a", label: "a (fake target for D)", default: 0.0, min: TARGET.0, max: TARGET.1, toggle: false, help: "Presets: 0-1 coding a=0, b=1, c=1; χ² a=-1, b=1, c=0." },
+            ParamSpec { key: "b", label: "b (real target for D)", default: 1.0, min: TARGET.0, max: TARGET.1, toggle: false, help: "What D's output on real images is pushed towards." },
+            ParamSpec { key: "c", label: "c (G's target)", default: 1.0, min: TARGET.0, max: TARGET.1, toggle: false, help: "What G wants D to output on fakes; b - c = 1 and b - a = 2 give the Pearson χ² divergence." },
+        ],
+        d_diagnostics: &["d_real", "d_fake"],
+        g_diagnostics: &[],
+        lr_default: 2e-4,
+    };
+
+    fn from_params(p: &ParamValues) -> Self {
+        Lsgan { a: p.get("a").unwrap_or(0.0), b: p.get("b").unwrap_or(1.0), c: p.get("c").unwrap_or(1.0) }
+    }
+}
+
+/// `½E[(l - target)²]`.
+pub fn half_mse<B: burn::tensor::backend::Backend>(l: Tensor<B, 2>, target: f64) -> Tensor<B, 1> {
+    l.sub_scalar(target).powi_scalar(2).mean().mul_scalar(0.5)
+}
+
+impl<B: AutodiffBackend> Objective<B> for Lsgan {
+    fn info(&self) -> &'static ObjectiveInfo {
+        &<Self as Registered>::INFO
+    }
+
+    fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Tensor<B, 4>, _: StepContext) -> Loss<B> {
+        let (lr, lf) = (d.forward(real), d.forward(fake));
+        let value = half_mse(lr.clone(), self.b) + half_mse(lf.clone(), self.a);
+        Loss { value, diagnostics: vec![lr.detach().mean(), lf.detach().mean()] }
+    }
+
+    fn g_loss(&self, d: &Discriminator<B>, fake: Tensor<B, 4>, _: StepContext) -> Loss<B> {
+        Loss { value: half_mse(d.forward(fake), self.c), diagnostics: vec![] }
+    }
+}

@@ -1,0 +1,117 @@
+//! Wasserstein GAN with weight clipping: a critic without sigmoid, every critic parameter clamped to
+//! [-c, c] after each critic step, RMSprop without momentum, `n_critic` critic steps per generator step.
+
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor};
+
+use super::{Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext};
+use crate::config::ParamValues;
+use crate::model::Discriminator;
+
+/// `L_D = E[f(G(z))] - E[f(x)]`, `L_G = -E[f(G(z))]`.
+pub struct Wgan {
+    clip: f64,
+    n_critic: usize,
+    warmup: bool,
+}
+
+impl Registered for Wgan {
+    const INFO: ObjectiveInfo = ObjectiveInfo {
+        id: "wgan",
+        name: "WGAN (weight clipping)",
+        summary: "L_D = E[f(G(z))] - E[f(x)], then clamp every critic weight to [-c, c]; L_G = -E[f(G(z))]",
+        params: &[
+            ParamSpec { key: "clip", label: "clip value c", default: 0.01, min: 1e-4, max: 1.0, toggle: false, help: "Every critic parameter is clamped to [-c, c] after each critic step." },
+            ParamSpec { key: "n_critic", label: "critic steps per G step", default: 5.0, min: 1.0, max: 100.0, toggle: false, help: "Critic updates before each generator update." },
+            ParamSpec { key: "warmup", label: "original warm-up schedule", default: 0.0, min: 0.0, max: 1.0, toggle: true, help: "100 critic steps for the first 25 generator steps and every 500th, as in the WGAN paper's code." },
+        ],
+        d_diagnostics: &["w_estimate", "clip_fraction"],
+        g_diagnostics: &[],
+        lr_default: 5e-5,
+    };
+
+    fn from_params(p: &ParamValues) -> Self {
+        Wgan {
+            clip: p.get("clip").unwrap_or(0.01),
+            n_critic: p.get("n_critic").unwrap_or(5.0) as usize,
+            warmup: p.get("warmup").unwrap_or(0.0) != 0.0,
+        }
+    }
+}
+
+impl<B: AutodiffBackend> Objective<B> for Wgan {
+    fn info(&self) -> &'static ObjectiveInfo {
+        &<Self as Registered>::INFO
+    }
+
+    fn d_steps(&self, g_step: usize) -> usize {
+        if self.warmup && (g_step < 25 || g_step % 500 == 0) {
+            100
+        } else {
+            self.n_critic
+        }
+    }
+
+    fn optimizer(&self) -> OptimizerKind {
+        OptimizerKind::RmsProp
+    }
+
+    fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Tensor<B, 4>, _: StepContext) -> Loss<B> {
+        let (fr, ff) = (d.forward(real).mean(), d.forward(fake).mean());
+        let value = ff - fr;
+        // The fraction of weights at the bound, measured on the critic as it enters this step
+        // (i.e. right after the previous clamp).
+        let diagnostics = vec![value.clone().detach().neg(), clip_fraction(d, self.clip)];
+        Loss { value, diagnostics }
+    }
+
+    fn g_loss(&self, d: &Discriminator<B>, fake: Tensor<B, 4>, _: StepContext) -> Loss<B> {
+        Loss { value: d.forward(fake).mean().neg(), diagnostics: vec![] }
+    }
+
+    fn after_d_step(&self, d: Discriminator<B>) -> Discriminator<B> {
+        d.map(&mut Clamp { c: self.clip })
+    }
+}
+
+/// Clamps every trainable float parameter to [-c, c], keeping it a trainable leaf.
+struct Clamp {
+    c: f64,
+}
+
+impl<B: Backend> ModuleMapper<B> for Clamp {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<B, D>>) -> Param<Tensor<B, D>> {
+        let (id, tensor, mapper) = param.consume();
+        // Only trainable parameters: BatchNorm's running statistics are visited too but are not weights.
+        if !tensor.is_require_grad() {
+            return Param::from_mapped_value(id, tensor, mapper);
+        }
+        let clamped = tensor.clamp(-self.c, self.c).detach().require_grad();
+        Param::from_mapped_value(id, clamped, mapper)
+    }
+}
+
+/// Fraction of all trainable float parameters with |w| at the clip bound (within 1e-6 relative).
+pub fn clip_fraction<B: Backend, M: Module<B>>(module: &M, c: f64) -> Tensor<B, 1> {
+    let mut counter = AtBound::<B> { bound: c * (1.0 - 1e-6), at: Vec::new(), total: 0 };
+    module.visit(&mut counter);
+    let at = Tensor::cat(counter.at, 0).sum();
+    at.div_scalar(counter.total.max(1) as f64)
+}
+
+struct AtBound<B: Backend> {
+    bound: f64,
+    at: Vec<Tensor<B, 1>>,
+    total: usize,
+}
+
+impl<B: Backend> ModuleVisitor<B> for AtBound<B> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+        let w = param.val();
+        if !w.is_require_grad() {
+            return; // running statistics, not weights
+        }
+        self.total += w.shape().num_elements();
+        self.at.push(w.abs().greater_equal_elem(self.bound).float().sum());
+    }
+}

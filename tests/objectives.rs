@@ -1,0 +1,84 @@
+//! Objective-specific maths and mechanics: LSGAN targets, WGAN clipping and critic schedule.
+
+mod common;
+
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::tensor::{backend::Backend, Tensor, TensorData};
+use gan_playground::backend::{cpu_device, Cpu};
+use gan_playground::config::ParamValues;
+use gan_playground::data::{Digits, PIXELS};
+use gan_playground::lane::Lane;
+use gan_playground::objective::{self, half_mse, OptimizerKind};
+
+fn t(v: &[f32]) -> Tensor<Cpu, 2> {
+    Tensor::from_data(TensorData::new(v.to_vec(), [v.len(), 1]), &cpu_device())
+}
+
+fn scalar(x: Tensor<Cpu, 1>) -> f64 {
+    x.into_data().to_vec::<f32>().unwrap()[0] as f64
+}
+
+fn params(pairs: &[(&str, f64)]) -> ParamValues {
+    ParamValues(pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect())
+}
+
+#[test]
+fn lsgan_losses_on_fixed_outputs() {
+    // Hand-derived with the 0-1 coding a = 0, b = 1, c = 1:
+    // D: ½·mean((0.5-1)², (1.5-1)²) + ½·mean((-0.5-0)², (0.2-0)²) = 0.125 + 0.0725 = 0.1975
+    // G: ½·mean((-0.5-1)², (0.2-1)²) = ½·(2.25 + 0.64)/2 = 0.7225
+    let d = scalar(half_mse(t(&[0.5, 1.5]), 1.0) + half_mse(t(&[-0.5, 0.2]), 0.0));
+    assert!((d - 0.1975).abs() < 1e-6, "{d}");
+    let g = scalar(half_mse(t(&[-0.5, 0.2]), 1.0));
+    assert!((g - 0.7225).abs() < 1e-6, "{g}");
+    // χ² coding a = -1, b = 1, c = 0 for the same fakes: ½·mean(0.25, 1.44) = 0.4225 (D part), G: ½·mean(0.25, 0.04).
+    assert!((scalar(half_mse(t(&[-0.5, 0.2]), -1.0)) - 0.4225).abs() < 1e-6);
+    assert!((scalar(half_mse(t(&[-0.5, 0.2]), 0.0)) - 0.0725).abs() < 1e-6);
+}
+
+#[test]
+fn wgan_schedule_and_optimizer() {
+    let plain = objective::build::<Cpu>("wgan", &params(&[("n_critic", 5.0)])).unwrap();
+    assert_eq!((plain.d_steps(0), plain.d_steps(500)), (5, 5));
+    assert_eq!(plain.optimizer(), OptimizerKind::RmsProp);
+    let warm = objective::build::<Cpu>("wgan", &params(&[("n_critic", 5.0), ("warmup", 1.0)])).unwrap();
+    assert_eq!([warm.d_steps(0), warm.d_steps(24), warm.d_steps(25), warm.d_steps(499), warm.d_steps(500)], [100, 100, 5, 5, 100]);
+    let ns = objective::build::<Cpu>("nonsaturating", &ParamValues::default()).unwrap();
+    assert_eq!((ns.d_steps(0), ns.optimizer()), (1, OptimizerKind::Adam));
+}
+
+struct MaxAbs(f32, usize);
+impl<B: Backend> ModuleVisitor<B> for MaxAbs {
+    fn visit_float<const D: usize>(&mut self, p: &Param<Tensor<B, D>>) {
+        if !p.val().is_require_grad() {
+            return; // BatchNorm running statistics
+        }
+        let v = p.val().abs().max().into_data().convert::<f32>().to_vec::<f32>().unwrap()[0];
+        self.0 = self.0.max(v);
+        self.1 += 1;
+    }
+}
+
+#[test]
+fn after_a_wgan_critic_step_every_parameter_lies_within_the_clip_bound() {
+    let (train, _) = common::digits().split();
+    let small = Digits { images: train.images[..256 * PIXELS].to_vec(), labels: train.labels[..256].to_vec() };
+    for arch in ["mlp", "dcgan"] {
+        let cfg = common::config(&format!(r#"{{"objective": "wgan", "arch": "{arch}", "batch": 16, "params": {{"clip": 0.02, "n_critic": 2}}}}"#));
+        assert_eq!(cfg.lr_d, 5e-5, "WGAN's own default learning rate");
+        let mut lane = Lane::<Cpu>::new(cfg, &small, &cpu_device()).unwrap();
+        let mut before = MaxAbs(0.0, 0);
+        lane.discriminator().visit(&mut before);
+        assert!(before.0 > 0.02, "{arch}: initial weights already inside the bound ({})", before.0);
+        let s1 = pollster::block_on(lane.train_step().read()).unwrap();
+        let s2 = pollster::block_on(lane.train_step().read()).unwrap();
+        let mut after = MaxAbs(0.0, 0);
+        lane.discriminator().visit(&mut after);
+        assert!(after.1 > 0 && after.0 <= 0.02 + 1e-7, "{arch}: max |w| = {}", after.0);
+        // clip_fraction (measured as the critic enters its step) is a real fraction and non-zero once clamped.
+        let frac = |s: &gan_playground::lane::StepStats| s.diagnostics.iter().find(|d| d.0 == "clip_fraction").unwrap().1;
+        assert!(frac(&s1) > 0.0 && frac(&s2) > 0.0 && frac(&s2) <= 1.0, "{arch}: {s1:?} {s2:?}");
+        let w = s2.diagnostics.iter().find(|d| d.0 == "w_estimate").unwrap().1;
+        assert!((w + s2.d_loss).abs() < 1e-6, "w_estimate is -L_D");
+    }
+}

@@ -137,3 +137,26 @@ test('postMessage API drives the playground inside an iframe and emits status ev
   assert.ok(result.events > 0);
   await page.close();
 });
+
+test('every objective in the selector trains in the browser and plots its diagnostics', async () => {
+  const { page, errors } = await open(env, '?backend=cpu&batch=16');
+  await waitForStatus(page, (s) => s.ready && s.lanes.length === 1, 60_000, 'ready');
+  const ids = await page.$$eval('#objective option', (opts) => opts.map((o) => o.value));
+  assert.ok(ids.length >= 4, `objectives offered: ${ids}`);
+  for (const id of ids) {
+    await page.selectOption('#objective', id);
+    await waitForStatus(page, (s) => s.lanes[0].objective === id && s.lanes[0].step === 0, 20_000, `switch to ${id}`);
+    await page.evaluate(() => window.ganPlayground.step(2));
+    const s = await waitForStatus(page, (x) => x.lanes[0].step === 2, 60_000, `two ${id} steps`);
+    assert.ok(finite(lane(s).dLoss) && finite(lane(s).gLoss), `${id}: ${JSON.stringify(s)}`);
+    const legend = await page.locator('#diag-chart .u-legend').innerText();
+    assert.ok(legend.trim().length > 0, `${id}: no diagnostics legend`);
+  }
+  // The objective's own parameters appear only for it (WGAN's clip value, LSGAN's targets).
+  await page.selectOption('#objective', 'wgan');
+  await waitForStatus(page, (s) => s.lanes[0].objective === 'wgan', 20_000, 'wgan');
+  assert.equal(await page.locator('#objective-params input[name="clip"]').count(), 1);
+  assert.equal(await page.inputValue('#field-lr_d'), '0.00005', 'WGAN brings its own learning rate');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

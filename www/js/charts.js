@@ -1,53 +1,68 @@
-// Loss charts, drawn with uPlot: d and g loss per generator step, updated live.
+// Live line charts drawn with uPlot: the loss chart (d and g loss) and the objective's diagnostics,
+// one point per generator step.
 import uPlot from '../vendor/uPlot.esm.js';
 
 const MAX_POINTS = 4000;
+const HEIGHT = 200;
+const PALETTE = ['#d9534f', '#2a7ae2', '#2e9e44', '#9b59b6', '#e69500', '#16a2b8'];
 
-export class LossChart {
-  constructor(container) {
-    this.steps = [];
-    this.d = [];
-    this.g = [];
+export class LineChart {
+  /** `series`: [{label, get(stats) → number|null}]. */
+  constructor(container, yLabel, series) {
     this.container = container;
-    const opts = {
-      width: this.width(),
-      height: 220,
-      scales: { x: { time: false } },
-      axes: [{ label: 'generator step' }, { label: 'loss' }],
-      series: [
-        { label: 'step' },
-        { label: 'd loss', stroke: '#d9534f', width: 1.5, points: { show: false } },
-        { label: 'g loss', stroke: '#2a7ae2', width: 1.5, points: { show: false } },
-      ],
-      legend: { live: true },
-    };
-    this.plot = new uPlot(opts, [this.steps, this.d, this.g], container);
-    new ResizeObserver(() => this.plot.setSize({ width: this.width(), height: 220 })).observe(container);
+    this.yLabel = yLabel;
+    this.setSeries(series);
+    new ResizeObserver(() => this.plot.setSize({ width: this.width(), height: HEIGHT })).observe(container);
   }
 
   width() {
     return Math.max(280, this.container.clientWidth || 480);
   }
 
+  /** Replaces the series (and clears the data), e.g. when the objective changes. */
+  setSeries(series) {
+    this.series = series;
+    this.columns = [[], ...series.map(() => [])];
+    this.plot?.destroy();
+    this.plot = new uPlot({
+      width: this.width(),
+      height: HEIGHT,
+      scales: { x: { time: false } },
+      axes: [{ label: 'generator step' }, { label: this.yLabel }],
+      series: [
+        { label: 'step' },
+        ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, points: { show: false } })),
+      ],
+    }, this.columns, this.container);
+  }
+
   /** Appends step statistics; non-finite values show as gaps. Halves the resolution past MAX_POINTS. */
   push(stats) {
     for (const s of stats) {
-      this.steps.push(s.step);
-      this.d.push(s.d_loss);
-      this.g.push(s.g_loss);
+      this.columns[0].push(s.step);
+      this.series.forEach((series, i) => this.columns[i + 1].push(series.get(s) ?? null));
     }
-    if (this.steps.length > MAX_POINTS) {
-      for (const arr of [this.steps, this.d, this.g]) {
-        const kept = arr.filter((_, i) => i % 2 === 0);
-        arr.length = 0;
-        arr.push(...kept);
+    if (this.columns[0].length > MAX_POINTS) {
+      for (const col of this.columns) {
+        const kept = col.filter((_, i) => i % 2 === 0);
+        col.length = 0;
+        col.push(...kept);
       }
     }
-    this.plot.setData([this.steps, this.d, this.g]);
+    this.plot.setData(this.columns);
   }
 
   clear() {
-    for (const arr of [this.steps, this.d, this.g]) arr.length = 0;
-    this.plot.setData([this.steps, this.d, this.g]);
+    for (const col of this.columns) col.length = 0;
+    this.plot.setData(this.columns);
   }
 }
+
+export const lossSeries = () => [
+  { label: 'd loss', get: (s) => s.d_loss },
+  { label: 'g loss', get: (s) => s.g_loss },
+];
+
+/** One series per diagnostic the objective reports (names from the objective registry). */
+export const diagnosticSeries = (info) =>
+  [...info.d_diagnostics, ...info.g_diagnostics].map((name) => ({ label: name.replaceAll('_', ' '), get: (s) => s.diagnostics[name] }));

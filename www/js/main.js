@@ -2,7 +2,7 @@
 // URL state and page API, and keeps the status line current.
 import { parseQuery, syncUrl } from './state.js';
 import { setupControls, showNotice } from './controls.js';
-import { LossChart } from './charts.js';
+import { LineChart, lossSeries, diagnosticSeries } from './charts.js';
 import { drawGrid } from './samples.js';
 import { installApi, emitStatus } from './api.js';
 
@@ -17,6 +17,9 @@ const state = {
 let worker = null;
 let controls = null;
 let chart = null;
+let diagChart = null;
+let objectives = [];
+let diagObjective = null;
 let pendingConfig = []; // resolvers waiting for the worker's validated config
 let lastEmit = 0;
 let emitTimer = null;
@@ -46,8 +49,10 @@ function onWorkerMessage(msg) {
       state.adapter = msg.adapter;
       if (msg.notice) showNotice(msg.notice, msg.backend === 'cpu' && query.page.backend !== 'cpu' ? 'warn' : 'info');
       if (!controls) {
-        controls = setupControls(msg.objectives, controller);
-        chart = new LossChart($('loss-chart'));
+        objectives = msg.objectives;
+        controls = setupControls(objectives, controller);
+        chart = new LineChart($('loss-chart'), 'loss', lossSeries());
+        diagChart = new LineChart($('diag-chart'), 'value', []);
       }
       controls.setEnabled(true);
       break;
@@ -57,6 +62,12 @@ function onWorkerMessage(msg) {
       state.dLoss = state.gLoss = null;
       state.diverged = null;
       chart.clear();
+      if (diagObjective !== msg.config.objective) {
+        diagObjective = msg.config.objective;
+        diagChart.setSeries(diagnosticSeries(objectives.find((o) => o.id === diagObjective)));
+      } else {
+        diagChart.clear();
+      }
       controls.showConfig(msg.config);
       syncUrl(msg.config, query.page);
       for (const err of msg.errors) showNotice(`${err.field}: ${err.message} — using the default instead.`, 'warn');
@@ -74,6 +85,7 @@ function onWorkerMessage(msg) {
       state.gLoss = last.g_loss;
       state.stepsPerSec = msg.stepsPerSec;
       chart.push(msg.stats);
+      diagChart.push(msg.stats);
       break;
     }
     case 'samples':
@@ -144,7 +156,10 @@ const controller = {
   configure(partial) {
     if (!partial || typeof partial !== 'object') throw new Error('configure expects an object');
     const base = state.config ?? {};
-    const merged = { ...base, ...partial, params: { ...(partial.objective && partial.objective !== base.objective ? {} : base.params), ...(partial.params ?? {}) } };
+    const switching = partial.objective !== undefined && partial.objective !== base.objective;
+    const merged = { ...base, ...partial, params: { ...(switching ? {} : base.params), ...(partial.params ?? {}) } };
+    // A new objective brings its own parameter and learning-rate defaults unless given explicitly.
+    if (switching) for (const key of ['lr_g', 'lr_d']) if (!(key in partial)) delete merged[key];
     const done = new Promise((resolve) => pendingConfig.push(resolve));
     send({ type: 'configure', config: merged });
     return done;

@@ -1,7 +1,7 @@
 //! One training lane: a generator, a discriminator, their optimizers, an objective and a data stream,
 //! advanced one generator step at a time; statistics and samples are read back asynchronously.
 
-use burn::module::AutodiffModule;
+use burn::module::{AutodiffModule, Module, ModuleVisitor, Param};
 use burn::optim::{adaptor::OptimizerAdaptor, Adam, AdamConfig, GradientsParams, Optimizer, RmsProp, RmsPropConfig};
 use burn::tensor::{backend::AutodiffBackend, Int, Tensor, TensorData};
 use rand::{rngs::StdRng, SeedableRng};
@@ -15,6 +15,11 @@ use crate::objective::{self, Objective, OptimizerKind, StepContext};
 
 /// Size of the fixed evaluation batch shown as the sample grid.
 pub const GRID: usize = 64;
+/// Diagnostic every lane reports after the objective's own: the L2 norm of the generator's gradient
+/// (it collapses towards 0 when the minimax cost saturates).
+pub const G_GRAD_NORM: &str = "g_grad_norm";
+
+static INIT_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Statistics of one generator step, read back from the device.
 #[derive(Debug, Clone, Serialize)]
@@ -107,9 +112,18 @@ impl<B: AutodiffBackend> Lane<B> {
     /// Builds a lane from a validated config; the same config and data give the same run.
     pub fn new(config: TrainConfig, train: &Digits, device: &B::Device) -> Result<Self, String> {
         let objective = objective::build::<B>(&config.objective, &config.params).map_err(|e| e.to_string())?;
-        B::seed(device, config.seed);
-        let g = Generator::new(config.arch, config.latent, device);
-        let d = Discriminator::new(config.arch, device);
+        // burn's parameter initialisers draw from one global RNG per backend: seeding and initialising
+        // must not interleave with another lane's, or the same seed would give different weights.
+        let (g, d) = {
+            let _guard = INIT_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            B::seed(device, config.seed);
+            let g = Generator::new(config.arch, config.latent, device);
+            let d = Discriminator::new(config.arch, device);
+            // Parameters are initialised lazily; draw them now, while the seed is ours.
+            materialize(&g);
+            materialize(&d);
+            (g, d)
+        };
         let kind = objective.optimizer();
         let images = Tensor::from_data(TensorData::new(train.scaled(), [train.len(), PIXELS]), device);
         let mut noise = StdRng::seed_from_u64(config.seed);
@@ -180,6 +194,7 @@ impl<B: AutodiffBackend> Lane<B> {
         let fake = self.g.forward(z);
         let g_out = self.objective.g_loss(&self.d, fake, ctx);
         let grads = GradientsParams::from_grads(g_out.value.backward(), &self.g);
+        let g_grad_norm = grad_norm(&self.g, &grads);
         self.g = self.opt_g.step(self.config.lr_g, self.g.clone(), grads);
         self.g_steps += 1;
 
@@ -187,10 +202,11 @@ impl<B: AutodiffBackend> Lane<B> {
         let mut parts = vec![d_out.value.inner(), g_out.value.inner()];
         parts.extend(d_out.diagnostics.into_iter().map(|t| t.inner()));
         parts.extend(g_out.diagnostics.into_iter().map(|t| t.inner()));
+        parts.push(g_grad_norm);
         PendingStats {
             step: self.g_steps,
             values: Tensor::cat(parts, 0),
-            names: info.d_diagnostics.iter().chain(info.g_diagnostics).copied().collect(),
+            names: info.d_diagnostics.iter().chain(info.g_diagnostics).chain(&[G_GRAD_NORM]).copied().collect(),
         }
     }
 
@@ -201,6 +217,35 @@ impl<B: AutodiffBackend> Lane<B> {
         let v: Vec<f32> = data.convert::<f32>().to_vec().map_err(|e| format!("reading samples: {e:?}"))?;
         Ok(crate::render::to_bytes(&v))
     }
+}
+
+/// Forces burn's lazily initialised parameters to be drawn now.
+fn materialize<B: AutodiffBackend, M: Module<B>>(module: &M) {
+    struct Touch;
+    impl<B: AutodiffBackend> ModuleVisitor<B> for Touch {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+            let _ = param.val();
+        }
+    }
+    module.visit(&mut Touch);
+}
+
+/// L2 norm over all of a module's parameter gradients, left on the device.
+fn grad_norm<B: AutodiffBackend, M: Module<B>>(module: &M, grads: &GradientsParams) -> Tensor<B::InnerBackend, 1> {
+    struct SumSquares<'a, B: AutodiffBackend> {
+        grads: &'a GradientsParams,
+        parts: Vec<Tensor<B::InnerBackend, 1>>,
+    }
+    impl<B: AutodiffBackend> ModuleVisitor<B> for SumSquares<'_, B> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+            if let Some(g) = self.grads.get::<B::InnerBackend, D>(param.id) {
+                self.parts.push(g.powi_scalar(2).sum());
+            }
+        }
+    }
+    let mut visitor = SumSquares::<B> { grads, parts: Vec::new() };
+    module.visit(&mut visitor);
+    Tensor::cat(visitor.parts, 0).sum().sqrt()
 }
 
 fn gaussian<B: burn::tensor::backend::Backend>(rng: &mut StdRng, n: usize, k: usize, device: &B::Device) -> Tensor<B, 2> {

@@ -82,3 +82,25 @@ fn after_a_wgan_critic_step_every_parameter_lies_within_the_clip_bound() {
         assert!((w + s2.d_loss).abs() < 1e-6, "w_estimate is -L_D");
     }
 }
+
+#[test]
+fn minimax_generator_gradient_vanishes_when_d_wins_but_the_non_saturating_one_does_not() {
+    // G barely moves (tiny lr) while D learns fast, so both runs share the same D trajectory.
+    let (train, _) = common::digits().split();
+    let small = Digits { images: train.images[..1024 * PIXELS].to_vec(), labels: train.labels[..1024].to_vec() };
+    let norm_after = |objective: &str| {
+        let cfg = common::config(&format!(r#"{{"objective": "{objective}", "batch": 32, "lr_g": 1e-6, "lr_d": 0.002, "seed": 2}}"#));
+        let mut lane = Lane::<Cpu>::new(cfg, &small, &cpu_device()).unwrap();
+        let mut last = None;
+        for _ in 0..40 {
+            last = Some(pollster::block_on(lane.train_step().read()).unwrap());
+        }
+        let s = last.unwrap();
+        let d_fake = s.diagnostics.iter().find(|d| d.0 == "d_fake").unwrap().1;
+        (s.diagnostics.iter().find(|d| d.0 == "g_grad_norm").unwrap().1, d_fake)
+    };
+    let (minimax, d_fake) = norm_after("minimax");
+    let (nonsat, _) = norm_after("nonsaturating");
+    assert!(d_fake < 0.1, "D should be winning: mean D(G(z)) = {d_fake}");
+    assert!(minimax > 0.0 && minimax < 0.2 * nonsat, "minimax |∇G| {minimax} vs non-saturating {nonsat}");
+}

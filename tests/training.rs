@@ -32,7 +32,8 @@ fn every_objective_and_architecture_trains_with_finite_losses() {
             assert_ne!(before, after, "{json}: generator output did not change");
             for s in &stats {
                 assert!(s.finite && s.d_loss.is_finite() && s.g_loss.is_finite(), "{json}: {s:?}");
-                assert_eq!(s.diagnostics.len(), info.d_diagnostics.len() + info.g_diagnostics.len());
+                assert_eq!(s.diagnostics.len(), info.d_diagnostics.len() + info.g_diagnostics.len() + 1);
+                assert_eq!(s.diagnostics.last().unwrap().0, gan_playground::lane::G_GRAD_NORM);
             }
             assert_eq!(stats.last().unwrap().step, 3);
         }

@@ -65,4 +65,4 @@ export const lossSeries = () => [
 
 /** One series per diagnostic the objective reports (names from the objective registry). */
 export const diagnosticSeries = (info) =>
-  [...info.d_diagnostics, ...info.g_diagnostics].map((name) => ({ label: name.replaceAll('_', ' '), get: (s) => s.diagnostics[name] }));
+  [...info.d_diagnostics, ...info.g_diagnostics, 'g_grad_norm'].map((name) => ({ label: name.replaceAll('_', ' '), get: (s) => s.diagnostics[name] }));

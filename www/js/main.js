@@ -110,10 +110,20 @@ function onWorkerMessage(msg) {
   renderStatus();
 }
 
+const MAX_RESTARTS = 3;
+let restarts = 0;
+
 function fatal(message, fallback) {
-  showNotice(`${message} — restarting the training worker${fallback === 'cpu' ? ' on the CPU backend' : ''}.`, 'error');
   state.running = false;
   controls?.setRunning(false);
+  if (++restarts > MAX_RESTARTS) {
+    worker?.terminate();
+    state.ready = false;
+    controls?.setEnabled(false);
+    showNotice(`${message} — the training worker failed ${MAX_RESTARTS} times; reload the page to try again.`, 'error');
+    return;
+  }
+  showNotice(`${message} — restarting the training worker${fallback === 'cpu' ? ' on the CPU backend' : ''}.`, 'error');
   startWorker(fallback === 'cpu' ? 'cpu' : query.page.backend, state.config ?? query.config);
 }
 

@@ -10,8 +10,6 @@
 //                {type: 'diverged', step}
 //                {type: 'error', message}                recoverable; training state is kept
 //                {type: 'fatal', message, fallback}      the worker cannot go on; restart it (on `fallback`)
-export const TO_WORKER = Object.freeze(['init', 'configure', 'play', 'pause', 'step', 'reset']);
-export const FROM_WORKER = Object.freeze(['ready', 'config', 'stats', 'samples', 'running', 'diverged', 'error', 'fatal']);
 
 /** Largest number of steps one `step(n)` command may ask for. */
 export const MAX_STEP_REQUEST = 10000;

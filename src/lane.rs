@@ -4,14 +4,14 @@
 use burn::module::{AutodiffModule, Module, ModuleVisitor, Param};
 use burn::optim::{adaptor::OptimizerAdaptor, Adam, AdamConfig, GradientsParams, Optimizer, RmsProp, RmsPropConfig};
 use burn::tensor::{backend::AutodiffBackend, Int, Tensor, TensorData};
-use rand::{rngs::StdRng, SeedableRng};
+use rand::{rngs::StdRng, Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
 
 use crate::config::TrainConfig;
 use crate::data::{BatchOrder, Digits, PIXELS, SIDE};
-use crate::model::{Discriminator, Generator};
-use crate::objective::{self, Objective, OptimizerKind, StepContext};
+use crate::model::{Discriminator, GSpec, Generator};
+use crate::objective::{self, Fake, Objective, OptimizerKind, StepContext};
 
 /// Size of the fixed evaluation batch shown as the sample grid.
 pub const GRID: usize = 64;
@@ -53,8 +53,7 @@ impl<B: AutodiffBackend> PendingStats<B> {
         let Some(first) = pending.first() else { return Ok(Vec::new()) };
         let width = first.names.len() + 2;
         let all = Tensor::cat(pending.iter().map(|p| p.values.clone()).collect(), 0);
-        let data = all.into_data_async().await.map_err(|e| format!("reading statistics: {e:?}"))?;
-        let v: Vec<f32> = data.convert::<f32>().to_vec().map_err(|e| format!("reading statistics: {e:?}"))?;
+        let v = read_f32(all, "statistics").await?;
         Ok(pending
             .iter()
             .zip(v.chunks_exact(width))
@@ -78,7 +77,9 @@ enum Opt<M: AutodiffModule<B>, B: AutodiffBackend> {
 impl<M: AutodiffModule<B>, B: AutodiffBackend> Opt<M, B> {
     fn new(kind: OptimizerKind) -> Self {
         match kind {
-            OptimizerKind::Adam => Opt::Adam(AdamConfig::new().with_beta_1(0.5).with_beta_2(0.999).init()),
+            OptimizerKind::Adam { beta_1, beta_2 } => {
+                Opt::Adam(AdamConfig::new().with_beta_1(beta_1).with_beta_2(beta_2).init())
+            }
             OptimizerKind::RmsProp => Opt::RmsProp(RmsPropConfig::new().with_alpha(0.99).with_momentum(0.0).init()),
         }
     }
@@ -103,7 +104,12 @@ pub struct Lane<B: AutodiffBackend> {
     /// The training images on the device, `[n, 784]` in [-1, 1].
     images: Tensor<B, 2>,
     order: BatchOrder,
+    /// Latent vectors and codes.
     noise: StdRng,
+    /// Noise the objective's losses draw (interpolation weights, label flips, instance noise...).
+    loss_noise: StdRng,
+    g_spec: GSpec,
+    /// Generator inputs of the sample grid (latent plus codes).
     fixed_z: Tensor<B::InnerBackend, 2>,
     g_steps: usize,
 }
@@ -117,8 +123,8 @@ impl<B: AutodiffBackend> Lane<B> {
         let (g, d) = {
             let _guard = INIT_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             B::seed(device, config.seed);
-            let g = Generator::new(config.arch, config.latent, device);
-            let d = Discriminator::new(config.arch, device);
+            let g = Generator::new(config.arch, config.latent, objective.g_spec(), device);
+            let d = Discriminator::new(config.arch, objective.d_spec(), config.latent + objective.g_spec().codes(), device);
             // Parameters are initialised lazily; draw them now, while the seed is ours.
             materialize(&g);
             materialize(&d);
@@ -127,10 +133,13 @@ impl<B: AutodiffBackend> Lane<B> {
         let kind = objective.optimizer();
         let images = Tensor::from_data(TensorData::new(train.scaled(), [train.len(), PIXELS]), device);
         let mut noise = StdRng::seed_from_u64(config.seed);
-        let fixed_z = gaussian(&mut noise, GRID, config.latent, device);
+        let g_spec = objective.g_spec();
+        let fixed_z = latent_batch(&mut noise, GRID, config.latent, g_spec, device);
         Ok(Lane {
             order: BatchOrder::new(train.len(), config.seed),
             noise,
+            loss_noise: StdRng::seed_from_u64(config.seed ^ 0x9E37_79B9_7F4A_7C15),
+            g_spec,
             fixed_z,
             objective,
             g,
@@ -169,19 +178,20 @@ impl<B: AutodiffBackend> Lane<B> {
     }
 
     fn z(&mut self) -> Tensor<B, 2> {
-        Tensor::from_inner(gaussian(&mut self.noise, self.config.batch, self.config.latent, &self.device))
+        let (n, k) = (self.config.batch, self.config.latent);
+        Tensor::from_inner(latent_batch(&mut self.noise, n, k, self.g_spec, &self.device))
     }
 
     /// The objective's discriminator updates, then one generator update. Returns the step's statistics unread.
     pub fn train_step(&mut self) -> PendingStats<B> {
-        let ctx = StepContext { g_step: self.g_steps };
-
+        let g_step = self.g_steps;
         let mut d_out = None;
-        for _ in 0..self.objective.d_steps(self.g_steps).max(1) {
+        for _ in 0..self.objective.d_steps(g_step).max(1) {
             let real = self.real_batch();
             let z = self.z();
-            let fake = self.g.forward(z).detach();
-            let out = self.objective.d_loss(&self.d, real, fake, ctx);
+            let fake = Fake { images: self.g.forward(z.clone()).detach(), z };
+            let mut ctx = StepContext { g_step, rng: &mut self.loss_noise };
+            let out = self.objective.d_loss(&self.d, real, fake, &mut ctx);
             let grads = GradientsParams::from_grads(out.value.backward(), &self.d);
             let d = self.opt_d.step(self.config.lr_d, self.d.clone(), grads);
             self.d = self.objective.after_d_step(d);
@@ -191,8 +201,9 @@ impl<B: AutodiffBackend> Lane<B> {
         let d_out = d_out.expect("at least one discriminator step");
 
         let z = self.z();
-        let fake = self.g.forward(z);
-        let g_out = self.objective.g_loss(&self.d, fake, ctx);
+        let fake = Fake { images: self.g.forward(z.clone()), z };
+        let mut ctx = StepContext { g_step, rng: &mut self.loss_noise };
+        let g_out = self.objective.g_loss(&self.d, fake, &mut ctx);
         let grads = GradientsParams::from_grads(g_out.value.backward(), &self.g);
         let g_grad_norm = grad_norm(&self.g, &grads);
         self.g = self.opt_g.step(self.config.lr_g, self.g.clone(), grads);
@@ -213,9 +224,7 @@ impl<B: AutodiffBackend> Lane<B> {
     /// The generator's output on the fixed evaluation batch, `GRID × 784` bytes (0 = background).
     pub async fn samples(&self) -> Result<Vec<u8>, String> {
         let images = self.g.valid().forward(self.fixed_z.clone());
-        let data = images.into_data_async().await.map_err(|e| format!("reading samples: {e:?}"))?;
-        let v: Vec<f32> = data.convert::<f32>().to_vec().map_err(|e| format!("reading samples: {e:?}"))?;
-        Ok(crate::render::to_bytes(&v))
+        Ok(crate::render::to_bytes(&read_f32(images, "samples").await?))
     }
 }
 
@@ -248,9 +257,26 @@ fn grad_norm<B: AutodiffBackend, M: Module<B>>(module: &M, grads: &GradientsPara
     Tensor::cat(visitor.parts, 0).sum().sqrt()
 }
 
-fn gaussian<B: burn::tensor::backend::Backend>(rng: &mut StdRng, n: usize, k: usize, device: &B::Device) -> Tensor<B, 2> {
-    let v: Vec<f32> = (0..n * k).map(|_| StandardNormal.sample(rng)).collect();
-    Tensor::from_data(TensorData::new(v, [n, k]), device)
+/// Reads a tensor back to the host as `f32` (asynchronously; required on WebGPU in the browser).
+async fn read_f32<B: burn::tensor::backend::Backend, const D: usize>(t: Tensor<B, D>, what: &str) -> Result<Vec<f32>, String> {
+    let data = t.into_data_async().await.map_err(|e| format!("reading {what}: {e:?}"))?;
+    data.convert::<f32>().to_vec().map_err(|e| format!("reading {what}: {e:?}"))
+}
+
+/// `n` generator inputs: `k` standard-normal latents, then a uniformly drawn one-hot categorical
+/// code and continuous codes `~ U(-1, 1)` if the objective asks for them.
+fn latent_batch<B: burn::tensor::backend::Backend>(rng: &mut StdRng, n: usize, k: usize, spec: GSpec, device: &B::Device) -> Tensor<B, 2> {
+    let width = k + spec.codes();
+    let mut v = Vec::with_capacity(n * width);
+    for _ in 0..n {
+        v.extend((0..k).map(|_| -> f32 { StandardNormal.sample(rng) }));
+        if spec.categorical > 0 {
+            let hot = rng.random_range(0..spec.categorical);
+            v.extend((0..spec.categorical).map(|c| f32::from(u8::from(c == hot))));
+        }
+        v.extend((0..spec.continuous).map(|_| rng.random_range(-1.0f32..1.0)));
+    }
+    Tensor::from_data(TensorData::new(v, [n, width]), device)
 }
 
 impl<B: AutodiffBackend> Lane<B> {
@@ -260,10 +286,8 @@ impl<B: AutodiffBackend> Lane<B> {
         let mut out = Vec::with_capacity(k * PIXELS);
         for start in (0..k).step_by(GRID) {
             let n = GRID.min(k - start);
-            let z = gaussian(&mut self.noise, n, self.config.latent, &self.device);
-            let data = g.forward(z).into_data_async().await.map_err(|e| format!("reading samples: {e:?}"))?;
-            let v: Vec<f32> = data.convert::<f32>().to_vec().map_err(|e| format!("reading samples: {e:?}"))?;
-            out.extend(crate::render::to_bytes(&v));
+            let z = latent_batch(&mut self.noise, n, self.config.latent, self.g_spec, &self.device);
+            out.extend(crate::render::to_bytes(&read_f32(g.forward(z), "samples").await?));
         }
         Ok(out)
     }

@@ -5,6 +5,7 @@ pub mod backend;
 pub mod config;
 pub mod data;
 pub mod lane;
+pub mod metrics;
 pub mod model;
 pub mod objective;
 pub mod render;

@@ -44,7 +44,7 @@ fn wgan_schedule_and_optimizer() {
     let warm = objective::build::<Cpu>("wgan", &params(&[("n_critic", 5.0), ("warmup", 1.0)])).unwrap();
     assert_eq!([warm.d_steps(0), warm.d_steps(24), warm.d_steps(25), warm.d_steps(499), warm.d_steps(500)], [100, 100, 5, 5, 100]);
     let ns = objective::build::<Cpu>("nonsaturating", &ParamValues::default()).unwrap();
-    assert_eq!((ns.d_steps(0), ns.optimizer()), (1, OptimizerKind::Adam));
+    assert_eq!((ns.d_steps(0), ns.optimizer()), (1, objective::ADAM));
 }
 
 struct MaxAbs(f32, usize);

@@ -1,18 +1,34 @@
 //! All-convolutional DCGAN for 28×28 images: transposed convolutions in G, strided convolutions in D,
 //! BatchNorm (eps 1e-5) everywhere except D's first and G's last layer, LeakyReLU(0.2) in D, tanh out.
+//! Critics that need their input gradient (WGAN-GP, MEG) are built without BatchNorm.
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
-use burn::nn::{BatchNorm, BatchNormConfig, LeakyRelu, LeakyReluConfig, PaddingConfig2d, Relu};
+use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, LeakyRelu, LeakyReluConfig, PaddingConfig2d, Relu};
 use burn::tensor::{backend::Backend, Tensor};
 
 /// Channels of the widest feature map; the other is half of it.
 pub const WIDTH: usize = 64;
 /// BatchNorm epsilon (not the 0.8 that some reference code passes by mistake).
 pub const BN_EPS: f64 = 1e-5;
+/// Width of the discriminator body's flattened output features (`WIDTH` maps of 7×7).
+pub const FEATURES: usize = WIDTH * 7 * 7;
 
 fn bn<B: Backend>(channels: usize, device: &B::Device) -> BatchNorm<B> {
     BatchNormConfig::new(channels).with_epsilon(BN_EPS).init(device)
+}
+
+/// Transposed convolution doubling the side (kernel 4, stride 2, padding 1).
+fn up<B: Backend>(cin: usize, cout: usize, device: &B::Device) -> ConvTranspose2d<B> {
+    ConvTranspose2dConfig::new([cin, cout], [4, 4]).with_stride([2, 2]).with_padding([1, 1]).init(device)
+}
+
+/// Convolution halving the side (kernel 4, stride 2, padding 1).
+fn down<B: Backend>(cin: usize, cout: usize, device: &B::Device) -> Conv2d<B> {
+    Conv2dConfig::new([cin, cout], [4, 4])
+        .with_stride([2, 2])
+        .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+        .init(device)
 }
 
 #[derive(Module, Debug)]
@@ -26,67 +42,85 @@ pub struct DcganGenerator<B: Backend> {
     /// 14×14 → 28×28, one channel.
     up2: ConvTranspose2d<B>,
     act: Relu,
+    dropout: Dropout,
 }
 
 impl<B: Backend> DcganGenerator<B> {
-    pub fn new(latent: usize, device: &B::Device) -> Self {
+    pub fn new(input: usize, dropout: f64, device: &B::Device) -> Self {
         DcganGenerator {
-            up0: ConvTranspose2dConfig::new([latent, WIDTH], [7, 7]).init(device),
+            up0: ConvTranspose2dConfig::new([input, WIDTH], [7, 7]).init(device),
             bn0: bn(WIDTH, device),
-            up1: ConvTranspose2dConfig::new([WIDTH, WIDTH / 2], [4, 4])
-                .with_stride([2, 2])
-                .with_padding([1, 1])
-                .init(device),
+            up1: up(WIDTH, WIDTH / 2, device),
             bn1: bn(WIDTH / 2, device),
-            up2: ConvTranspose2dConfig::new([WIDTH / 2, 1], [4, 4])
-                .with_stride([2, 2])
-                .with_padding([1, 1])
-                .init(device),
+            up2: up(WIDTH / 2, 1, device),
             act: Relu::new(),
+            dropout: DropoutConfig::new(dropout).init(),
         }
     }
 
     pub fn forward(&self, z: Tensor<B, 2>) -> Tensor<B, 4> {
-        let [n, latent] = z.dims();
-        let h = self.act.forward(self.bn0.forward(self.up0.forward(z.reshape([n, latent, 1, 1]))));
+        let [n, input] = z.dims();
+        let h = self.act.forward(self.bn0.forward(self.up0.forward(z.reshape([n, input, 1, 1]))));
+        let h = self.dropout.forward(h);
         let h = self.act.forward(self.bn1.forward(self.up1.forward(h)));
+        let h = self.dropout.forward(h);
         self.up2.forward(h).tanh()
     }
 }
 
+/// Image → `FEATURES` features: 28×28 → 14×14 (no BatchNorm) → 7×7 (BatchNorm unless disabled).
 #[derive(Module, Debug)]
-pub struct DcganDiscriminator<B: Backend> {
-    /// 28×28 → 14×14 (no BatchNorm on the first layer).
-    down0: Conv2d<B>,
-    /// 14×14 → 7×7.
-    down1: Conv2d<B>,
-    bn1: BatchNorm<B>,
-    /// 7×7 → 1×1 logit.
-    out: Conv2d<B>,
+pub struct DcganBody<B: Backend> {
+    pub(super) down0: Conv2d<B>,
+    pub(super) down1: Conv2d<B>,
+    pub(super) bn1: Option<BatchNorm<B>>,
     act: LeakyRelu,
 }
 
-impl<B: Backend> DcganDiscriminator<B> {
-    pub fn new(device: &B::Device) -> Self {
-        let down = |cin, cout| {
-            Conv2dConfig::new([cin, cout], [4, 4])
-                .with_stride([2, 2])
-                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
-                .init(device)
-        };
-        DcganDiscriminator {
-            down0: down(1, WIDTH / 2),
-            down1: down(WIDTH / 2, WIDTH),
-            bn1: bn(WIDTH, device),
-            out: Conv2dConfig::new([WIDTH, 1], [7, 7]).init(device),
-            act: LeakyReluConfig::new().with_negative_slope(0.2).init(),
+impl<B: Backend> DcganBody<B> {
+    pub fn new(batchnorm: bool, device: &B::Device) -> Self {
+        DcganBody {
+            down0: down(1, WIDTH / 2, device),
+            down1: down(WIDTH / 2, WIDTH, device),
+            bn1: batchnorm.then(|| bn(WIDTH, device)),
+            act: LeakyReluConfig::new().with_negative_slope(super::LEAKY_SLOPE).init(),
         }
     }
 
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
         let h = self.act.forward(self.down0.forward(x));
-        let h = self.act.forward(self.bn1.forward(self.down1.forward(h)));
+        let h = self.down1.forward(h);
+        let h = match &self.bn1 {
+            Some(bn) => bn.forward(h),
+            None => h,
+        };
         let [n, ..] = h.dims();
-        self.out.forward(h).reshape([n, 1])
+        self.act.forward(h).reshape([n, FEATURES])
+    }
+}
+
+/// EBGAN decoder: `FEATURES` codes (64 maps of 7×7) → 14×14 → 28×28 image (tanh).
+#[derive(Module, Debug)]
+pub struct DcganDecoder<B: Backend> {
+    up0: ConvTranspose2d<B>,
+    bn0: BatchNorm<B>,
+    up1: ConvTranspose2d<B>,
+    act: Relu,
+}
+
+impl<B: Backend> DcganDecoder<B> {
+    pub fn new(device: &B::Device) -> Self {
+        DcganDecoder {
+            up0: up(WIDTH, WIDTH / 2, device),
+            bn0: bn(WIDTH / 2, device),
+            up1: up(WIDTH / 2, 1, device),
+            act: Relu::new(),
+        }
+    }
+
+    pub fn forward(&self, codes: Tensor<B, 2>) -> Tensor<B, 4> {
+        let [n, _] = codes.dims();
+        let h = self.act.forward(self.bn0.forward(self.up0.forward(codes.reshape([n, WIDTH, 7, 7]))));
+        self.up1.forward(h).tanh()
     }
 }

@@ -1,12 +1,19 @@
-//! Fully connected generator and discriminator (LeakyReLU 0.2 hidden layers, tanh image output).
+//! Fully connected networks: the generator, the discriminator body (LeakyReLU 0.2 hidden layers)
+//! and the EBGAN decoder; tanh image outputs.
 
 use burn::module::Module;
-use burn::nn::{LeakyRelu, LeakyReluConfig, Linear, LinearConfig};
+use burn::nn::{Dropout, DropoutConfig, LeakyRelu, LeakyReluConfig, Linear, LinearConfig};
 use burn::tensor::{backend::Backend, Tensor};
 
 use crate::data::{PIXELS, SIDE};
 
 const HIDDEN: [usize; 2] = [256, 512];
+/// Width of the discriminator body's output features.
+pub const FEATURES: usize = HIDDEN[0];
+
+fn leaky() -> LeakyRelu {
+    LeakyReluConfig::new().with_negative_slope(super::LEAKY_SLOPE).init()
+}
 
 #[derive(Module, Debug)]
 pub struct MlpGenerator<B: Backend> {
@@ -14,48 +21,72 @@ pub struct MlpGenerator<B: Backend> {
     l2: Linear<B>,
     out: Linear<B>,
     act: LeakyRelu,
+    dropout: Dropout,
 }
 
 impl<B: Backend> MlpGenerator<B> {
-    pub fn new(latent: usize, device: &B::Device) -> Self {
+    pub fn new(input: usize, dropout: f64, device: &B::Device) -> Self {
         MlpGenerator {
-            l1: LinearConfig::new(latent, HIDDEN[0]).init(device),
+            l1: LinearConfig::new(input, HIDDEN[0]).init(device),
             l2: LinearConfig::new(HIDDEN[0], HIDDEN[1]).init(device),
             out: LinearConfig::new(HIDDEN[1], PIXELS).init(device),
-            act: LeakyReluConfig::new().with_negative_slope(0.2).init(),
+            act: leaky(),
+            dropout: DropoutConfig::new(dropout).init(),
         }
     }
 
     pub fn forward(&self, z: Tensor<B, 2>) -> Tensor<B, 4> {
-        let h = self.act.forward(self.l1.forward(z));
-        let h = self.act.forward(self.l2.forward(h));
+        let h = self.dropout.forward(self.act.forward(self.l1.forward(z)));
+        let h = self.dropout.forward(self.act.forward(self.l2.forward(h)));
         let [n, _] = h.dims();
         self.out.forward(h).tanh().reshape([n, 1, SIDE, SIDE])
     }
 }
 
+/// Image → `FEATURES` features: two LeakyReLU layers (784 → 512 → 256).
 #[derive(Module, Debug)]
-pub struct MlpDiscriminator<B: Backend> {
-    l1: Linear<B>,
-    l2: Linear<B>,
-    out: Linear<B>,
+pub struct MlpBody<B: Backend> {
+    pub(super) l1: Linear<B>,
+    pub(super) l2: Linear<B>,
     act: LeakyRelu,
 }
 
-impl<B: Backend> MlpDiscriminator<B> {
+impl<B: Backend> MlpBody<B> {
     pub fn new(device: &B::Device) -> Self {
-        MlpDiscriminator {
+        MlpBody {
             l1: LinearConfig::new(PIXELS, HIDDEN[1]).init(device),
             l2: LinearConfig::new(HIDDEN[1], HIDDEN[0]).init(device),
-            out: LinearConfig::new(HIDDEN[0], 1).init(device),
-            act: LeakyReluConfig::new().with_negative_slope(0.2).init(),
+            act: leaky(),
         }
     }
 
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
         let [n, ..] = x.dims();
         let h = self.act.forward(self.l1.forward(x.reshape([n, PIXELS])));
-        let h = self.act.forward(self.l2.forward(h));
-        self.out.forward(h)
+        self.act.forward(self.l2.forward(h))
+    }
+}
+
+/// EBGAN decoder: `FEATURES` codes → image (256 → 512 → 784, tanh).
+#[derive(Module, Debug)]
+pub struct MlpDecoder<B: Backend> {
+    l1: Linear<B>,
+    out: Linear<B>,
+    act: LeakyRelu,
+}
+
+impl<B: Backend> MlpDecoder<B> {
+    pub fn new(device: &B::Device) -> Self {
+        MlpDecoder {
+            l1: LinearConfig::new(FEATURES, HIDDEN[1]).init(device),
+            out: LinearConfig::new(HIDDEN[1], PIXELS).init(device),
+            act: leaky(),
+        }
+    }
+
+    pub fn forward(&self, codes: Tensor<B, 2>) -> Tensor<B, 4> {
+        let [n, _] = codes.dims();
+        let h = self.act.forward(self.l1.forward(codes));
+        self.out.forward(h).tanh().reshape([n, 1, SIDE, SIDE])
     }
 }

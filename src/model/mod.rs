@@ -1,11 +1,18 @@
-//! Generator and discriminator networks, selectable by architecture (MLP or DCGAN).
+//! Networks: generator and discriminator families (MLP or DCGAN) and what an objective asks of them.
 
 use burn::module::Module;
 use burn::tensor::{backend::Backend, Tensor};
 use serde::Serialize;
 
 pub mod dcgan;
+mod discriminator;
+mod input_grad;
 pub mod mlp;
+
+pub use discriminator::{Body, Decoder, Discriminator, QHead, StatsNet};
+
+/// Negative slope of every LeakyReLU.
+pub const LEAKY_SLOPE: f64 = 0.2;
 
 /// Network family for both generator and discriminator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -32,25 +39,56 @@ impl Arch {
     }
 }
 
-/// Maps latent vectors `[n, latent]` to images `[n, 1, 28, 28]` in [-1, 1].
+/// What an objective needs from the generator beyond the latent vector `z`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct GSpec {
+    /// Size of a one-hot categorical code appended to `z` (0 = none).
+    pub categorical: usize,
+    /// Number of continuous codes `~ U(-1, 1)` appended after it.
+    pub continuous: usize,
+    /// Dropout probability after each hidden layer while training (0 = none).
+    pub dropout: f64,
+}
+
+impl GSpec {
+    /// Width of the code block appended to `z`.
+    pub fn codes(&self) -> usize {
+        self.categorical + self.continuous
+    }
+}
+
+/// What an objective needs from the discriminator side.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DSpec {
+    /// BatchNorm in the DCGAN body (off for critics whose input gradient is penalised).
+    pub batchnorm: bool,
+    /// Outputs of a recognition head on the body's features (InfoGAN's Q; 0 = none).
+    pub q_outputs: usize,
+    /// An autoencoder decoder on the body's features (EBGAN).
+    pub decoder: bool,
+    /// A statistics network `T(x, z)` (MEG's mutual-information estimator).
+    pub stats: bool,
+}
+
+impl Default for DSpec {
+    fn default() -> Self {
+        DSpec { batchnorm: true, q_outputs: 0, decoder: false, stats: false }
+    }
+}
+
+/// Maps generator inputs `[n, latent + codes]` to images `[n, 1, 28, 28]` in [-1, 1].
 #[derive(Module, Debug)]
 pub enum Generator<B: Backend> {
     Mlp(mlp::MlpGenerator<B>),
     Dcgan(dcgan::DcganGenerator<B>),
 }
 
-/// Maps images `[n, 1, 28, 28]` to one raw score (logit) per image, `[n, 1]`.
-#[derive(Module, Debug)]
-pub enum Discriminator<B: Backend> {
-    Mlp(mlp::MlpDiscriminator<B>),
-    Dcgan(dcgan::DcganDiscriminator<B>),
-}
-
 impl<B: Backend> Generator<B> {
-    pub fn new(arch: Arch, latent: usize, device: &B::Device) -> Self {
+    pub fn new(arch: Arch, latent: usize, spec: GSpec, device: &B::Device) -> Self {
+        let input = latent + spec.codes();
         match arch {
-            Arch::Mlp => Generator::Mlp(mlp::MlpGenerator::new(latent, device)),
-            Arch::Dcgan => Generator::Dcgan(dcgan::DcganGenerator::new(latent, device)),
+            Arch::Mlp => Generator::Mlp(mlp::MlpGenerator::new(input, spec.dropout, device)),
+            Arch::Dcgan => Generator::Dcgan(dcgan::DcganGenerator::new(input, spec.dropout, device)),
         }
     }
 
@@ -58,22 +96,6 @@ impl<B: Backend> Generator<B> {
         match self {
             Generator::Mlp(g) => g.forward(z),
             Generator::Dcgan(g) => g.forward(z),
-        }
-    }
-}
-
-impl<B: Backend> Discriminator<B> {
-    pub fn new(arch: Arch, device: &B::Device) -> Self {
-        match arch {
-            Arch::Mlp => Discriminator::Mlp(mlp::MlpDiscriminator::new(device)),
-            Arch::Dcgan => Discriminator::Dcgan(dcgan::DcganDiscriminator::new(device)),
-        }
-    }
-
-    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
-        match self {
-            Discriminator::Mlp(d) => d.forward(x),
-            Discriminator::Dcgan(d) => d.forward(x),
         }
     }
 }

@@ -35,3 +35,9 @@ pub fn mean_prob<B: Backend>(logits: Tensor<B, 2>) -> Tensor<B, 1> {
 pub fn js_estimate<B: Backend>(d_loss: Tensor<B, 1>) -> Tensor<B, 1> {
     d_loss.neg().add_scalar(4f64.ln()).mul_scalar(0.5)
 }
+
+/// Binary cross-entropy on logits against per-sample targets `t` (e.g. noisy labels):
+/// `E[softplus(l) - t·l]`, which equals `t·softplus(-l) + (1-t)·softplus(l)`.
+pub fn bce_with_logit_targets<B: Backend>(logits: Tensor<B, 2>, targets: Tensor<B, 2>) -> Tensor<B, 1> {
+    (softplus(logits.clone()) - logits * targets).mean()
+}

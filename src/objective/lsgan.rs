@@ -2,7 +2,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, Tensor};
 
-use super::{Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext};
+use super::{Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Preset, Registered, StepContext};
 use crate::config::ParamValues;
 use crate::model::Discriminator;
 
@@ -28,6 +28,10 @@ impl Registered for Lsgan {
         d_diagnostics: &["d_real", "d_fake"],
         g_diagnostics: &[],
         lr_default: 2e-4,
+        presets: &[
+            Preset { name: "0-1 coding", values: &[("a", 0.0), ("b", 1.0), ("c", 1.0)] },
+            Preset { name: "χ²", values: &[("a", -1.0), ("b", 1.0), ("c", 0.0)] },
+        ],
     };
 
     fn from_params(p: &ParamValues) -> Self {
@@ -45,13 +49,13 @@ impl<B: AutodiffBackend> Objective<B> for Lsgan {
         &<Self as Registered>::INFO
     }
 
-    fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Tensor<B, 4>, _: StepContext) -> Loss<B> {
-        let (lr, lf) = (d.forward(real), d.forward(fake));
+    fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
+        let (lr, lf) = (d.forward(real), d.forward(fake.images));
         let value = half_mse(lr.clone(), self.b) + half_mse(lf.clone(), self.a);
         Loss { value, diagnostics: vec![lr.detach().mean(), lf.detach().mean()] }
     }
 
-    fn g_loss(&self, d: &Discriminator<B>, fake: Tensor<B, 4>, _: StepContext) -> Loss<B> {
-        Loss { value: half_mse(d.forward(fake), self.c), diagnostics: vec![] }
+    fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
+        Loss { value: half_mse(d.forward(fake.images), self.c), diagnostics: vec![] }
     }
 }

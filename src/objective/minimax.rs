@@ -3,7 +3,7 @@
 use burn::tensor::{backend::AutodiffBackend, Tensor};
 
 use super::losses::{gan_d_loss, js_estimate, mean_prob, softplus};
-use super::{Loss, Objective, ObjectiveInfo, Registered, StepContext};
+use super::{Fake, Loss, Objective, ObjectiveInfo, Registered, StepContext};
 use crate::config::ParamValues;
 use crate::model::Discriminator;
 
@@ -19,6 +19,7 @@ impl Registered for Minimax {
         d_diagnostics: &["d_real", "d_fake", "js_estimate"],
         g_diagnostics: &[],
         lr_default: 2e-4,
+        presets: &[],
     };
 
     fn from_params(_: &ParamValues) -> Self {
@@ -31,15 +32,15 @@ impl<B: AutodiffBackend> Objective<B> for Minimax {
         &<Self as Registered>::INFO
     }
 
-    fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Tensor<B, 4>, _: StepContext) -> Loss<B> {
-        let (lr, lf) = (d.forward(real), d.forward(fake));
+    fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
+        let (lr, lf) = (d.forward(real), d.forward(fake.images));
         let value = gan_d_loss(lr.clone(), lf.clone(), 1.0);
         let diagnostics = vec![mean_prob(lr), mean_prob(lf), js_estimate(value.clone().detach())];
         Loss { value, diagnostics }
     }
 
-    fn g_loss(&self, d: &Discriminator<B>, fake: Tensor<B, 4>, _: StepContext) -> Loss<B> {
-        let value = softplus(d.forward(fake)).mean().neg();
+    fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
+        let value = softplus(d.forward(fake.images)).mean().neg();
         Loss { value, diagnostics: vec![] }
     }
 }

@@ -1,18 +1,28 @@
 //! GAN objectives: the `Objective` trait, shared loss maths, and the registry of every objective by id.
 
-use burn::tensor::{backend::AutodiffBackend, Tensor};
+use burn::tensor::{backend::AutodiffBackend, backend::Backend, Distribution, Tensor, TensorData};
+use rand::{rngs::StdRng, Rng};
+use rand_distr::StandardNormal;
 
 use crate::config::{FieldError, ParamValues};
-use crate::model::Discriminator;
+use crate::model::{DSpec, Discriminator, GSpec};
 
+mod ebgan;
+mod infogan;
 pub mod losses;
 mod lsgan;
+mod meg;
 mod minimax;
 mod nonsaturating;
 mod wgan;
+mod wgan_gp;
 
+pub use ebgan::pull_away;
+pub use infogan::{info_loss, CATEGORIES, CONTINUOUS};
 pub use lsgan::half_mse;
+pub use meg::jsd_mi;
 pub use wgan::clip_fraction;
+pub use wgan_gp::gradient_penalty;
 
 /// One tunable hyper-parameter of an objective, as the UI and the validator see it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -44,22 +54,64 @@ pub struct ObjectiveInfo {
     pub g_diagnostics: &'static [&'static str],
     /// Learning rate used for both nets unless the config sets one.
     pub lr_default: f64,
+    /// Named settings of the parameters the UI offers as one-click buttons.
+    pub presets: &'static [Preset],
+}
+
+/// A named set of parameter values (e.g. LSGAN's χ² and 0-1 targets).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Preset {
+    pub name: &'static str,
+    pub values: &'static [(&'static str, f64)],
 }
 
 /// Which optimizer trains both nets.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum OptimizerKind {
-    /// Adam with β = (0.5, 0.999).
-    Adam,
+    /// Adam with the given β₁, β₂.
+    Adam { beta_1: f32, beta_2: f32 },
     /// RMSprop without momentum (α = 0.99).
     RmsProp,
 }
 
-/// Where training is when a loss is computed.
-#[derive(Debug, Clone, Copy)]
-pub struct StepContext {
+/// Adam with β = (0.5, 0.999), the DCGAN setting most objectives use.
+pub const ADAM: OptimizerKind = OptimizerKind::Adam { beta_1: 0.5, beta_2: 0.999 };
+
+/// Where training is when a loss is computed, and the lane's own random stream for any noise a
+/// loss draws (so a seed reproduces a run).
+pub struct StepContext<'a> {
     /// Number of generator steps completed before this one.
     pub g_step: usize,
+    pub rng: &'a mut StdRng,
+}
+
+impl StepContext<'_> {
+    /// A tensor of independent draws from `dist` (uniform, normal or Bernoulli) of the given shape.
+    pub fn sample<B: Backend, const D: usize>(&mut self, shape: [usize; D], dist: Distribution, device: &B::Device) -> Tensor<B, D> {
+        let n = shape.iter().product::<usize>();
+        let v: Vec<f32> = (0..n)
+            .map(|_| match dist {
+                Distribution::Uniform(lo, hi) => self.rng.random_range(lo..hi) as f32,
+                Distribution::Normal(mean, std) => (mean + std * self.rng.sample::<f64, _>(StandardNormal)) as f32,
+                Distribution::Bernoulli(p) => f32::from(u8::from(self.rng.random_bool(p.clamp(0.0, 1.0)))),
+                Distribution::Default => self.rng.random::<f32>(),
+            })
+            .collect();
+        Tensor::from_data(TensorData::new(v, shape), device)
+    }
+
+    /// A random permutation of `0..n`.
+    pub fn permutation(&mut self, n: usize) -> Vec<usize> {
+        let mut p: Vec<usize> = (0..n).collect();
+        rand::seq::SliceRandom::shuffle(p.as_mut_slice(), self.rng);
+        p
+    }
+}
+
+/// A generated batch: the images and the generator input that made them (`z` followed by any codes).
+pub struct Fake<B: Backend> {
+    pub images: Tensor<B, 4>,
+    pub z: Tensor<B, 2>,
 }
 
 /// A loss to minimise plus named scalar diagnostics (all still on the device, read back later).
@@ -74,14 +126,18 @@ pub struct Loss<B: AutodiffBackend> {
 /// that is not. Diagnostics come in the order of `ObjectiveInfo::{d,g}_diagnostics`.
 pub trait Objective<B: AutodiffBackend>: Send {
     fn info(&self) -> &'static ObjectiveInfo;
-    fn d_loss(
-        &self,
-        d: &Discriminator<B>,
-        real: Tensor<B, 4>,
-        fake: Tensor<B, 4>,
-        ctx: StepContext,
-    ) -> Loss<B>;
-    fn g_loss(&self, d: &Discriminator<B>, fake: Tensor<B, 4>, ctx: StepContext) -> Loss<B>;
+    fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, ctx: &mut StepContext) -> Loss<B>;
+    fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, ctx: &mut StepContext) -> Loss<B>;
+
+    /// Heads and normalisation the discriminator side needs.
+    fn d_spec(&self) -> DSpec {
+        DSpec::default()
+    }
+
+    /// Codes and dropout the generator needs.
+    fn g_spec(&self) -> GSpec {
+        GSpec::default()
+    }
 
     /// Discriminator updates before the generator step that follows `g_step` completed ones.
     fn d_steps(&self, _g_step: usize) -> usize {
@@ -89,7 +145,7 @@ pub trait Objective<B: AutodiffBackend>: Send {
     }
 
     fn optimizer(&self) -> OptimizerKind {
-        OptimizerKind::Adam
+        ADAM
     }
 
     /// Applied to the discriminator after each of its updates (e.g. weight clipping).
@@ -131,6 +187,10 @@ registry! {
     minimax::Minimax,
     lsgan::Lsgan,
     wgan::Wgan,
+    wgan_gp::WganGp,
+    ebgan::Ebgan,
+    infogan::InfoGan,
+    meg::Meg,
 }
 
 /// Looks up an objective's description by id.

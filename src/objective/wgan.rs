@@ -4,7 +4,7 @@
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor};
 
-use super::{Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext};
+use super::{Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext};
 use crate::config::ParamValues;
 use crate::model::Discriminator;
 
@@ -28,6 +28,7 @@ impl Registered for Wgan {
         d_diagnostics: &["w_estimate", "clip_fraction"],
         g_diagnostics: &[],
         lr_default: 5e-5,
+        presets: &[],
     };
 
     fn from_params(p: &ParamValues) -> Self {
@@ -56,8 +57,8 @@ impl<B: AutodiffBackend> Objective<B> for Wgan {
         OptimizerKind::RmsProp
     }
 
-    fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Tensor<B, 4>, _: StepContext) -> Loss<B> {
-        let (fr, ff) = (d.forward(real).mean(), d.forward(fake).mean());
+    fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
+        let (fr, ff) = (d.forward(real).mean(), d.forward(fake.images).mean());
         let value = ff - fr;
         // The fraction of weights at the bound, measured on the critic as it enters this step
         // (i.e. right after the previous clamp).
@@ -65,8 +66,8 @@ impl<B: AutodiffBackend> Objective<B> for Wgan {
         Loss { value, diagnostics }
     }
 
-    fn g_loss(&self, d: &Discriminator<B>, fake: Tensor<B, 4>, _: StepContext) -> Loss<B> {
-        Loss { value: d.forward(fake).mean().neg(), diagnostics: vec![] }
+    fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
+        Loss { value: d.forward(fake.images).mean().neg(), diagnostics: vec![] }
     }
 
     fn after_d_step(&self, d: Discriminator<B>) -> Discriminator<B> {

@@ -1,0 +1,130 @@
+//! The discriminator side: a body (MLP or DCGAN) with a scalar score head, plus the heads some
+//! objectives add: InfoGAN's recognition head Q, EBGAN's decoder, MEG's statistics network T(x, z).
+
+use burn::module::Module;
+use burn::nn::{LeakyRelu, LeakyReluConfig, Linear, LinearConfig};
+use burn::tensor::{backend::Backend, Tensor};
+
+use super::{dcgan, mlp, Arch, DSpec, LEAKY_SLOPE};
+use crate::data::PIXELS;
+
+/// Image → features.
+#[derive(Module, Debug)]
+pub enum Body<B: Backend> {
+    Mlp(mlp::MlpBody<B>),
+    Dcgan(dcgan::DcganBody<B>),
+}
+
+impl<B: Backend> Body<B> {
+    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
+        match self {
+            Body::Mlp(b) => b.forward(x),
+            Body::Dcgan(b) => b.forward(x),
+        }
+    }
+}
+
+/// Features → image (EBGAN's autoencoder half).
+#[derive(Module, Debug)]
+pub enum Decoder<B: Backend> {
+    Mlp(mlp::MlpDecoder<B>),
+    Dcgan(dcgan::DcganDecoder<B>),
+}
+
+/// InfoGAN's recognition head: features → 128 → code predictions.
+#[derive(Module, Debug)]
+pub struct QHead<B: Backend> {
+    hidden: Linear<B>,
+    out: Linear<B>,
+    act: LeakyRelu,
+}
+
+/// MEG's statistics network: `(x, z)` → scalar, 784 + |z| → 256 → 256 → 1.
+#[derive(Module, Debug)]
+pub struct StatsNet<B: Backend> {
+    l1: Linear<B>,
+    l2: Linear<B>,
+    out: Linear<B>,
+    act: LeakyRelu,
+}
+
+fn leaky() -> LeakyRelu {
+    LeakyReluConfig::new().with_negative_slope(LEAKY_SLOPE).init()
+}
+
+/// Everything trained against the generator: body, score head and optional heads.
+#[derive(Module, Debug)]
+pub struct Discriminator<B: Backend> {
+    pub(super) body: Body<B>,
+    /// Features → one raw score (logit, critic value or energy).
+    pub(super) score: Linear<B>,
+    q: Option<QHead<B>>,
+    decoder: Option<Decoder<B>>,
+    stats: Option<StatsNet<B>>,
+}
+
+impl<B: Backend> Discriminator<B> {
+    /// `g_input` is the generator's input width (latent plus codes), needed by the statistics network.
+    pub fn new(arch: Arch, spec: DSpec, g_input: usize, device: &B::Device) -> Self {
+        let (body, features) = match arch {
+            Arch::Mlp => (Body::Mlp(mlp::MlpBody::new(device)), mlp::FEATURES),
+            Arch::Dcgan => (Body::Dcgan(dcgan::DcganBody::new(spec.batchnorm, device)), dcgan::FEATURES),
+        };
+        let q = (spec.q_outputs > 0).then(|| QHead {
+            hidden: LinearConfig::new(features, 128).init(device),
+            out: LinearConfig::new(128, spec.q_outputs).init(device),
+            act: leaky(),
+        });
+        let decoder = spec.decoder.then(|| match arch {
+            Arch::Mlp => Decoder::Mlp(mlp::MlpDecoder::new(device)),
+            Arch::Dcgan => Decoder::Dcgan(dcgan::DcganDecoder::new(device)),
+        });
+        let stats = spec.stats.then(|| StatsNet {
+            l1: LinearConfig::new(PIXELS + g_input, 256).init(device),
+            l2: LinearConfig::new(256, 256).init(device),
+            out: LinearConfig::new(256, 1).init(device),
+            act: leaky(),
+        });
+        Discriminator { body, score: LinearConfig::new(features, 1).init(device), q, decoder, stats }
+    }
+
+    /// The body's features, `[n, F]`.
+    pub fn features(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
+        self.body.forward(x)
+    }
+
+    /// Score of already computed features, `[n, 1]`.
+    pub fn score(&self, features: Tensor<B, 2>) -> Tensor<B, 2> {
+        self.score.forward(features)
+    }
+
+    /// One raw score per image, `[n, 1]`.
+    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
+        self.score(self.features(x))
+    }
+
+    /// The recognition head's outputs on features. Panics if the objective did not ask for it.
+    pub fn q(&self, features: Tensor<B, 2>) -> Tensor<B, 2> {
+        let q = self.q.as_ref().expect("this discriminator has no Q head");
+        q.out.forward(q.act.forward(q.hidden.forward(features)))
+    }
+
+    /// Autoencoder pass: the reconstruction `[n, 1, 28, 28]` and the encoder's codes `[n, F]`.
+    pub fn reconstruct(&self, x: Tensor<B, 4>) -> (Tensor<B, 4>, Tensor<B, 2>) {
+        let codes = self.features(x);
+        let recon = match self.decoder.as_ref().expect("this discriminator has no decoder") {
+            Decoder::Mlp(d) => d.forward(codes.clone()),
+            Decoder::Dcgan(d) => d.forward(codes.clone()),
+        };
+        (recon, codes)
+    }
+
+    /// The statistics network `T(x, z)`, `[n, 1]`.
+    pub fn stats(&self, x: Tensor<B, 4>, z: Tensor<B, 2>) -> Tensor<B, 2> {
+        let t = self.stats.as_ref().expect("this discriminator has no statistics network");
+        let [n, ..] = x.dims();
+        let h = Tensor::cat(vec![x.reshape([n, PIXELS]), z], 1);
+        let h = t.act.forward(t.l1.forward(h));
+        t.out.forward(t.act.forward(t.l2.forward(h)))
+    }
+}

@@ -1,0 +1,79 @@
+//! Energy-based GAN: the discriminator is an autoencoder whose per-sample reconstruction error is the
+//! energy; a margin hinge for fakes, and the squared pull-away term on the encoder's codes for G.
+
+use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor};
+
+use super::{Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext};
+use crate::config::ParamValues;
+use crate::model::{DSpec, Discriminator};
+
+/// `L_D = E[E(x)] + E[max(0, m - E(G(z)))]`, `L_G = E[E(G(z))] + λ_PT·f_PT(S)`.
+pub struct Ebgan {
+    margin: f64,
+    lambda_pt: f64,
+}
+
+impl Registered for Ebgan {
+    const INFO: ObjectiveInfo = ObjectiveInfo {
+        id: "ebgan",
+        name: "EBGAN (autoencoder energy, pull-away term)",
+        summary: "E(x) = mean‖Dec(Enc(x)) - x‖²; L_D = E[E(x)] + E[max(0, m - E(G(z)))]; L_G = E[E(G(z))] + λ_PT·f_PT(Enc(G(z)))",
+        params: &[
+            ParamSpec { key: "margin", label: "margin m", default: 1.0, min: 0.01, max: 4.0, toggle: false, help: "D pushes the energy of fakes up to at least m (energies are per-pixel mean squared errors, at most 4)." },
+            ParamSpec { key: "lambda_pt", label: "pull-away weight λ_PT", default: 0.1, min: 0.0, max: 10.0, toggle: false, help: "Weight of the squared-cosine pull-away term that spreads the fakes' codes apart." },
+        ],
+        d_diagnostics: &["energy_real", "energy_fake"],
+        g_diagnostics: &["pull_away"],
+        lr_default: 2e-4,
+        presets: &[],
+    };
+
+    fn from_params(p: &ParamValues) -> Self {
+        Ebgan { margin: p.get("margin").unwrap_or(1.0), lambda_pt: p.get("lambda_pt").unwrap_or(0.1) }
+    }
+}
+
+/// Per-sample reconstruction energy (mean squared error over pixels), `[n]`, and the codes.
+pub fn energy<B: Backend>(d: &Discriminator<B>, x: Tensor<B, 4>) -> (Tensor<B, 1>, Tensor<B, 2>) {
+    let [n, ..] = x.dims();
+    let (recon, codes) = d.reconstruct(x.clone());
+    let e = (recon - x).powi_scalar(2).reshape([n, crate::data::PIXELS]).mean_dim(1).reshape([n]);
+    (e, codes)
+}
+
+/// Pull-away term `1/(N(N-1)) Σ_{i≠j} cos²(S_i, S_j)`: 1 for identical codes, 0 for orthogonal ones.
+pub fn pull_away<B: Backend>(codes: Tensor<B, 2>) -> Tensor<B, 1> {
+    let [n, _] = codes.dims();
+    let norms = codes.clone().powi_scalar(2).sum_dim(1).add_scalar(1e-12).sqrt();
+    let unit = codes / norms;
+    let cos = unit.clone().matmul(unit.clone().transpose());
+    let all = cos.powi_scalar(2).sum();
+    // The diagonal holds cos(S_i, S_i)² = ‖unit_i‖⁴ (1 up to rounding); remove it exactly.
+    let diag = unit.powi_scalar(2).sum_dim(1).powi_scalar(2).sum();
+    (all - diag).div_scalar((n * n.saturating_sub(1)).max(1) as f64)
+}
+
+impl<B: AutodiffBackend> Objective<B> for Ebgan {
+    fn info(&self) -> &'static ObjectiveInfo {
+        &<Self as Registered>::INFO
+    }
+
+    fn d_spec(&self) -> DSpec {
+        DSpec { decoder: true, ..DSpec::default() }
+    }
+
+    fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
+        let (er, _) = energy(d, real);
+        let (ef, _) = energy(d, fake.images);
+        let hinge = ef.clone().neg().add_scalar(self.margin).clamp_min(0.0);
+        let value = er.clone().mean() + hinge.mean();
+        Loss { value, diagnostics: vec![er.detach().mean(), ef.detach().mean()] }
+    }
+
+    fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
+        let (ef, codes) = energy(d, fake.images);
+        let pt = pull_away(codes);
+        let value = ef.mean() + pt.clone().mul_scalar(self.lambda_pt);
+        Loss { value, diagnostics: vec![pt.detach()] }
+    }
+}

@@ -1,0 +1,99 @@
+//! InfoGAN: G also takes a 10-way categorical and 2 continuous codes; a recognition head Q on D's body
+//! recovers them, and G and Q both minimise the information loss (a lower bound on I(c; G(z, c))).
+
+use burn::tensor::{activation, backend::AutodiffBackend, backend::Backend, Tensor};
+
+use super::losses::{bce_with_logits, gan_d_loss, mean_prob};
+use super::{Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext};
+use crate::config::ParamValues;
+use crate::model::{DSpec, Discriminator, GSpec};
+
+/// Size of the categorical code.
+pub const CATEGORIES: usize = 10;
+/// Number of continuous codes.
+pub const CONTINUOUS: usize = 2;
+
+/// Adversarial part as the non-saturating GAN, plus `L_I = λ_cat·CE(Q_cat, c_cat) + λ_con·MSE(Q_con, c_con)`
+/// in both D's (for Q) and G's loss.
+pub struct InfoGan {
+    lambda_cat: f64,
+    lambda_con: f64,
+}
+
+impl Registered for InfoGan {
+    const INFO: ObjectiveInfo = ObjectiveInfo {
+        id: "infogan",
+        name: "InfoGAN (categorical + continuous codes)",
+        summary: "L_D = GAN D loss + L_I; L_G = E[softplus(-l(G(z,c)))] + L_I; L_I = λ_cat·CE(Q_cat, c_cat) + λ_con·MSE(Q_con, c_con); MI ≥ log 10 - CE",
+        params: &[
+            ParamSpec { key: "lambda_cat", label: "λ_cat", default: 1.0, min: 0.0, max: 10.0, toggle: false, help: "Weight of the categorical code's cross-entropy." },
+            ParamSpec { key: "lambda_con", label: "λ_con", default: 0.1, min: 0.0, max: 10.0, toggle: false, help: "Weight of the continuous codes' squared error (a Gaussian with fixed σ)." },
+        ],
+        d_diagnostics: &["d_real", "d_fake", "mi_lower_bound"],
+        g_diagnostics: &["info_loss"],
+        lr_default: 2e-4,
+        presets: &[],
+    };
+
+    fn from_params(p: &ParamValues) -> Self {
+        InfoGan { lambda_cat: p.get("lambda_cat").unwrap_or(1.0), lambda_con: p.get("lambda_con").unwrap_or(0.1) }
+    }
+}
+
+/// The codes at the end of a generator input `[n, latent + 12]`: (one-hot categorical, continuous).
+pub fn split_codes<B: Backend>(z: Tensor<B, 2>) -> (Tensor<B, 2>, Tensor<B, 2>) {
+    let [_, width] = z.dims();
+    let start = width - CATEGORIES - CONTINUOUS;
+    (z.clone().narrow(1, start, CATEGORIES), z.narrow(1, start + CATEGORIES, CONTINUOUS))
+}
+
+/// Cross-entropy of Q's categorical logits against the one-hot code (log-softmax, no softmax first)
+/// and mean squared error of Q's continuous means, from Q's output `[n, 12]`.
+pub fn info_loss<B: Backend>(q: Tensor<B, 2>, z: Tensor<B, 2>) -> (Tensor<B, 1>, Tensor<B, 1>) {
+    let (cat, con) = split_codes(z);
+    let logits = q.clone().narrow(1, 0, CATEGORIES);
+    let means = q.narrow(1, CATEGORIES, CONTINUOUS);
+    let ce = (activation::log_softmax(logits, 1) * cat).sum_dim(1).mean().neg();
+    let mse = (means - con).powi_scalar(2).mean();
+    (ce, mse)
+}
+
+impl InfoGan {
+    fn info<B: Backend>(&self, d: &Discriminator<B>, features: Tensor<B, 2>, z: Tensor<B, 2>) -> (Tensor<B, 1>, Tensor<B, 1>) {
+        let (ce, mse) = info_loss(d.q(features), z);
+        let total = ce.clone().mul_scalar(self.lambda_cat) + mse.mul_scalar(self.lambda_con);
+        (total, ce)
+    }
+}
+
+impl<B: AutodiffBackend> Objective<B> for InfoGan {
+    fn info(&self) -> &'static ObjectiveInfo {
+        &<Self as Registered>::INFO
+    }
+
+    fn d_spec(&self) -> DSpec {
+        DSpec { q_outputs: CATEGORIES + CONTINUOUS, ..DSpec::default() }
+    }
+
+    fn g_spec(&self) -> GSpec {
+        GSpec { categorical: CATEGORIES, continuous: CONTINUOUS, dropout: 0.0 }
+    }
+
+    fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
+        let lr = d.forward(real);
+        let features = d.features(fake.images);
+        let lf = d.score(features.clone());
+        // Q learns on the (detached) fakes in D's step; the body is shared with the score head.
+        let (info, ce) = self.info(d, features, fake.z);
+        let value = gan_d_loss(lr.clone(), lf.clone(), 1.0) + info;
+        let mi = ce.detach().neg().add_scalar((CATEGORIES as f64).ln());
+        Loss { value, diagnostics: vec![mean_prob(lr.detach()), mean_prob(lf.detach()), mi] }
+    }
+
+    fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
+        let features = d.features(fake.images);
+        let adversarial = bce_with_logits(d.score(features.clone()), 1.0);
+        let (info, _) = self.info(d, features, fake.z);
+        Loss { value: adversarial + info.clone(), diagnostics: vec![info.detach()] }
+    }
+}

@@ -1,0 +1,81 @@
+//! Energy-based GAN with a maximum-entropy generator (MEG): an energy network with a gradient penalty
+//! on real data, and a statistics network T(x, z) whose Jensen-Shannon bound on I(G(z); z) stands in
+//! for the generator's entropy.
+
+use burn::tensor::{backend::AutodiffBackend, backend::Backend, Int, Tensor, TensorData};
+
+use super::losses::softplus;
+use super::wgan_gp::input_grad_norms;
+use super::{Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext};
+use crate::config::ParamValues;
+use crate::model::{DSpec, Discriminator};
+
+/// `L_E = E[E(x)] - E[E(G(z))] + λ·E[‖∇E(x)‖²]`, T ascends `I_JSD`, `L_G = E[E(G(z))] - I_JSD`.
+pub struct Meg {
+    lambda: f64,
+}
+
+impl Registered for Meg {
+    const INFO: ObjectiveInfo = ObjectiveInfo {
+        id: "meg",
+        name: "MEG (energy model, max-entropy generator)",
+        summary: "L_E = E[E(x)] - E[E(G(z))] + λ·E[‖∇ₓE(x)‖²]; I_JSD = E[-softplus(-T(G(z),z))] - E[softplus(T(G(z),z'))]; L_G = E[E(G(z))] - I_JSD",
+        params: &[ParamSpec { key: "lambda", label: "gradient penalty λ", default: 0.1, min: 0.0, max: 100.0, toggle: false, help: "Weight of the squared input-gradient norm of the energy on real images, which keeps energies finite." }],
+        d_diagnostics: &["energy_real", "energy_fake", "gradient_penalty", "mi_estimate"],
+        g_diagnostics: &[],
+        lr_default: 1e-4,
+        presets: &[],
+    };
+
+    fn from_params(p: &ParamValues) -> Self {
+        Meg { lambda: p.get("lambda").unwrap_or(0.1) }
+    }
+}
+
+/// Jensen-Shannon mutual-information bound from T's outputs on joint pairs and on shuffled pairs:
+/// `E[-softplus(-T_joint)] - E[softplus(T_marginal)]`.
+pub fn jsd_mi<B: Backend>(joint: Tensor<B, 2>, marginal: Tensor<B, 2>) -> Tensor<B, 1> {
+    softplus(joint.neg()).mean().neg() - softplus(marginal).mean()
+}
+
+impl Meg {
+    /// The MI bound on `(x, z)` pairs against `(x, z')` with `z'` a shuffle of `z`.
+    fn mi<B: Backend>(&self, d: &Discriminator<B>, x: Tensor<B, 4>, z: Tensor<B, 2>, ctx: &mut StepContext) -> Tensor<B, 1> {
+        let [n, _] = z.dims();
+        let order: Vec<i64> = ctx.permutation(n).into_iter().map(|i| i as i64).collect();
+        let order = Tensor::<B, 1, Int>::from_data(TensorData::new(order, [n]), &z.device());
+        let shuffled = z.clone().select(0, order);
+        jsd_mi(d.stats(x.clone(), z), d.stats(x, shuffled))
+    }
+}
+
+impl<B: AutodiffBackend> Objective<B> for Meg {
+    fn info(&self) -> &'static ObjectiveInfo {
+        &<Self as Registered>::INFO
+    }
+
+    fn d_spec(&self) -> DSpec {
+        DSpec { batchnorm: false, stats: true, ..DSpec::default() }
+    }
+
+    /// Adam with β = (0.5, 0.9), as in the MEG paper.
+    fn optimizer(&self) -> OptimizerKind {
+        OptimizerKind::Adam { beta_1: 0.5, beta_2: 0.9 }
+    }
+
+    fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, ctx: &mut StepContext) -> Loss<B> {
+        let er = d.forward(real.clone()).mean();
+        let ef = d.forward(fake.images.clone()).mean();
+        let penalty = input_grad_norms(d, real).powi_scalar(2).mean();
+        // T is trained in the same step on the detached fakes; it shares no weights with the energy.
+        let mi = self.mi(d, fake.images, fake.z, ctx);
+        let value = er.clone() - ef.clone() + penalty.clone().mul_scalar(self.lambda) - mi.clone();
+        Loss { value, diagnostics: vec![er.detach(), ef.detach(), penalty.detach(), mi.detach()] }
+    }
+
+    fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, ctx: &mut StepContext) -> Loss<B> {
+        let ef = d.forward(fake.images.clone()).mean();
+        let mi = self.mi(d, fake.images, fake.z, ctx);
+        Loss { value: ef - mi, diagnostics: vec![] }
+    }
+}

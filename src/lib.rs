@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod model;
 pub mod objective;
 pub mod render;
+pub mod weights;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -109,8 +109,9 @@ pub struct Lane<B: AutodiffBackend> {
     /// Noise the objective's losses draw (interpolation weights, label flips, instance noise...).
     loss_noise: StdRng,
     g_spec: GSpec,
-    /// Generator inputs of the sample grid (latent plus codes).
+    /// Generator inputs of the sample grid (latent plus codes), on the device and on the host.
     fixed_z: Tensor<B::InnerBackend, 2>,
+    fixed_host: Vec<f32>,
     g_steps: usize,
 }
 
@@ -135,10 +136,12 @@ impl<B: AutodiffBackend> Lane<B> {
         let mut noise = StdRng::seed_from_u64(config.seed);
         let g_spec = objective.g_spec();
         let fixed_z = latent_batch(&mut noise, GRID, config.latent, g_spec, device);
+        let fixed_host = fixed_z.to_data().convert::<f32>().to_vec().map_err(|e| format!("{e:?}"))?;
         Ok(Lane {
             order: BatchOrder::new(train.len(), config.seed),
             noise,
             loss_noise: StdRng::seed_from_u64(config.seed ^ 0x9E37_79B9_7F4A_7C15),
+            fixed_host,
             g_spec,
             fixed_z,
             objective,
@@ -163,6 +166,11 @@ impl<B: AutodiffBackend> Lane<B> {
 
     pub fn discriminator(&self) -> &Discriminator<B> {
         &self.d
+    }
+
+    /// The generator's code layout (InfoGAN's categorical and continuous codes; zero if none).
+    pub fn g_spec(&self) -> GSpec {
+        self.g_spec
     }
 
     /// Generator steps completed.
@@ -290,5 +298,37 @@ impl<B: AutodiffBackend> Lane<B> {
             out.extend(crate::render::to_bytes(&read_f32(g.forward(z), "samples").await?));
         }
         Ok(out)
+    }
+}
+
+impl<B: AutodiffBackend> Lane<B> {
+    /// Code explorer: the fixed latent vector `z_index` of the sample grid with every categorical value
+    /// (rows) and continuous code `sweep` running from -1 to 1 over `cols` columns, the other continuous
+    /// codes set to `other`. `categorical × cols × 784` bytes, row-major.
+    pub async fn code_grid(&self, z_index: usize, sweep: usize, other: f32, cols: usize) -> Result<Vec<u8>, String> {
+        let spec = self.g_spec;
+        if spec.categorical == 0 || spec.continuous == 0 {
+            return Err(format!("objective {} has no latent codes to explore", self.config.objective));
+        }
+        if z_index >= GRID || sweep >= spec.continuous || !(2..=16).contains(&cols) || !other.is_finite() {
+            return Err(format!(
+                "code grid: z index must be below {GRID}, sweep below {}, columns 2 to 16 and the other code finite",
+                spec.continuous
+            ));
+        }
+        let (latent, width) = (self.config.latent, self.config.latent + spec.codes());
+        let z = &self.fixed_host[z_index * width..z_index * width + latent];
+        let mut v = Vec::with_capacity(spec.categorical * cols * width);
+        for c in 0..spec.categorical {
+            for j in 0..cols {
+                v.extend_from_slice(z);
+                v.extend((0..spec.categorical).map(|k| f32::from(u8::from(k == c))));
+                let t = -1.0 + 2.0 * j as f32 / (cols - 1) as f32;
+                v.extend((0..spec.continuous).map(|k| if k == sweep { t } else { other }));
+            }
+        }
+        let n = spec.categorical * cols;
+        let input = Tensor::from_data(TensorData::new(v, [n, width]), &self.device);
+        Ok(crate::render::to_bytes(&read_f32(self.g.valid().forward(input), "code grid").await?))
     }
 }

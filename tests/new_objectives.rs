@@ -125,3 +125,22 @@ fn infogan_information_loss_falls_when_q_and_g_train_on_it_alone() {
     assert_eq!(info.g_spec().codes(), 12);
     assert_eq!(info.d_spec().q_outputs, 12);
 }
+
+#[test]
+fn infogan_code_grid_has_a_row_per_category_and_other_objectives_refuse_it() {
+    let (train, _) = common::digits().split();
+    let cfg = common::config(r#"{"objective": "infogan", "batch": 8}"#);
+    let mut lane = gan_playground::lane::Lane::<Cpu>::new(cfg, &train, &cpu_device()).unwrap();
+    pollster::block_on(lane.train_step().read()).unwrap();
+    let grid = pollster::block_on(lane.code_grid(3, 1, 0.5, 5)).unwrap();
+    assert_eq!(grid.len(), CATEGORIES * 5 * 784);
+    let image = |r: usize, c: usize| &grid[(r * 5 + c) * 784..(r * 5 + c + 1) * 784];
+    assert_ne!(image(0, 0), image(1, 0), "categories change the output");
+    assert_ne!(image(0, 0), image(0, 4), "the continuous sweep changes the output");
+    assert!(pollster::block_on(lane.code_grid(64, 0, 0.0, 5)).is_err());
+    assert!(pollster::block_on(lane.code_grid(0, 2, 0.0, 5)).is_err());
+    let plain = common::config(r#"{"batch": 8}"#);
+    let lane = gan_playground::lane::Lane::<Cpu>::new(plain, &train, &cpu_device()).unwrap();
+    let err = pollster::block_on(lane.code_grid(0, 0, 0.0, 5)).unwrap_err();
+    assert!(err.contains("no latent codes"), "{err}");
+}

@@ -160,6 +160,28 @@ impl TrainingLane {
     }
 }
 
+#[wasm_bindgen]
+impl TrainingLane {
+    /// The generator's codes as `[categorical, continuous]` (`[0, 0]` when the objective has none).
+    #[wasm_bindgen(getter)]
+    pub fn codes(&self) -> Vec<u32> {
+        let spec = self.engine.try_borrow().map(|e| with_lane!(&*e, l => l.g_spec())).unwrap_or_default();
+        vec![spec.categorical as u32, spec.continuous as u32]
+    }
+
+    /// Code explorer grid (see `Lane::code_grid`): resolves to `categorical × cols × 784` bytes.
+    #[wasm_bindgen(js_name = codeGrid)]
+    pub fn code_grid(&self, z_index: u32, sweep: u32, other: f32, cols: u32) -> Promise {
+        let engine = self.engine.clone();
+        future_to_promise(async move {
+            let guard = engine.try_borrow().map_err(|_| busy())?;
+            let bytes = with_lane!(&*guard, lane => lane.code_grid(z_index as usize, sweep as usize, other, cols as usize).await)
+                .map_err(|e| JsValue::from(JsError::new(&e)))?;
+            Ok(Uint8Array::from(bytes.as_slice()).into())
+        })
+    }
+}
+
 fn busy() -> JsValue {
     JsError::new("lane is busy with another request").into()
 }

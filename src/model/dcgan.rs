@@ -4,7 +4,7 @@
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
-use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, LeakyRelu, LeakyReluConfig, PaddingConfig2d, Relu};
+use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, LeakyRelu, LeakyReluConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
 use burn::tensor::{backend::Backend, Tensor};
 
 /// Channels of the widest feature map; the other is half of it.
@@ -99,9 +99,11 @@ impl<B: Backend> DcganBody<B> {
     }
 }
 
-/// EBGAN decoder: `FEATURES` codes (64 maps of 7×7) → 14×14 → 28×28 image (tanh).
+/// EBGAN decoder: bottleneck codes → 64 maps of 7×7 → 14×14 → 28×28 image (tanh).
 #[derive(Module, Debug)]
 pub struct DcganDecoder<B: Backend> {
+    expand: Linear<B>,
+    bn_in: BatchNorm<B>,
     up0: ConvTranspose2d<B>,
     bn0: BatchNorm<B>,
     up1: ConvTranspose2d<B>,
@@ -111,6 +113,8 @@ pub struct DcganDecoder<B: Backend> {
 impl<B: Backend> DcganDecoder<B> {
     pub fn new(device: &B::Device) -> Self {
         DcganDecoder {
+            expand: LinearConfig::new(super::AE_CODE, FEATURES).init(device),
+            bn_in: bn(WIDTH, device),
             up0: up(WIDTH, WIDTH / 2, device),
             bn0: bn(WIDTH / 2, device),
             up1: up(WIDTH / 2, 1, device),
@@ -120,7 +124,8 @@ impl<B: Backend> DcganDecoder<B> {
 
     pub fn forward(&self, codes: Tensor<B, 2>) -> Tensor<B, 4> {
         let [n, _] = codes.dims();
-        let h = self.act.forward(self.bn0.forward(self.up0.forward(codes.reshape([n, WIDTH, 7, 7]))));
+        let h = self.act.forward(self.bn_in.forward(self.expand.forward(codes).reshape([n, WIDTH, 7, 7])));
+        let h = self.act.forward(self.bn0.forward(self.up0.forward(h)));
         self.up1.forward(h).tanh()
     }
 }

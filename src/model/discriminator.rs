@@ -5,7 +5,7 @@ use burn::module::Module;
 use burn::nn::{LeakyRelu, LeakyReluConfig, Linear, LinearConfig};
 use burn::tensor::{backend::Backend, Tensor};
 
-use super::{dcgan, mlp, Arch, DSpec, LEAKY_SLOPE};
+use super::{dcgan, mlp, Arch, DSpec, AE_CODE, LEAKY_SLOPE};
 use crate::data::PIXELS;
 
 /// Image → features.
@@ -29,6 +29,13 @@ impl<B: Backend> Body<B> {
 pub enum Decoder<B: Backend> {
     Mlp(mlp::MlpDecoder<B>),
     Dcgan(dcgan::DcganDecoder<B>),
+}
+
+/// EBGAN's autoencoder after the shared body: a linear bottleneck, then the decoder.
+#[derive(Module, Debug)]
+pub struct Autoencoder<B: Backend> {
+    embed: Linear<B>,
+    decoder: Decoder<B>,
 }
 
 /// InfoGAN's recognition head: features → 128 → code predictions.
@@ -59,7 +66,7 @@ pub struct Discriminator<B: Backend> {
     /// Features → one raw score (logit, critic value or energy).
     pub(super) score: Linear<B>,
     q: Option<QHead<B>>,
-    decoder: Option<Decoder<B>>,
+    autoencoder: Option<Autoencoder<B>>,
     stats: Option<StatsNet<B>>,
 }
 
@@ -75,9 +82,12 @@ impl<B: Backend> Discriminator<B> {
             out: LinearConfig::new(128, spec.q_outputs).init(device),
             act: leaky(),
         });
-        let decoder = spec.decoder.then(|| match arch {
-            Arch::Mlp => Decoder::Mlp(mlp::MlpDecoder::new(device)),
-            Arch::Dcgan => Decoder::Dcgan(dcgan::DcganDecoder::new(device)),
+        let autoencoder = spec.decoder.then(|| Autoencoder {
+            embed: LinearConfig::new(features, AE_CODE).init(device),
+            decoder: match arch {
+                Arch::Mlp => Decoder::Mlp(mlp::MlpDecoder::new(device)),
+                Arch::Dcgan => Decoder::Dcgan(dcgan::DcganDecoder::new(device)),
+            },
         });
         let stats = spec.stats.then(|| StatsNet {
             l1: LinearConfig::new(PIXELS + g_input, 256).init(device),
@@ -85,7 +95,7 @@ impl<B: Backend> Discriminator<B> {
             out: LinearConfig::new(256, 1).init(device),
             act: leaky(),
         });
-        Discriminator { body, score: LinearConfig::new(features, 1).init(device), q, decoder, stats }
+        Discriminator { body, score: LinearConfig::new(features, 1).init(device), q, autoencoder, stats }
     }
 
     /// The body's features, `[n, F]`.
@@ -109,10 +119,11 @@ impl<B: Backend> Discriminator<B> {
         q.out.forward(q.act.forward(q.hidden.forward(features)))
     }
 
-    /// Autoencoder pass: the reconstruction `[n, 1, 28, 28]` and the encoder's codes `[n, F]`.
+    /// Autoencoder pass: the reconstruction `[n, 1, 28, 28]` and the bottleneck codes `[n, AE_CODE]`.
     pub fn reconstruct(&self, x: Tensor<B, 4>) -> (Tensor<B, 4>, Tensor<B, 2>) {
-        let codes = self.features(x);
-        let recon = match self.decoder.as_ref().expect("this discriminator has no decoder") {
+        let ae = self.autoencoder.as_ref().expect("this discriminator has no decoder");
+        let codes = ae.embed.forward(self.features(x));
+        let recon = match &ae.decoder {
             Decoder::Mlp(d) => d.forward(codes.clone()),
             Decoder::Dcgan(d) => d.forward(codes.clone()),
         };

@@ -67,7 +67,7 @@ impl<B: Backend> MlpBody<B> {
     }
 }
 
-/// EBGAN decoder: `FEATURES` codes → image (256 → 512 → 784, tanh).
+/// EBGAN decoder: bottleneck codes → image (32 → 512 → 784, tanh).
 #[derive(Module, Debug)]
 pub struct MlpDecoder<B: Backend> {
     l1: Linear<B>,
@@ -78,7 +78,7 @@ pub struct MlpDecoder<B: Backend> {
 impl<B: Backend> MlpDecoder<B> {
     pub fn new(device: &B::Device) -> Self {
         MlpDecoder {
-            l1: LinearConfig::new(FEATURES, HIDDEN[1]).init(device),
+            l1: LinearConfig::new(super::AE_CODE, HIDDEN[1]).init(device),
             out: LinearConfig::new(HIDDEN[1], PIXELS).init(device),
             act: leaky(),
         }

@@ -9,7 +9,10 @@ mod discriminator;
 mod input_grad;
 pub mod mlp;
 
-pub use discriminator::{Body, Decoder, Discriminator, QHead, StatsNet};
+pub use discriminator::{Autoencoder, Body, Decoder, Discriminator, QHead, StatsNet};
+
+/// Width of EBGAN's autoencoder bottleneck (the codes the pull-away term compares).
+pub const AE_CODE: usize = 32;
 
 /// Negative slope of every LeakyReLU.
 pub const LEAKY_SLOPE: f64 = 0.2;

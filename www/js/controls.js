@@ -50,7 +50,10 @@ export function setupControls(objectives, actions) {
       for (const f of GENERAL_FIELDS) general.querySelector(`[name="${f.key}"]`).value = config[f.key];
       const info = objectives.find((o) => o.id === config.objective);
       $('objective-summary').textContent = info?.summary ?? '';
-      $('objective-params').replaceChildren(...(info?.params ?? []).map((spec) => paramField(spec, config.params?.[spec.key])));
+      $('objective-params').replaceChildren(
+        ...(info?.params ?? []).map((spec) => paramField(spec, config.params?.[spec.key])),
+        ...presetButtons(info?.presets ?? [], config.params ?? {}, actions),
+      );
     },
     setRunning(running) {
       $('play').disabled = running;
@@ -83,6 +86,24 @@ function paramField(spec, value) {
   }
   wrap.append(input, ` ${spec.label}`);
   return wrap;
+}
+
+/** One button per named preset; the one matching the current values is marked pressed. */
+function presetButtons(presets, params, actions) {
+  if (presets.length === 0) return [];
+  const row = document.createElement('div');
+  row.className = 'presets';
+  row.append('presets: ');
+  for (const preset of presets) {
+    const values = Object.fromEntries(preset.values);
+    const active = Object.entries(values).every(([k, v]) => Number(params[k]) === v);
+    const button = Object.assign(document.createElement('button'), { type: 'button', textContent: preset.name });
+    button.dataset.preset = preset.name;
+    button.setAttribute('aria-pressed', String(active));
+    button.addEventListener('click', () => actions.configure({ params: values }));
+    row.append(button);
+  }
+  return [row];
 }
 
 /** Shows a dismissible notice; `text` is always inserted as text, never as markup. */

@@ -5,6 +5,7 @@ import { setupControls, showNotice } from './controls.js';
 import { LineChart, lossSeries, diagnosticSeries } from './charts.js';
 import { drawGrid } from './samples.js';
 import { installApi, emitStatus } from './api.js';
+import { setupCodeExplorer } from './codes.js';
 
 const $ = (id) => document.getElementById(id);
 const query = parseQuery(window.location.search);
@@ -16,6 +17,7 @@ const state = {
 };
 let worker = null;
 let controls = null;
+let codeExplorer = null;
 let chart = null;
 let diagChart = null;
 let objectives = [];
@@ -51,6 +53,7 @@ function onWorkerMessage(msg) {
       if (!controls) {
         objectives = msg.objectives;
         controls = setupControls(objectives, controller);
+        codeExplorer = setupCodeExplorer((view) => state.ready && worker.postMessage({ type: 'codes', view }));
         chart = new LineChart($('loss-chart'), 'loss', lossSeries());
         diagChart = new LineChart($('diag-chart'), 'value', []);
       }
@@ -69,6 +72,7 @@ function onWorkerMessage(msg) {
         diagChart.clear();
       }
       controls.showConfig(msg.config);
+      codeExplorer.show(msg.codes);
       syncUrl(msg.config, query.page);
       for (const err of msg.errors) showNotice(`${err.field}: ${err.message} — using the default instead.`, 'warn');
       pendingConfig.splice(0).forEach((resolve) => resolve({ config: msg.config, errors: msg.errors }));
@@ -91,6 +95,9 @@ function onWorkerMessage(msg) {
     case 'samples':
       drawGrid($('samples'), msg.pixels);
       $('samples-caption').textContent = `fixed-z samples at step ${msg.step}`;
+      break;
+    case 'codeGrid':
+      codeExplorer?.draw(msg);
       break;
     case 'running':
       state.running = msg.running;

@@ -17,6 +17,7 @@ let msPerStep = 50;
 let lastSamples = 0;
 let rate = { steps: 0, since: performance.now(), value: 0 };
 let generation = 0; // bumped when the lane is replaced, so stale results are dropped
+let codeView = null; // the code explorer's current view, redrawn with the samples
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
 
@@ -79,7 +80,7 @@ function buildLane(raw) {
   config = cfg;
   generation++;
   rate = { steps: 0, since: performance.now(), value: 0 };
-  post({ type: 'config', config: cfg, errors });
+  post({ type: 'config', config: cfg, errors, codes: Array.from(next.codes) });
   return errors;
 }
 
@@ -89,6 +90,25 @@ async function sendSamples() {
   if (gen !== generation) return;
   lastSamples = performance.now();
   post({ type: 'samples', step: lane.steps, pixels }, [pixels.buffer]);
+  await sendCodeGrid();
+}
+
+async function sendCodeGrid() {
+  const view = codeView;
+  if (!view || !lane) return;
+  const gen = generation;
+  const [rows] = lane.codes;
+  const pixels = await lane.codeGrid(view.zIndex, view.sweep, view.other, view.cols);
+  if (gen !== generation) return;
+  post({ type: 'codeGrid', step: lane.steps, rows, cols: view.cols, sweep: view.sweep, pixels }, [pixels.buffer]);
+}
+
+/** Accepts only the documented view shape; anything else closes the explorer. */
+function parseView(view) {
+  if (!view || typeof view !== 'object') return null;
+  const { zIndex, sweep, other, cols } = view;
+  const ok = [zIndex, sweep, cols].every(Number.isInteger) && Number.isFinite(other);
+  return ok ? { zIndex, sweep, other, cols } : null;
 }
 
 function setRunning(value) {
@@ -182,6 +202,11 @@ async function handle(msg) {
       return;
     case 'play':
       setRunning(true);
+      return;
+    case 'codes':
+      codeView = parseView(msg.view);
+      // While training, the loop redraws it with the next samples; otherwise draw it now.
+      if (!loopActive) await sendCodeGrid();
       return;
     case 'pause':
       setRunning(false);

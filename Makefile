@@ -9,7 +9,7 @@ WASM_OPT ?= 1
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 WWW_SOURCES := $(shell find www -type f -not -path 'www/data/*' -not -path 'www/vendor/*')
 
-.PHONY: all setup setup-test data wasm dist serve test test-rust test-browser cli clean
+.PHONY: all setup setup-test data wasm dist serve test test-rust test-browser cli clean classifier quality
 
 all: dist
 
@@ -42,7 +42,12 @@ pkg/gan_playground_bg.wasm: $(WASM)
 
 wasm: setup pkg/gan_playground_bg.wasm
 
-dist: setup pkg/gan_playground_bg.wasm www/data/mnist.bin www/vendor/uPlot.esm.js $(WWW_SOURCES)
+# The committed classifier weights (assets/classifier.bin, `make classifier`) go to the site as data/classifier.bin.
+www/data/classifier.bin: assets/classifier.bin
+	mkdir -p www/data
+	cp $< $@
+
+dist: setup pkg/gan_playground_bg.wasm www/data/mnist.bin www/data/classifier.bin www/vendor/uPlot.esm.js $(WWW_SOURCES)
 	rm -rf dist
 	mkdir -p dist/pkg
 	cp -r www/. dist/
@@ -55,6 +60,14 @@ serve: dist
 cli: setup www/data/mnist.bin
 	cargo build --release --bin gan-playground
 
+# Retrains the quality metrics' MNIST classifier on the 9,000 train digits and rewrites assets/classifier.bin (~30 s).
+classifier: cli
+	$(CARGO_TARGET_DIR)/release/gan-playground train-classifier --out assets/classifier.bin
+
+# Sample-quality benchmark: every objective on DCGAN, 5,000 generator steps each on the CPU (hours on 2 cores).
+quality: cli
+	$(CARGO_TARGET_DIR)/release/gan-playground quality --arch dcgan --steps 5000 --samples 1000 --out bench/quality-out
+
 test-rust: data
 	GAN_REQUIRE_WGPU=1 cargo test --release
 
@@ -66,4 +79,4 @@ test: setup-test
 	$(MAKE) test-browser
 
 clean:
-	rm -rf dist pkg www/vendor www/data/mnist.bin
+	rm -rf dist pkg www/vendor www/data/mnist.bin www/data/classifier.bin

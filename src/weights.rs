@@ -139,6 +139,8 @@ impl Weights {
     /// ids, devices and whether they require gradients.
     pub fn load_into<B: Backend, M: Module<B>>(&self, kind: &str, module: M) -> Result<M, WeightsError> {
         self.check(kind, &module)?;
+        // Otherwise a pending update would later overwrite the loaded running statistics.
+        sync_running_states(&module);
         Ok(module.map(&mut Loader { tensors: &self.tensors, next: 0 }))
     }
 }
@@ -156,8 +158,16 @@ pub fn shapes<B: Backend, M: Module<B>>(module: &M) -> Vec<Vec<usize>> {
     v.0
 }
 
+/// Folds every `RunningState`'s pending per-thread update (e.g. BatchNorm statistics of the last
+/// training step) into its value: visitors and mappers see only the value. `into_record` syncs, and a
+/// clone shares the running states, so syncing the clone syncs `module`.
+fn sync_running_states<B: Backend, M: Module<B>>(module: &M) {
+    let _ = module.clone().into_record();
+}
+
 /// A module's float parameters flattened to one dimension, in visiting order, still on the device.
 fn flat_params<B: Backend, M: Module<B>>(module: &M) -> Vec<(Vec<usize>, Tensor<B, 1>)> {
+    sync_running_states(module);
     struct Collect<B: Backend>(Vec<(Vec<usize>, Tensor<B, 1>)>);
     impl<B: Backend> ModuleVisitor<B> for Collect<B> {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {

@@ -1,13 +1,14 @@
 //! A small MNIST classifier (two strided convolutions, a 64-unit feature layer, 10 logits): training on
 //! the bundled digits, feature extraction for the FID, class prediction, and its weights file.
 
-use burn::module::{AutodiffModule, Module};
+use burn::module::{AutodiffModule, Module, ModuleMapper, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{LeakyRelu, LeakyReluConfig, Linear, LinearConfig, PaddingConfig2d};
 use burn::optim::{AdamConfig, GradientsParams, Optimizer};
 use burn::tensor::activation::{log_softmax, relu};
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{Int, Tensor, TensorData};
+use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::Value;
 
 use crate::data::{BatchOrder, Digits, PIXELS, SIDE};
@@ -51,7 +52,7 @@ fn down<B: Backend>(cin: usize, cout: usize, device: &B::Device) -> Conv2d<B> {
 }
 
 impl<B: Backend> Classifier<B> {
-    /// A freshly initialised classifier (burn's initialisers; seed the backend first for reproducibility).
+    /// A classifier with burn's default initialisation (from burn's global RNG; `train` redraws it from its seed).
     pub fn new(device: &B::Device) -> Self {
         Classifier {
             conv1: down(1, 16, device),
@@ -160,10 +161,7 @@ pub fn train<B: AutodiffBackend>(
     device: &B::Device,
     mut on_epoch: impl FnMut(usize, f64),
 ) -> Classifier<B> {
-    B::seed(device, seed);
-    let mut model = Classifier::<B>::new(device);
-    // burn initialises parameters lazily: draw them now, while the seed is ours.
-    let _ = weights::shapes(&model);
+    let mut model = Classifier::<B>::new(device).map(&mut SeededInit { rng: StdRng::seed_from_u64(seed), fan_in: 1 });
     let images = Tensor::<B, 2>::from_data(TensorData::new(scale(&digits.images), [digits.len(), PIXELS]), device);
     let labels: Vec<i64> = digits.labels.iter().map(|&l| l as i64).collect();
     let labels = Tensor::<B, 1, Int>::from_data(TensorData::new(labels, [digits.len()]), device);
@@ -185,6 +183,32 @@ pub fn train<B: AutodiffBackend>(
         on_epoch(epoch, f64::from(mean[0]));
     }
     model
+}
+
+/// Redraws every parameter from `U(-1/√fan_in, 1/√fan_in)` (the distribution of burn's default
+/// initialiser) with our own seeded generator, so training is reproducible whatever else draws from
+/// burn's global RNG meanwhile (parallel tests, other lanes). Layers are visited weight then bias; a
+/// bias takes the fan-in of the weight before it.
+struct SeededInit {
+    rng: StdRng,
+    fan_in: usize,
+}
+
+impl<B: Backend> ModuleMapper<B> for SeededInit {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<B, D>>) -> Param<Tensor<B, D>> {
+        let (id, old, mapper) = param.consume();
+        let dims = old.dims();
+        self.fan_in = match D {
+            4 => dims[1..].iter().product(), // conv weight [out, in, kh, kw]
+            2 => dims[0],                    // linear weight [in, out]
+            _ => self.fan_in,                // bias
+        };
+        let bound = 1.0 / (self.fan_in as f32).sqrt();
+        let n = dims.iter().product::<usize>();
+        let values: Vec<f32> = (0..n).map(|_| self.rng.random_range(-bound..bound)).collect();
+        let t = Tensor::<B, D>::from_data(TensorData::new(values, dims), &old.device()).set_require_grad(old.is_require_grad());
+        Param::from_mapped_value(id, t, mapper)
+    }
 }
 
 /// The inference-only copy of a trained classifier.

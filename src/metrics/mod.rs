@@ -9,7 +9,18 @@ pub mod fid;
 pub use classifier::Classifier;
 pub use fid::{class_histogram, classes_covered, frechet, Gaussian, COVERAGE_SHARE};
 
-use crate::data::PIXELS;
+use crate::data::{Digits, PIXELS};
+
+/// `k` digits evenly spaced through `digits` (stride `len / k`). The data file is ordered by class,
+/// so a contiguous slice would not be class-balanced.
+pub fn evenly_spaced(digits: &Digits, k: usize) -> Digits {
+    let stride = (digits.len() / k.max(1)).max(1);
+    let idx: Vec<usize> = (0..digits.len()).step_by(stride).take(k).collect();
+    Digits {
+        images: idx.iter().flat_map(|&i| digits.images[i * PIXELS..(i + 1) * PIXELS].iter().copied()).collect(),
+        labels: idx.iter().map(|&i| digits.labels[i]).collect(),
+    }
+}
 
 /// The quality of a set of images against a reference set of real digits.
 #[derive(Debug, Clone, PartialEq, Serialize)]

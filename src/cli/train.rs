@@ -1,0 +1,145 @@
+//! The `train` command: one lane headless, with samples and per-step metrics written to a folder.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use burn::tensor::backend::AutodiffBackend;
+use clap::ValueEnum;
+use serde_json::{json, Map, Value};
+
+use super::{create_dir, read_digits, run_steps, write_file, write_grid_png};
+use crate::backend;
+use crate::config::TrainConfig;
+use crate::data::Digits;
+use crate::lane::Lane;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(super) enum BackendArg {
+    Cpu,
+    Wgpu,
+}
+
+#[derive(clap::Args)]
+pub(super) struct TrainArgs {
+    #[arg(long, default_value = "nonsaturating")]
+    objective: String,
+    #[arg(long, default_value = "mlp")]
+    arch: String,
+    #[arg(long, default_value_t = 1000)]
+    steps: usize,
+    #[arg(long, default_value_t = 64)]
+    batch: u64,
+    #[arg(long, default_value_t = 64)]
+    latent: u64,
+    /// Generator learning rate [default: the objective's].
+    #[arg(long)]
+    lr_g: Option<f64>,
+    /// Discriminator learning rate [default: the objective's].
+    #[arg(long)]
+    lr_d: Option<f64>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Objective parameter as key=value (repeatable), e.g. --param label_smoothing=1.
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    params: Vec<String>,
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Also write K fresh samples to samples.u8 (K × 784 bytes, 0 = background, 255 = ink).
+    #[arg(long, value_name = "K")]
+    export_samples: Option<usize>,
+    #[arg(long, value_enum, default_value = "cpu")]
+    backend: BackendArg,
+    /// Data file written by the build (tools/build-data.mjs).
+    #[arg(long, default_value = super::DEFAULT_DATA)]
+    data: PathBuf,
+    /// Print a progress line every N steps.
+    #[arg(long, default_value_t = 100)]
+    log_every: usize,
+}
+
+/// Validates the arguments into a config; learning rates not given take the objective's defaults.
+fn config_from(args: &TrainArgs) -> Result<TrainConfig, String> {
+    let mut params = Map::new();
+    for p in &args.params {
+        let (k, v) = p.split_once('=').ok_or_else(|| format!("--param {p:?}: expected KEY=VALUE"))?;
+        params.insert(k.to_string(), Value::String(v.to_string()));
+    }
+    let mut map = json!({
+        "objective": args.objective, "arch": args.arch,
+        "batch": args.batch, "latent": args.latent, "seed": args.seed, "params": params,
+    });
+    if let Some(lr) = args.lr_g {
+        map["lr_g"] = json!(lr);
+    }
+    if let Some(lr) = args.lr_d {
+        map["lr_d"] = json!(lr);
+    }
+    TrainConfig::from_map(map.as_object().unwrap()).map_err(|errs| {
+        errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n       ")
+    })
+}
+
+pub(super) fn train(args: TrainArgs) -> Result<(), String> {
+    let config = config_from(&args)?;
+    let (train, _) = read_digits(&args.data)?;
+    create_dir(&args.out)?;
+    match args.backend {
+        BackendArg::Cpu => run::<backend::Cpu>(&args, config, &train, &backend::cpu_device(), "cpu (flex)"),
+        BackendArg::Wgpu => {
+            let device = backend::gpu_device();
+            // burn panics when no adapter is found: turn that into an error message, without the backtrace.
+            let quiet = std::panic::take_hook();
+            std::panic::set_hook(Box::new(|_| {}));
+            let adapter = std::panic::catch_unwind(|| {
+                burn::backend::wgpu::init_setup::<burn::backend::wgpu::graphics::AutoGraphicsApi>(
+                    &device,
+                    Default::default(),
+                )
+            });
+            std::panic::set_hook(quiet);
+            let adapter =
+                adapter.map_err(|_| "no usable GPU adapter for the wgpu backend (try --backend cpu)".to_string())?;
+            let name = format!("wgpu ({})", adapter.adapter.get_info().name);
+            run::<backend::Gpu>(&args, config, &train, &device, &name)
+        }
+    }
+}
+
+fn run<B: AutodiffBackend>(
+    args: &TrainArgs,
+    config: TrainConfig,
+    train: &Digits,
+    device: &B::Device,
+    backend_name: &str,
+) -> Result<(), String> {
+    println!(
+        "training {} / {} on {backend_name}, {} steps, batch {}, lr_g {}, lr_d {}",
+        config.objective, config.arch.id(), args.steps, config.batch, config.lr_g, config.lr_d
+    );
+    let mut lane = Lane::<B>::new(config, train, device)?;
+    let metrics_path = args.out.join("metrics.jsonl");
+    let mut metrics = std::io::BufWriter::new(
+        std::fs::File::create(&metrics_path).map_err(|e| format!("cannot write {}: {e}", metrics_path.display()))?,
+    );
+    let outcome = run_steps(&mut lane, args.steps, args.log_every, |stats| {
+        let mut line = json!({ "step": stats.step, "d_loss": stats.d_loss, "g_loss": stats.g_loss });
+        for (name, v) in &stats.diagnostics {
+            line[name] = json!(v);
+        }
+        writeln!(metrics, "{line}").map_err(|e| e.to_string())
+    })?;
+    metrics.flush().map_err(|e| e.to_string())?;
+    if let Some(step) = outcome.diverged_at {
+        return Err(format!("diverged at step {step}: losses or diagnostics became NaN/inf"));
+    }
+    println!("done: {} steps in {:.1} s = {:.2} steps/s", outcome.steps, outcome.secs, outcome.steps as f64 / outcome.secs);
+
+    let grid = pollster::block_on(lane.samples())?;
+    write_grid_png(&args.out.join("samples.png"), &grid)?;
+    if let Some(k) = args.export_samples {
+        let bytes = pollster::block_on(lane.fresh_samples(k))?;
+        write_file(&args.out.join("samples.u8"), &bytes)?;
+    }
+    println!("wrote {}", args.out.display());
+    Ok(())
+}

@@ -100,6 +100,8 @@ pub struct Lane<B: AutodiffBackend> {
     g: Generator<B>,
     d: Discriminator<B>,
     opt_g: Opt<Generator<B>, B>,
+    /// Optimizers of the objective's joint loss (used only by objectives that have one).
+    opt_joint: (Opt<Generator<B>, B>, Opt<Discriminator<B>, B>),
     opt_d: Opt<Discriminator<B>, B>,
     /// The training images on the device, `[n, 784]` in [-1, 1].
     images: Tensor<B, 2>,
@@ -148,6 +150,7 @@ impl<B: AutodiffBackend> Lane<B> {
             g,
             d,
             opt_g: Opt::new(kind),
+            opt_joint: (Opt::new(kind), Opt::new(kind)),
             opt_d: Opt::new(kind),
             images,
             device: device.clone(),
@@ -215,18 +218,33 @@ impl<B: AutodiffBackend> Lane<B> {
         let grads = GradientsParams::from_grads(g_out.value.backward(), &self.g);
         let g_grad_norm = grad_norm(&self.g, &grads);
         self.g = self.opt_g.step(self.config.lr_g, self.g.clone(), grads);
+        let joint = self.joint_step(g_step);
         self.g_steps += 1;
 
         let info = self.objective.info();
         let mut parts = vec![d_out.value.inner(), g_out.value.inner()];
         parts.extend(d_out.diagnostics.into_iter().map(|t| t.inner()));
         parts.extend(g_out.diagnostics.into_iter().map(|t| t.inner()));
+        parts.extend(joint.into_iter().flat_map(|l| l.diagnostics).map(|t| t.inner()));
         parts.push(g_grad_norm);
         PendingStats {
             step: self.g_steps,
             values: Tensor::cat(parts, 0),
             names: info.d_diagnostics.iter().chain(info.g_diagnostics).chain(&[G_GRAD_NORM]).copied().collect(),
         }
+    }
+
+    /// The objective's joint loss, if it has one: one update of both networks on a fresh fake batch.
+    fn joint_step(&mut self, g_step: usize) -> Option<objective::Loss<B>> {
+        let z = self.z();
+        let fake = Fake { images: self.g.forward(z.clone()), z };
+        let mut ctx = StepContext { g_step, rng: &mut self.loss_noise };
+        let out = self.objective.joint_loss(&self.d, fake, &mut ctx)?;
+        let mut grads = out.value.backward();
+        let (g_grads, d_grads) = (GradientsParams::from_module(&mut grads, &self.g), GradientsParams::from_module(&mut grads, &self.d));
+        self.g = self.opt_joint.0.step(self.config.lr_g, self.g.clone(), g_grads);
+        self.d = self.opt_joint.1.step(self.config.lr_d, self.d.clone(), d_grads);
+        Some(out)
     }
 
     /// The generator's output on the fixed evaluation batch, `GRID × 784` bytes (0 = background).

@@ -13,8 +13,9 @@ pub const CATEGORIES: usize = 10;
 /// Number of continuous codes.
 pub const CONTINUOUS: usize = 2;
 
-/// Adversarial part as the non-saturating GAN, plus `L_I = λ_cat·CE(Q_cat, c_cat) + λ_con·MSE(Q_con, c_con)`
-/// in both D's (for Q) and G's loss.
+/// Adversarial part as the non-saturating GAN; `L_I = λ_cat·CE(Q_cat, c_cat) + λ_con·MSE(Q_con, c_con)`
+/// is the joint loss: after each G step, G, D's body and Q take one step on it with optimizers of their
+/// own (so Adam scales the information updates on their own, not drowned by the adversarial gradients).
 pub struct InfoGan {
     lambda_cat: f64,
     lambda_con: f64,
@@ -24,13 +25,13 @@ impl Registered for InfoGan {
     const INFO: ObjectiveInfo = ObjectiveInfo {
         id: "infogan",
         name: "InfoGAN (categorical + continuous codes)",
-        summary: "L_D = GAN D loss + L_I; L_G = E[softplus(-l(G(z,c)))] + L_I; L_I = λ_cat·CE(Q_cat, c_cat) + λ_con·MSE(Q_con, c_con); MI ≥ log 10 - CE",
+        summary: "L_D, L_G as the non-saturating GAN on G(z, c); then G and Q minimise L_I = λ_cat·CE(Q_cat, c_cat) + λ_con·MSE(Q_con, c_con); MI ≥ log 10 - CE",
         params: &[
             ParamSpec { key: "lambda_cat", label: "λ_cat", default: 1.0, min: 0.0, max: 10.0, toggle: false, help: "Weight of the categorical code's cross-entropy." },
             ParamSpec { key: "lambda_con", label: "λ_con", default: 0.1, min: 0.0, max: 10.0, toggle: false, help: "Weight of the continuous codes' squared error (a Gaussian with fixed σ)." },
         ],
-        d_diagnostics: &["d_real", "d_fake", "mi_lower_bound"],
-        g_diagnostics: &["info_loss"],
+        d_diagnostics: &["d_real", "d_fake"],
+        g_diagnostics: &["mi_lower_bound", "info_loss"],
         lr_default: 2e-4,
         presets: &[],
     };
@@ -80,20 +81,18 @@ impl<B: AutodiffBackend> Objective<B> for InfoGan {
     }
 
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
-        let lr = d.forward(real);
-        let features = d.features(fake.images);
-        let lf = d.score(features.clone());
-        // Q learns on the (detached) fakes in D's step; the body is shared with the score head.
-        let (info, ce) = self.info(d, features, fake.z);
-        let value = gan_d_loss(lr.clone(), lf.clone(), 1.0) + info;
-        let mi = ce.detach().neg().add_scalar((CATEGORIES as f64).ln());
-        Loss { value, diagnostics: vec![mean_prob(lr.detach()), mean_prob(lf.detach()), mi] }
+        let (lr, lf) = (d.forward(real), d.forward(fake.images));
+        let value = gan_d_loss(lr.clone(), lf.clone(), 1.0);
+        Loss { value, diagnostics: vec![mean_prob(lr.detach()), mean_prob(lf.detach())] }
     }
 
     fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
-        let features = d.features(fake.images);
-        let adversarial = bce_with_logits(d.score(features.clone()), 1.0);
-        let (info, _) = self.info(d, features, fake.z);
-        Loss { value: adversarial + info.clone(), diagnostics: vec![info.detach()] }
+        Loss { value: bce_with_logits(d.forward(fake.images), 1.0), diagnostics: vec![] }
+    }
+
+    fn joint_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Option<Loss<B>> {
+        let (info, ce) = self.info(d, d.features(fake.images), fake.z);
+        let mi = ce.detach().neg().add_scalar((CATEGORIES as f64).ln());
+        Some(Loss { value: info.clone(), diagnostics: vec![mi, info.detach()] })
     }
 }

@@ -50,7 +50,7 @@ pub struct ObjectiveInfo {
     pub params: &'static [ParamSpec],
     /// Names of the diagnostics `d_loss` reports, in order.
     pub d_diagnostics: &'static [&'static str],
-    /// Names of the diagnostics `g_loss` reports, in order.
+    /// Names of the diagnostics `g_loss` and then `joint_loss` report, in order.
     pub g_diagnostics: &'static [&'static str],
     /// Learning rate used for both nets unless the config sets one.
     pub lr_default: f64,
@@ -151,6 +151,13 @@ pub trait Objective<B: AutodiffBackend>: Send {
     /// Applied to the discriminator after each of its updates (e.g. weight clipping).
     fn after_d_step(&self, d: Discriminator<B>) -> Discriminator<B> {
         d
+    }
+
+    /// An optional third loss, minimised after the generator step by the generator and the
+    /// discriminator side together, with optimizers of their own (InfoGAN's information loss). It
+    /// receives a fresh fake batch that is not detached; its diagnostics follow `g_loss`'s.
+    fn joint_loss(&self, _d: &Discriminator<B>, _fake: Fake<B>, _ctx: &mut StepContext) -> Option<Loss<B>> {
+        None
     }
 }
 

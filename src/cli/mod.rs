@@ -1,5 +1,6 @@
 //! Native command-line interface: argument parsing, dispatch, and helpers the commands share.
 
+use std::io::Write;
 use std::path::Path;
 
 use burn::backend::Flex;
@@ -9,7 +10,7 @@ use web_time::Instant;
 
 use crate::backend;
 use crate::data::Digits;
-use crate::lane::{Lane, StepStats, GRID};
+use crate::lane::{Lane, GRID};
 use crate::metrics::Classifier;
 
 mod classifier;
@@ -92,17 +93,19 @@ struct RunOutcome {
 
 /// Trains `lane` for `steps` generator steps, handing every step's statistics to `on_stats` and
 /// printing progress every `log_every` steps (0: never). Stops at the first non-finite step.
-fn run_steps<B: AutodiffBackend>(
-    lane: &mut Lane<B>,
-    steps: usize,
-    log_every: usize,
-    mut on_stats: impl FnMut(&StepStats) -> Result<(), String>,
-) -> Result<RunOutcome, String> {
+fn run_steps<B: AutodiffBackend>(lane: &mut Lane<B>, steps: usize, log_every: usize, metrics_path: &Path) -> Result<RunOutcome, String> {
+    let mut metrics = std::io::BufWriter::new(
+        std::fs::File::create(metrics_path).map_err(|e| format!("cannot write {}: {e}", metrics_path.display()))?,
+    );
     let start = Instant::now();
     let mut diverged_at = None;
     for _ in 0..steps {
         let stats = pollster::block_on(lane.train_step().read())?;
-        on_stats(&stats)?;
+        let mut line = serde_json::json!({ "step": stats.step, "d_loss": stats.d_loss, "g_loss": stats.g_loss });
+        for (name, v) in &stats.diagnostics {
+            line[name] = serde_json::json!(v);
+        }
+        writeln!(metrics, "{line}").map_err(|e| e.to_string())?;
         if !stats.finite {
             diverged_at = Some(stats.step);
             break;
@@ -112,6 +115,7 @@ fn run_steps<B: AutodiffBackend>(
             println!("step {:>6}  d_loss {:>8.4}  g_loss {:>8.4}  {rate:.2} steps/s", stats.step, stats.d_loss, stats.g_loss);
         }
     }
+    metrics.flush().map_err(|e| e.to_string())?;
     Ok(RunOutcome { steps: lane.steps(), secs: start.elapsed().as_secs_f64(), diverged_at })
 }
 

@@ -1,7 +1,6 @@
 //! The `quality` benchmark: trains every objective on the CPU, writes samples for each, scores them
 //! (classifier-feature FID against held-out digits, classes covered) and writes a markdown table.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
@@ -118,17 +117,7 @@ fn objective_row(
     create_dir(&dir)?;
     let mut lane = Lane::<backend::Cpu>::new(config, train, &backend::cpu_device())?;
     let metrics_path = dir.join("metrics.jsonl");
-    let mut jsonl = std::io::BufWriter::new(
-        std::fs::File::create(&metrics_path).map_err(|e| format!("cannot write {}: {e}", metrics_path.display()))?,
-    );
-    let outcome = run_steps(&mut lane, args.steps, args.log_every, |stats| {
-        let mut line = json!({ "step": stats.step, "d_loss": stats.d_loss, "g_loss": stats.g_loss });
-        for (name, v) in &stats.diagnostics {
-            line[name] = json!(v);
-        }
-        writeln!(jsonl, "{line}").map_err(|e| e.to_string())
-    })?;
-    jsonl.flush().map_err(|e| e.to_string())?;
+    let outcome = run_steps(&mut lane, args.steps, args.log_every, &metrics_path)?;
     let rate = outcome.steps as f64 / outcome.secs.max(1e-9);
 
     write_grid_png(&dir.join("samples.png"), &pollster::block_on(lane.samples())?)?;

@@ -1,6 +1,5 @@
 //! The `train` command: one lane headless, with samples and per-step metrics written to a folder.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use burn::tensor::backend::AutodiffBackend;
@@ -118,17 +117,7 @@ fn run<B: AutodiffBackend>(
     );
     let mut lane = Lane::<B>::new(config, train, device)?;
     let metrics_path = args.out.join("metrics.jsonl");
-    let mut metrics = std::io::BufWriter::new(
-        std::fs::File::create(&metrics_path).map_err(|e| format!("cannot write {}: {e}", metrics_path.display()))?,
-    );
-    let outcome = run_steps(&mut lane, args.steps, args.log_every, |stats| {
-        let mut line = json!({ "step": stats.step, "d_loss": stats.d_loss, "g_loss": stats.g_loss });
-        for (name, v) in &stats.diagnostics {
-            line[name] = json!(v);
-        }
-        writeln!(metrics, "{line}").map_err(|e| e.to_string())
-    })?;
-    metrics.flush().map_err(|e| e.to_string())?;
+    let outcome = run_steps(&mut lane, args.steps, args.log_every, &metrics_path)?;
     if let Some(step) = outcome.diverged_at {
         return Err(format!("diverged at step {step}: losses or diagnostics became NaN/inf"));
     }

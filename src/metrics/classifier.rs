@@ -1,6 +1,8 @@
 //! A small MNIST classifier (two strided convolutions, a 64-unit feature layer, 10 logits): training on
 //! the bundled digits, feature extraction for the FID, class prediction, and its weights file.
 
+use std::future::Future;
+
 use burn::module::{AutodiffModule, Module, ModuleMapper, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{LeakyRelu, LeakyReluConfig, Linear, LinearConfig, PaddingConfig2d};
@@ -86,18 +88,15 @@ impl<B: Backend> Classifier<B> {
     }
 
     /// Features (`n × 64`, row-major) and predicted classes of `images` (784 bytes each), read back
-    /// synchronously (CPU backends). Trailing bytes short of a whole image are ignored.
+    /// synchronously: for CPU backends, whose reads complete at once. Trailing bytes short of a whole
+    /// image are ignored.
     pub fn features_and_predictions(&self, images: &[u8]) -> (Vec<f32>, Vec<u8>) {
-        let device = self.device();
-        let (mut feats, mut preds) = (Vec::new(), Vec::new());
-        for chunk in images.chunks(CHUNK * PIXELS).filter(|c| c.len() >= PIXELS) {
-            let chunk = &chunk[..chunk.len() / PIXELS * PIXELS];
-            let f = self.forward_features(Self::batch(chunk, &device));
-            let p = self.out.forward(f.clone()).argmax(1);
-            feats.extend(f.into_data().convert::<f32>().to_vec::<f32>().expect("f32 features"));
-            preds.extend(p.into_data().convert::<i64>().to_vec::<i64>().expect("int classes").iter().map(|&c| c as u8));
+        let future = std::pin::pin!(self.features_and_predictions_async(images));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match future.poll(&mut cx) {
+            std::task::Poll::Ready(result) => result.expect("reading classifier outputs"),
+            std::task::Poll::Pending => panic!("features_and_predictions needs a backend that reads synchronously; use the async version"),
         }
-        (feats, preds)
     }
 
     /// As `features_and_predictions`, reading back asynchronously (required on WebGPU in the browser).

@@ -9,7 +9,7 @@ use gan_playground::backend::{cpu_device, Cpu};
 use gan_playground::config::ParamValues;
 use gan_playground::model::{Arch, DSpec, Discriminator, GSpec, Generator};
 use gan_playground::objective::losses::bce_with_logit_targets;
-use gan_playground::objective::{self, info_loss, jsd_mi, pull_away, CATEGORIES, CONTINUOUS};
+use gan_playground::objective::{self, ebgan_d_loss, info_loss, jsd_mi, pull_away, CATEGORIES, CONTINUOUS};
 
 fn m(rows: &[&[f32]]) -> Tensor<Cpu, 2> {
     let cols = rows[0].len();
@@ -38,6 +38,15 @@ fn pull_away_term_is_the_mean_squared_cosine_off_the_diagonal() {
     // (1,0), (1,1), (0,1): cos² = ½, 0, ½ for the three pairs, each counted twice over 3·2 ordered
     // pairs: 2·(½ + 0 + ½)/6 = 1/3. Without the square it would be 2·(0.7071 + 0 + 0.7071)/6 = 0.4714.
     close(scalar(pull_away(m(&[&[1.0, 0.0], &[1.0, 1.0], &[0.0, 1.0]]))), 1.0 / 3.0, 1e-6);
+}
+
+#[test]
+fn ebgan_discriminator_loss_hinges_each_fake_at_the_margin() {
+    let v = |x: &[f32]| Tensor::<Cpu, 1>::from_data(TensorData::new(x.to_vec(), [x.len()]), &cpu_device());
+    // mean(0.1, 0.3) + mean(max(0, 1 - 0.5), max(0, 1 - 1.5)) = 0.2 + 0.25.
+    close(scalar(ebgan_d_loss(v(&[0.1, 0.3]), v(&[0.5, 1.5]), 1.0)), 0.45, 1e-6);
+    // A hinge on the batch mean instead would give 0.2 + max(0, 1 - 1.0) = 0.2.
+    close(scalar(ebgan_d_loss(v(&[0.1, 0.3]), v(&[2.0, 3.0]), 1.0)), 0.2, 1e-6);
 }
 
 #[test]

@@ -53,6 +53,11 @@ pub fn pull_away<B: Backend>(codes: Tensor<B, 2>) -> Tensor<B, 1> {
     (all - diag).div_scalar((n * n.saturating_sub(1)).max(1) as f64)
 }
 
+/// `E[E(x)] + E[max(0, m - E(G(z)))]` from per-sample energies (the hinge is applied per sample).
+pub fn ebgan_d_loss<B: Backend>(energy_real: Tensor<B, 1>, energy_fake: Tensor<B, 1>, margin: f64) -> Tensor<B, 1> {
+    energy_real.mean() + energy_fake.neg().add_scalar(margin).clamp_min(0.0).mean()
+}
+
 impl<B: AutodiffBackend> Objective<B> for Ebgan {
     fn info(&self) -> &'static ObjectiveInfo {
         &<Self as Registered>::INFO
@@ -65,8 +70,7 @@ impl<B: AutodiffBackend> Objective<B> for Ebgan {
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
         let (er, _) = energy(d, real);
         let (ef, _) = energy(d, fake.images);
-        let hinge = ef.clone().neg().add_scalar(self.margin).clamp_min(0.0);
-        let value = er.clone().mean() + hinge.mean();
+        let value = ebgan_d_loss(er.clone(), ef.clone(), self.margin);
         Loss { value, diagnostics: vec![er.detach().mean(), ef.detach().mean()] }
     }
 

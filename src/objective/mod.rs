@@ -17,7 +17,7 @@ mod nonsaturating;
 mod wgan;
 mod wgan_gp;
 
-pub use ebgan::pull_away;
+pub use ebgan::{ebgan_d_loss, pull_away};
 pub use infogan::{info_loss, CATEGORIES, CONTINUOUS};
 pub use lsgan::half_mse;
 pub use meg::jsd_mi;

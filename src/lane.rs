@@ -137,8 +137,10 @@ impl<B: AutodiffBackend> Lane<B> {
         let images = Tensor::from_data(TensorData::new(train.scaled(), [train.len(), PIXELS]), device);
         let mut noise = StdRng::seed_from_u64(config.seed);
         let g_spec = objective.g_spec();
-        let fixed_z = latent_batch(&mut noise, GRID, config.latent, g_spec, device);
-        let fixed_host = fixed_z.to_data().convert::<f32>().to_vec().map_err(|e| format!("{e:?}"))?;
+        // Kept on the host too (the code explorer builds on it): reading it back synchronously is
+        // impossible on WebGPU in the browser.
+        let fixed_host = latent_values(&mut noise, GRID, config.latent, g_spec);
+        let fixed_z = Tensor::from_data(TensorData::new(fixed_host.clone(), [GRID, config.latent + g_spec.codes()]), device);
         Ok(Lane {
             order: BatchOrder::new(train.len(), config.seed),
             noise,
@@ -289,11 +291,15 @@ async fn read_f32<B: burn::tensor::backend::Backend, const D: usize>(t: Tensor<B
     data.convert::<f32>().to_vec().map_err(|e| format!("reading {what}: {e:?}"))
 }
 
-/// `n` generator inputs: `k` standard-normal latents, then a uniformly drawn one-hot categorical
-/// code and continuous codes `~ U(-1, 1)` if the objective asks for them.
+/// `n` generator inputs on the device (see `latent_values`).
 fn latent_batch<B: burn::tensor::backend::Backend>(rng: &mut StdRng, n: usize, k: usize, spec: GSpec, device: &B::Device) -> Tensor<B, 2> {
-    let width = k + spec.codes();
-    let mut v = Vec::with_capacity(n * width);
+    Tensor::from_data(TensorData::new(latent_values(rng, n, k, spec), [n, k + spec.codes()]), device)
+}
+
+/// `n` generator inputs, row-major: `k` standard-normal latents, then a uniformly drawn one-hot
+/// categorical code and continuous codes `~ U(-1, 1)` if the objective asks for them.
+fn latent_values(rng: &mut StdRng, n: usize, k: usize, spec: GSpec) -> Vec<f32> {
+    let mut v = Vec::with_capacity(n * (k + spec.codes()));
     for _ in 0..n {
         v.extend((0..k).map(|_| -> f32 { StandardNormal.sample(rng) }));
         if spec.categorical > 0 {
@@ -302,7 +308,7 @@ fn latent_batch<B: burn::tensor::backend::Backend>(rng: &mut StdRng, n: usize, k
         }
         v.extend((0..spec.continuous).map(|_| rng.random_range(-1.0f32..1.0)));
     }
-    Tensor::from_data(TensorData::new(v, [n, width]), device)
+    v
 }
 
 impl<B: AutodiffBackend> Lane<B> {

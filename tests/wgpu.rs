@@ -33,4 +33,13 @@ fn training_steps_on_the_wgpu_backend() {
         assert!(stats.iter().all(|s| s.finite), "{arch}: {stats:?}");
         assert_ne!(pollster::block_on(lane.samples()).unwrap(), before, "{arch}: samples unchanged");
     }
+    // Every objective's extra machinery (explicit input gradients, Q head, autoencoder, statistics
+    // network) runs on the GPU kernels too; WGAN-GP also with the convolutional critic.
+    let runs = gan_playground::objective::all().into_iter().map(|i| (i.id, "mlp")).chain([("wgan-gp", "dcgan")]);
+    for (objective, arch) in runs {
+        let cfg = common::config(&format!(r#"{{"objective": "{objective}", "arch": "{arch}", "batch": 8, "params": {{}}}}"#));
+        let mut lane = Lane::<Gpu>::new(cfg, &small, &device).unwrap();
+        let s = pollster::block_on(lane.train_step().read()).unwrap();
+        assert!(s.finite, "{objective}/{arch} on wgpu: {s:?}");
+    }
 }

@@ -110,7 +110,6 @@ pub struct Lane<B: AutodiffBackend> {
     noise: StdRng,
     /// Noise the objective's losses draw (interpolation weights, label flips, instance noise...).
     loss_noise: StdRng,
-    g_spec: GSpec,
     /// Generator inputs of the sample grid (latent plus codes), on the device and on the host.
     fixed_z: Tensor<B::InnerBackend, 2>,
     fixed_host: Vec<f32>,
@@ -146,7 +145,6 @@ impl<B: AutodiffBackend> Lane<B> {
             noise,
             loss_noise: StdRng::seed_from_u64(config.seed ^ 0x9E37_79B9_7F4A_7C15),
             fixed_host,
-            g_spec,
             fixed_z,
             objective,
             g,
@@ -175,7 +173,7 @@ impl<B: AutodiffBackend> Lane<B> {
 
     /// The generator's code layout (InfoGAN's categorical and continuous codes; zero if none).
     pub fn g_spec(&self) -> GSpec {
-        self.g_spec
+        self.objective.g_spec()
     }
 
     /// Generator steps completed.
@@ -192,7 +190,7 @@ impl<B: AutodiffBackend> Lane<B> {
 
     fn z(&mut self) -> Tensor<B, 2> {
         let (n, k) = (self.config.batch, self.config.latent);
-        Tensor::from_inner(latent_batch(&mut self.noise, n, k, self.g_spec, &self.device))
+        Tensor::from_inner(latent_batch(&mut self.noise, n, k, self.objective.g_spec(), &self.device))
     }
 
     /// The objective's discriminator updates, then one generator update. Returns the step's statistics unread.
@@ -236,12 +234,16 @@ impl<B: AutodiffBackend> Lane<B> {
         }
     }
 
-    /// The objective's joint loss, if it has one: one update of both networks on a fresh fake batch.
+    /// The objective's joint loss, if it has one: one update of both networks on a fresh fake batch
+    /// (generated only when the objective asks for it).
     fn joint_step(&mut self, g_step: usize) -> Option<objective::Loss<B>> {
-        let z = self.z();
-        let fake = Fake { images: self.g.forward(z.clone()), z };
+        let (g, noise, config, device, spec) = (&self.g, &mut self.noise, &self.config, &self.device, self.objective.g_spec());
+        let mut fake = || {
+            let z: Tensor<B, 2> = Tensor::from_inner(latent_batch(noise, config.batch, config.latent, spec, device));
+            Fake { images: g.forward(z.clone()), z }
+        };
         let mut ctx = StepContext { g_step, rng: &mut self.loss_noise };
-        let out = self.objective.joint_loss(&self.d, fake, &mut ctx)?;
+        let out = self.objective.joint_loss(&self.d, &mut fake, &mut ctx)?;
         let mut grads = out.value.backward();
         let (g_grads, d_grads) = (GradientsParams::from_module(&mut grads, &self.g), GradientsParams::from_module(&mut grads, &self.d));
         self.g = self.opt_joint.0.step(self.config.lr_g, self.g.clone(), g_grads);
@@ -318,7 +320,7 @@ impl<B: AutodiffBackend> Lane<B> {
         let mut out = Vec::with_capacity(k * PIXELS);
         for start in (0..k).step_by(GRID) {
             let n = GRID.min(k - start);
-            let z = latent_batch(&mut self.noise, n, self.config.latent, self.g_spec, &self.device);
+            let z = latent_batch(&mut self.noise, n, self.config.latent, self.objective.g_spec(), &self.device);
             out.extend(crate::render::to_bytes(&read_f32(g.forward(z), "samples").await?));
         }
         Ok(out)
@@ -330,7 +332,7 @@ impl<B: AutodiffBackend> Lane<B> {
     /// (rows) and continuous code `sweep` running from -1 to 1 over `cols` columns, the other continuous
     /// codes set to `other`. `categorical × cols × 784` bytes, row-major.
     pub async fn code_grid(&self, z_index: usize, sweep: usize, other: f32, cols: usize) -> Result<Vec<u8>, String> {
-        let spec = self.g_spec;
+        let spec = self.objective.g_spec();
         if spec.categorical == 0 || spec.continuous == 0 {
             return Err(format!("objective {} has no latent codes to explore", self.config.objective));
         }

@@ -90,7 +90,8 @@ impl<B: AutodiffBackend> Objective<B> for InfoGan {
         Loss { value: bce_with_logits(d.forward(fake.images), 1.0), diagnostics: vec![] }
     }
 
-    fn joint_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Option<Loss<B>> {
+    fn joint_loss(&self, d: &Discriminator<B>, fake: &mut dyn FnMut() -> Fake<B>, _: &mut StepContext) -> Option<Loss<B>> {
+        let fake = fake();
         let (info, ce) = self.info(d, d.features(fake.images), fake.z);
         let mi = ce.detach().neg().add_scalar((CATEGORIES as f64).ln());
         Some(Loss { value: info.clone(), diagnostics: vec![mi, info.detach()] })

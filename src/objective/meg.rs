@@ -5,7 +5,7 @@
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Int, Tensor, TensorData};
 
 use super::losses::softplus;
-use super::wgan_gp::input_grad_norms;
+use super::wgan_gp::input_grad_sq_norms;
 use super::{Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext};
 use crate::config::ParamValues;
 use crate::model::{DSpec, Discriminator};
@@ -66,7 +66,7 @@ impl<B: AutodiffBackend> Objective<B> for Meg {
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, ctx: &mut StepContext) -> Loss<B> {
         let er = d.forward(real.clone()).mean();
         let ef = d.forward(fake.images.clone()).mean();
-        let penalty = input_grad_norms(d, real).powi_scalar(2).mean();
+        let penalty = input_grad_sq_norms(d, real).mean();
         // T is trained in the same step on the detached fakes; it shares no weights with the energy.
         let mi = self.mi(d, fake.images, fake.z, ctx);
         let value = er.clone() - ef.clone() + penalty.clone().mul_scalar(self.lambda) - mi.clone();

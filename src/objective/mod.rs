@@ -155,8 +155,9 @@ pub trait Objective<B: AutodiffBackend>: Send {
 
     /// An optional third loss, minimised after the generator step by the generator and the
     /// discriminator side together, with optimizers of their own (InfoGAN's information loss). It
-    /// receives a fresh fake batch that is not detached; its diagnostics follow `g_loss`'s.
-    fn joint_loss(&self, _d: &Discriminator<B>, _fake: Fake<B>, _ctx: &mut StepContext) -> Option<Loss<B>> {
+    /// draws a fresh fake batch, not detached, from `fake` (only objectives that use it pay for it);
+    /// its diagnostics follow `g_loss`'s.
+    fn joint_loss(&self, _d: &Discriminator<B>, _fake: &mut dyn FnMut() -> Fake<B>, _ctx: &mut StepContext) -> Option<Loss<B>> {
         None
     }
 }

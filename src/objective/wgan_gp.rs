@@ -33,12 +33,12 @@ impl Registered for WganGp {
     }
 }
 
-/// Per-sample input-gradient norms of the critic at `x`, `[n]`, differentiable in the weights.
-pub fn input_grad_norms<B: Backend>(d: &Discriminator<B>, x: Tensor<B, 4>) -> Tensor<B, 1> {
+/// Per-sample squared input-gradient norms `‖∇ₓf(x)‖²` of the critic at `x`, `[n]`, differentiable
+/// in the weights.
+pub fn input_grad_sq_norms<B: Backend>(d: &Discriminator<B>, x: Tensor<B, 4>) -> Tensor<B, 1> {
     let (_, grad) = d.score_with_input_grad(x);
     let [n, ..] = grad.dims();
-    // The tiny offset keeps the square root differentiable at a zero gradient.
-    grad.reshape([n, crate::data::PIXELS]).powi_scalar(2).sum_dim(1).add_scalar(1e-12).sqrt().reshape([n])
+    grad.reshape([n, crate::data::PIXELS]).powi_scalar(2).sum_dim(1).reshape([n])
 }
 
 /// The two-sided penalty `E[(‖∇f(x̂)‖ - 1)²]` at `x̂ = εx + (1-ε)x̃` with one ε per sample given
@@ -50,7 +50,8 @@ pub fn gradient_penalty<B: Backend>(
     eps: Tensor<B, 4>,
 ) -> (Tensor<B, 1>, Tensor<B, 1>) {
     let mix = real * eps.clone() + fake * eps.neg().add_scalar(1.0);
-    let norms = input_grad_norms(d, mix);
+    // The tiny offset keeps the square root differentiable at a zero gradient.
+    let norms = input_grad_sq_norms(d, mix).add_scalar(1e-12).sqrt();
     (norms.clone().sub_scalar(1.0).powi_scalar(2).mean(), norms.mean())
 }
 

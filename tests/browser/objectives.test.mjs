@@ -48,6 +48,9 @@ test('InfoGAN code explorer draws a 10-row grid and redraws it when a slider mov
   // Other objectives hide the explorer.
   await page.selectOption('#objective', 'nonsaturating');
   await page.waitForFunction(() => document.getElementById('code-explorer').hidden);
+  await page.evaluate(() => window.ganPlayground.step(1));
+  await waitForStatus(page, (s) => s.lanes[0].objective === 'nonsaturating' && s.lanes[0].step === 1, 60_000, 'a step after leaving InfoGAN');
+  assert.equal(await page.locator('#notices .notice.error').count(), 0, await page.locator('#notices').innerText());
   assert.deepEqual(errors, []);
   await page.close();
 });

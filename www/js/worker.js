@@ -80,7 +80,10 @@ function buildLane(raw) {
   config = cfg;
   generation++;
   rate = { steps: 0, since: performance.now(), value: 0 };
-  post({ type: 'config', config: cfg, errors, codes: Array.from(next.codes) });
+  const codes = Array.from(next.codes);
+  // A lane without latent codes has nothing to explore: close the explorer before the next redraw.
+  if (codes[0] === 0) codeView = null;
+  post({ type: 'config', config: cfg, errors, codes });
   return errors;
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use burn::backend::Flex;
 use burn::tensor::backend::AutodiffBackend;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use web_time::Instant;
 
 use crate::backend;
@@ -32,8 +32,32 @@ enum Command {
     TrainClassifier(classifier::TrainClassifierArgs),
     /// Score generated samples (a .u8 file): classifier-feature FID against held-out digits and class coverage, as JSON.
     Score(classifier::ScoreArgs),
-    /// Benchmark: train every objective on the CPU, write samples, and tabulate FID and class coverage.
+    /// Benchmark: train every objective (CPU or wgpu), write samples, and tabulate FID and class coverage.
     Quality(quality::QualityArgs),
+}
+
+/// Which burn backend a command trains on.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum BackendArg {
+    /// burn's pure-Rust CPU backend.
+    Cpu,
+    /// burn's wgpu backend (Vulkan, Metal or DX12).
+    Wgpu,
+}
+
+/// The default wgpu device, initialised up front so that a machine without a usable adapter gets an
+/// error message rather than burn's panic; also returns the adapter's name.
+fn gpu_device() -> Result<(burn::backend::wgpu::WgpuDevice, String), String> {
+    let device = backend::gpu_device();
+    let quiet = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let adapter = std::panic::catch_unwind(|| {
+        burn::backend::wgpu::init_setup::<burn::backend::wgpu::graphics::AutoGraphicsApi>(&device, Default::default())
+    });
+    std::panic::set_hook(quiet);
+    let adapter = adapter.map_err(|_| "no usable GPU adapter for the wgpu backend (try --backend cpu)".to_string())?;
+    let name = format!("wgpu ({})", adapter.adapter.get_info().name);
+    Ok((device, name))
 }
 
 /// Runs the CLI; returns the process exit code.

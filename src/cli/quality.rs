@@ -1,4 +1,4 @@
-//! The `quality` benchmark: trains every objective on the CPU, writes samples for each, scores them
+//! The `quality` benchmark: trains every objective (CPU or wgpu backend), writes samples for each, scores them
 //! (classifier-feature FID against held-out digits, classes covered) and writes a markdown table.
 
 use std::path::{Path, PathBuf};
@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use web_time::Instant;
 
-use super::{create_dir, load_classifier, read_digits, run_steps, write_file, write_grid_png};
+use burn::tensor::backend::AutodiffBackend;
+
+use super::{create_dir, gpu_device, load_classifier, read_digits, run_steps, write_file, write_grid_png, BackendArg};
 use crate::backend;
 use crate::config::TrainConfig;
 use crate::data::Digits;
@@ -35,6 +37,9 @@ pub(super) struct QualityArgs {
     classifier: PathBuf,
     #[arg(long, default_value = super::DEFAULT_DATA)]
     data: PathBuf,
+    /// Backend the GANs train on (the classifier always scores on the CPU).
+    #[arg(long, value_enum, default_value = "cpu")]
+    backend: BackendArg,
     /// Print a progress line every N steps (0: never).
     #[arg(long, default_value_t = 500)]
     log_every: usize,
@@ -69,6 +74,14 @@ pub(super) fn quality(args: QualityArgs) -> Result<(), String> {
     let accuracy = model.accuracy(&test);
     let reference = Reference::new(&model, &test.images);
     create_dir(&args.out)?;
+    let (gpu, backend_name) = match args.backend {
+        BackendArg::Cpu => (None, "cpu (flex)".to_string()),
+        BackendArg::Wgpu => {
+            let (device, name) = gpu_device()?;
+            (Some(device), name)
+        }
+    };
+    println!("training on {backend_name}");
     let start = Instant::now();
 
     // Real digits disjoint from the held-out ones, as many as samples (FID is biased by n), all classes.
@@ -82,16 +95,20 @@ pub(super) fn quality(args: QualityArgs) -> Result<(), String> {
     }];
     print_row(&rows[0]);
     for id in &ids {
-        let row = match objective_row(&args, id, &train, &model, &reference) {
+        let row = match &gpu {
+            None => objective_row::<backend::Cpu>(&args, id, &train, &model, &reference, &backend::cpu_device()),
+            Some(device) => objective_row::<backend::Gpu>(&args, id, &train, &model, &reference, device),
+        };
+        let row = match row {
             Ok(row) => row,
             Err(e) => Row { name: id.clone(), steps: "—".into(), rate: "—".into(), score: None, note: format!("error: {e}") },
         };
         print_row(&row);
         rows.push(row);
         // Rewritten after every objective, so a long run leaves a partial table if stopped.
-        write_file(&args.out.join("quality.md"), report(&args, accuracy, &rows, start.elapsed().as_secs_f64()).as_bytes())?;
+        write_file(&args.out.join("quality.md"), report(&args, &backend_name, accuracy, &rows, start.elapsed().as_secs_f64()).as_bytes())?;
     }
-    let text = report(&args, accuracy, &rows, start.elapsed().as_secs_f64());
+    let text = report(&args, &backend_name, accuracy, &rows, start.elapsed().as_secs_f64());
     println!("\n{text}");
     write_file(&args.out.join("quality.md"), text.as_bytes())?;
     println!("wrote {}", args.out.join("quality.md").display());
@@ -99,12 +116,13 @@ pub(super) fn quality(args: QualityArgs) -> Result<(), String> {
 }
 
 /// Trains objective `id` with its own default learning rates, writes its samples and scores them.
-fn objective_row(
+fn objective_row<B: AutodiffBackend>(
     args: &QualityArgs,
     id: &str,
     train: &Digits,
     model: &Classifier<burn::backend::Flex>,
     reference: &Reference,
+    device: &B::Device,
 ) -> Result<Row, String> {
     let map = json!({ "objective": id, "arch": args.arch, "seed": args.seed });
     let config = TrainConfig::from_map(map.as_object().unwrap())
@@ -115,7 +133,7 @@ fn objective_row(
     );
     let dir = args.out.join(id);
     create_dir(&dir)?;
-    let mut lane = Lane::<backend::Cpu>::new(config, train, &backend::cpu_device())?;
+    let mut lane = Lane::<B>::new(config, train, device)?;
     let metrics_path = dir.join("metrics.jsonl");
     let outcome = run_steps(&mut lane, args.steps, args.log_every, &metrics_path)?;
     let rate = outcome.steps as f64 / outcome.secs.max(1e-9);
@@ -147,10 +165,14 @@ fn print_row(row: &Row) {
 }
 
 /// The markdown report: how it was made, what the columns mean, and the table.
-fn report(args: &QualityArgs, accuracy: f64, rows: &[Row], secs: f64) -> String {
-    let mut s = format!("# Sample quality: {} on the CPU, {} generator steps per objective\n\n", args.arch, args.steps);
+fn report(args: &QualityArgs, backend_name: &str, accuracy: f64, rows: &[Row], secs: f64) -> String {
+    let mut s = format!("# Sample quality: {}, {} generator steps per objective, on {backend_name}\n\n", args.arch, args.steps);
+    let backend = match args.backend {
+        BackendArg::Cpu => "cpu",
+        BackendArg::Wgpu => "wgpu",
+    };
     s += &format!(
-        "Made by `gan-playground quality --arch {} --steps {} --samples {} --seed {}` (total {:.0} s).\n\n",
+        "Made by `gan-playground quality --arch {} --steps {} --samples {} --seed {} --backend {backend}` (total {:.0} s).\n\n",
         args.arch, args.steps, args.samples, args.seed, secs
     );
     s += &format!(

@@ -3,20 +3,13 @@
 use std::path::PathBuf;
 
 use burn::tensor::backend::AutodiffBackend;
-use clap::ValueEnum;
 use serde_json::{json, Map, Value};
 
-use super::{create_dir, read_digits, run_steps, write_file, write_grid_png};
+use super::{create_dir, gpu_device, read_digits, run_steps, write_file, write_grid_png, BackendArg};
 use crate::backend;
 use crate::config::TrainConfig;
 use crate::data::Digits;
 use crate::lane::Lane;
-
-#[derive(Clone, Copy, ValueEnum)]
-pub(super) enum BackendArg {
-    Cpu,
-    Wgpu,
-}
 
 #[derive(clap::Args)]
 pub(super) struct TrainArgs {
@@ -85,20 +78,7 @@ pub(super) fn train(args: TrainArgs) -> Result<(), String> {
     match args.backend {
         BackendArg::Cpu => run::<backend::Cpu>(&args, config, &train, &backend::cpu_device(), "cpu (flex)"),
         BackendArg::Wgpu => {
-            let device = backend::gpu_device();
-            // burn panics when no adapter is found: turn that into an error message, without the backtrace.
-            let quiet = std::panic::take_hook();
-            std::panic::set_hook(Box::new(|_| {}));
-            let adapter = std::panic::catch_unwind(|| {
-                burn::backend::wgpu::init_setup::<burn::backend::wgpu::graphics::AutoGraphicsApi>(
-                    &device,
-                    Default::default(),
-                )
-            });
-            std::panic::set_hook(quiet);
-            let adapter =
-                adapter.map_err(|_| "no usable GPU adapter for the wgpu backend (try --backend cpu)".to_string())?;
-            let name = format!("wgpu ({})", adapter.adapter.get_info().name);
+            let (device, name) = gpu_device()?;
             run::<backend::Gpu>(&args, config, &train, &device, &name)
         }
     }

@@ -64,9 +64,11 @@ cli: setup www/data/mnist.bin
 classifier: cli
 	$(CARGO_TARGET_DIR)/release/gan-playground train-classifier --out assets/classifier.bin
 
-# Sample-quality benchmark: every objective on DCGAN, 5,000 generator steps each on the CPU (hours on 2 cores).
+# Sample-quality benchmark: every objective on DCGAN, 5,000 generator steps each (about 8 hours on 2 CPU
+# cores; `make quality QUALITY_BACKEND=wgpu` trains on the native GPU instead).
+QUALITY_BACKEND ?= cpu
 quality: cli
-	$(CARGO_TARGET_DIR)/release/gan-playground quality --arch dcgan --steps 5000 --samples 1000 --out bench/quality-out
+	$(CARGO_TARGET_DIR)/release/gan-playground quality --arch dcgan --steps 5000 --samples 1000 --backend $(QUALITY_BACKEND) --out bench/quality-out
 
 test-rust: data
 	GAN_REQUIRE_WGPU=1 cargo test --release

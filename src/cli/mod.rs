@@ -10,7 +10,7 @@ use web_time::Instant;
 
 use crate::backend;
 use crate::data::Digits;
-use crate::lane::{Lane, GRID};
+use crate::lane::{Lane, PendingStats, GRID};
 use crate::metrics::Classifier;
 
 mod classifier;
@@ -39,8 +39,10 @@ enum Command {
 /// Which burn backend a command trains on.
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum BackendArg {
-    /// burn's pure-Rust CPU backend.
+    /// burn's pure-Rust CPU backend (flex), the default.
     Cpu,
+    /// burn's ndarray CPU backend, for comparison.
+    Ndarray,
     /// burn's wgpu backend (Vulkan, Metal or DX12).
     Wgpu,
 }
@@ -115,28 +117,41 @@ struct RunOutcome {
     diverged_at: Option<usize>,
 }
 
-/// Trains `lane` for `steps` generator steps, handing every step's statistics to `on_stats` and
-/// printing progress every `log_every` steps (0: never). Stops at the first non-finite step.
-fn run_steps<B: AutodiffBackend>(lane: &mut Lane<B>, steps: usize, log_every: usize, metrics_path: &Path) -> Result<RunOutcome, String> {
+/// Trains `lane` for `steps` generator steps, writing every step's statistics to `metrics_path` and
+/// printing progress every `log_every` steps (0: never). Statistics are read back from the device
+/// `read_every` steps at a time (one transfer per batch instead of a stall per step, which matters on
+/// a GPU); training stops at the end of the batch holding the first non-finite step.
+fn run_steps<B: AutodiffBackend>(
+    lane: &mut Lane<B>,
+    steps: usize,
+    log_every: usize,
+    read_every: usize,
+    metrics_path: &Path,
+) -> Result<RunOutcome, String> {
     let mut metrics = std::io::BufWriter::new(
         std::fs::File::create(metrics_path).map_err(|e| format!("cannot write {}: {e}", metrics_path.display()))?,
     );
     let start = Instant::now();
     let mut diverged_at = None;
-    for _ in 0..steps {
-        let stats = pollster::block_on(lane.train_step().read())?;
-        let mut line = serde_json::json!({ "step": stats.step, "d_loss": stats.d_loss, "g_loss": stats.g_loss });
-        for (name, v) in &stats.diagnostics {
-            line[name] = serde_json::json!(v);
-        }
-        writeln!(metrics, "{line}").map_err(|e| e.to_string())?;
-        if !stats.finite {
-            diverged_at = Some(stats.step);
-            break;
-        }
-        if log_every > 0 && stats.step % log_every == 0 {
-            let rate = stats.step as f64 / start.elapsed().as_secs_f64();
-            println!("step {:>6}  d_loss {:>8.4}  g_loss {:>8.4}  {rate:.2} steps/s", stats.step, stats.d_loss, stats.g_loss);
+    let mut done = 0;
+    while done < steps && diverged_at.is_none() {
+        let n = read_every.max(1).min(steps - done);
+        let pending: Vec<_> = (0..n).map(|_| lane.train_step()).collect();
+        done += n;
+        for stats in pollster::block_on(PendingStats::read_many(pending))? {
+            let mut line = serde_json::json!({ "step": stats.step, "d_loss": stats.d_loss, "g_loss": stats.g_loss });
+            for (name, v) in &stats.diagnostics {
+                line[name] = serde_json::json!(v);
+            }
+            writeln!(metrics, "{line}").map_err(|e| e.to_string())?;
+            if !stats.finite {
+                diverged_at = Some(stats.step);
+                break;
+            }
+            if log_every > 0 && stats.step % log_every == 0 {
+                let rate = stats.step as f64 / start.elapsed().as_secs_f64();
+                println!("step {:>6}  d_loss {:>8.4}  g_loss {:>8.4}  {rate:.2} steps/s", stats.step, stats.d_loss, stats.g_loss);
+            }
         }
     }
     metrics.flush().map_err(|e| e.to_string())?;

@@ -40,6 +40,10 @@ pub(super) struct QualityArgs {
     /// Backend the GANs train on (the classifier always scores on the CPU).
     #[arg(long, value_enum, default_value = "cpu")]
     backend: BackendArg,
+    /// Read statistics back every N steps (fewer device stalls on a GPU; divergence is then noticed
+    /// up to N-1 steps late).
+    #[arg(long, default_value_t = 1)]
+    read_every: usize,
     /// Print a progress line every N steps (0: never).
     #[arg(long, default_value_t = 500)]
     log_every: usize,
@@ -76,6 +80,7 @@ pub(super) fn quality(args: QualityArgs) -> Result<(), String> {
     create_dir(&args.out)?;
     let (gpu, backend_name) = match args.backend {
         BackendArg::Cpu => (None, "cpu (flex)".to_string()),
+        BackendArg::Ndarray => return Err("quality trains on --backend cpu or wgpu".into()),
         BackendArg::Wgpu => {
             let (device, name) = gpu_device()?;
             (Some(device), name)
@@ -135,7 +140,7 @@ fn objective_row<B: AutodiffBackend>(
     create_dir(&dir)?;
     let mut lane = Lane::<B>::new(config, train, device)?;
     let metrics_path = dir.join("metrics.jsonl");
-    let outcome = run_steps(&mut lane, args.steps, args.log_every, &metrics_path)?;
+    let outcome = run_steps(&mut lane, args.steps, args.log_every, args.read_every, &metrics_path)?;
     let rate = outcome.steps as f64 / outcome.secs.max(1e-9);
 
     write_grid_png(&dir.join("samples.png"), &pollster::block_on(lane.samples())?)?;
@@ -168,7 +173,7 @@ fn print_row(row: &Row) {
 fn report(args: &QualityArgs, backend_name: &str, accuracy: f64, rows: &[Row], secs: f64) -> String {
     let mut s = format!("# Sample quality: {}, {} generator steps per objective, on {backend_name}\n\n", args.arch, args.steps);
     let backend = match args.backend {
-        BackendArg::Cpu => "cpu",
+        BackendArg::Cpu | BackendArg::Ndarray => "cpu",
         BackendArg::Wgpu => "wgpu",
     };
     s += &format!(

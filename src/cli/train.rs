@@ -44,6 +44,10 @@ pub(super) struct TrainArgs {
     /// Data file written by the build (tools/build-data.mjs).
     #[arg(long, default_value = super::DEFAULT_DATA)]
     data: PathBuf,
+    /// Read statistics back every N steps (fewer device stalls on a GPU; divergence is then noticed
+    /// up to N-1 steps late).
+    #[arg(long, default_value_t = 1)]
+    read_every: usize,
     /// Print a progress line every N steps.
     #[arg(long, default_value_t = 100)]
     log_every: usize,
@@ -77,6 +81,10 @@ pub(super) fn train(args: TrainArgs) -> Result<(), String> {
     create_dir(&args.out)?;
     match args.backend {
         BackendArg::Cpu => run::<backend::Cpu>(&args, config, &train, &backend::cpu_device(), "cpu (flex)"),
+        BackendArg::Ndarray => {
+            let device = burn_ndarray::NdArrayDevice::Cpu;
+            run::<burn::backend::Autodiff<burn_ndarray::NdArray>>(&args, config, &train, &device, "cpu (ndarray)")
+        }
         BackendArg::Wgpu => {
             let (device, name) = gpu_device()?;
             run::<backend::Gpu>(&args, config, &train, &device, &name)
@@ -97,7 +105,7 @@ fn run<B: AutodiffBackend>(
     );
     let mut lane = Lane::<B>::new(config, train, device)?;
     let metrics_path = args.out.join("metrics.jsonl");
-    let outcome = run_steps(&mut lane, args.steps, args.log_every, &metrics_path)?;
+    let outcome = run_steps(&mut lane, args.steps, args.log_every, args.read_every, &metrics_path)?;
     if let Some(step) = outcome.diverged_at {
         return Err(format!("diverged at step {step}: losses or diagnostics became NaN/inf"));
     }

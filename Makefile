@@ -20,9 +20,13 @@ setup-test:
 	@tools/setup.sh test
 
 www/data/mnist.bin: tools/build-data.mjs package-lock.json
-	node tools/build-data.mjs $@
+	node tools/build-data.mjs mnist $@
 
-data: setup www/data/mnist.bin
+# Fashion-MNIST's 10,000 test images from Debian's dataset-fashion-mnist (installed by tools/setup.sh).
+www/data/fashion.bin: tools/build-data.mjs
+	node tools/build-data.mjs fashion $@
+
+data: setup www/data/mnist.bin www/data/fashion.bin
 
 www/vendor/uPlot.esm.js: package-lock.json
 	mkdir -p www/vendor
@@ -42,12 +46,12 @@ pkg/gan_playground_bg.wasm: $(WASM)
 
 wasm: setup pkg/gan_playground_bg.wasm
 
-# The committed classifier weights (assets/classifier.bin, `make classifier`) go to the site as data/classifier.bin.
-www/data/classifier.bin: assets/classifier.bin
+# The committed classifier weights (assets/classifier*.bin, `make classifier`) go to the site's data/.
+www/data/classifier.bin www/data/classifier-fashion.bin: www/data/%: assets/%
 	mkdir -p www/data
 	cp $< $@
 
-dist: setup pkg/gan_playground_bg.wasm www/data/mnist.bin www/data/classifier.bin www/vendor/uPlot.esm.js $(WWW_SOURCES)
+dist: setup pkg/gan_playground_bg.wasm www/data/mnist.bin www/data/fashion.bin www/data/classifier.bin www/data/classifier-fashion.bin www/vendor/uPlot.esm.js $(WWW_SOURCES)
 	rm -rf dist
 	mkdir -p dist/pkg
 	cp -r www/. dist/
@@ -57,12 +61,14 @@ dist: setup pkg/gan_playground_bg.wasm www/data/mnist.bin www/data/classifier.bi
 serve: dist
 	node tools/serve.mjs dist $(PORT)
 
-cli: setup www/data/mnist.bin
+cli: setup www/data/mnist.bin www/data/fashion.bin
 	cargo build --release --bin gan-playground
 
-# Retrains the quality metrics' MNIST classifier on the 9,000 train digits and rewrites assets/classifier.bin (~30 s).
-classifier: cli
+# Retrains the quality metrics' classifiers on each dataset's 9,000 train images and rewrites
+# assets/classifier.bin (MNIST) and assets/classifier-fashion.bin (~30 s each).
+classifier: cli www/data/fashion.bin
 	$(CARGO_TARGET_DIR)/release/gan-playground train-classifier --out assets/classifier.bin
+	$(CARGO_TARGET_DIR)/release/gan-playground train-classifier --data www/data/fashion.bin --out assets/classifier-fashion.bin
 
 # Sample-quality benchmark: every objective on DCGAN, 5,000 generator steps each (about 8 hours on 2 CPU
 # cores; `make quality QUALITY_BACKEND=wgpu` trains on the native GPU instead).
@@ -81,4 +87,4 @@ test: setup-test
 	$(MAKE) test-browser
 
 clean:
-	rm -rf dist pkg www/vendor www/data/mnist.bin www/data/classifier.bin
+	rm -rf dist pkg www/vendor www/data/mnist.bin www/data/fashion.bin www/data/classifier.bin www/data/classifier-fashion.bin

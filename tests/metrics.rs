@@ -238,10 +238,26 @@ fn histogram_and_coverage_follow_the_documented_rule() {
 }
 
 fn shipped() -> Classifier<B> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/classifier.bin");
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    shipped_for("classifier.bin")
+}
+
+fn shipped_for(file: &str) -> Classifier<B> {
+    let path = format!("{}/assets/{file}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     assert!(bytes.len() < 1 << 20, "shipped weights are {} bytes", bytes.len());
     Classifier::from_bytes(&bytes, &cpu_device()).expect("shipped classifier loads").0
+}
+
+#[test]
+fn fashion_data_and_its_classifier() {
+    let data = common::dataset("fashion");
+    assert_eq!(data.len(), 10_000);
+    let (train, test) = data.split();
+    // Fashion-MNIST's test set has exactly 1,000 images per class; every 10th is held out.
+    assert_eq!(class_histogram(&test.labels), [100; 10]);
+    assert_eq!(class_histogram(&train.labels), [900; 10]);
+    let acc = shipped_for("classifier-fashion.bin").accuracy(&test);
+    assert!(acc >= 0.80, "held-out accuracy {acc}");
 }
 
 #[test]

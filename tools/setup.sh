@@ -29,6 +29,14 @@ else
   say "npm packages present"
 fi
 
+# Fashion-MNIST, the second dataset: Debian's dataset-fashion-mnist carries the original IDX files.
+if [ ! -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] && [ -z "${FASHION_MNIST_DIR:-}" ]; then
+  say "installing Debian package dataset-fashion-mnist (the Fashion-MNIST IDX files)"
+  SUDO=$([ "$(id -u)" = 0 ] && echo || echo sudo)
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q dataset-fashion-mnist
+fi
+
 if [ "$what" = test ]; then
   # chromium: browser tests; mesa-vulkan-drivers: lavapipe, a software Vulkan driver for the native wgpu test.
   missing=()

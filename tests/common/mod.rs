@@ -4,10 +4,15 @@
 use gan_playground::config::TrainConfig;
 use gan_playground::data::Digits;
 
-/// The data file the build writes (`make data`).
+/// The MNIST data file the build writes (`make data`).
 pub fn digits() -> Digits {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/data/mnist.bin");
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e} (run `make data` first)"));
+    dataset("mnist")
+}
+
+/// A data file the build writes (`make data`): `mnist` or `fashion`.
+pub fn dataset(name: &str) -> Digits {
+    let path = format!("{}/www/data/{name}.bin", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (run `make data` first)"));
     Digits::parse(&bytes).expect("bundled data parses")
 }
 

@@ -13,6 +13,8 @@ use crate::data::Digits;
 use crate::lane::{Lane, PendingStats, StepStats};
 use crate::objective;
 
+mod quality;
+
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();

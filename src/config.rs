@@ -104,13 +104,25 @@ impl TrainConfig {
         let mut errors = Vec::new();
         let mut cfg = TrainConfig::default();
 
+        // Parameters belong to an objective: with an invalid objective they are not checked.
+        let mut objective_ok = true;
         match map.get("objective") {
             None => {}
             Some(Value::String(id)) => match objective::info(id) {
                 Ok(info) => cfg.objective = info.id.to_string(),
-                Err(e) => errors.push(e),
+                Err(e) => {
+                    objective_ok = false;
+                    errors.push(e);
+                }
             },
-            Some(_) => errors.push(FieldError::new("objective", "must be a string")),
+            Some(v) => {
+                objective_ok = false;
+                let ids: Vec<&str> = objective::all().iter().map(|i| i.id).collect();
+                errors.push(FieldError::new(
+                    "objective",
+                    format!("got {}; expected a string, one of: {}", describe(v), ids.join(", ")),
+                ));
+            }
         }
         match map.get("arch") {
             None => {}
@@ -121,11 +133,14 @@ impl TrainConfig {
                     format!("unknown architecture {:?}; available: mlp, dcgan", shorten(a)),
                 )),
             },
-            Some(_) => errors.push(FieldError::new("arch", "must be a string")),
+            Some(v) => errors.push(FieldError::new(
+                "arch",
+                format!("got {}; expected a string, one of: mlp, dcgan", describe(v)),
+            )),
         }
         let mut check_f = |key: &str, range: (f64, f64), slot: &mut f64| {
             if let Some(v) = map.get(key) {
-                match number(v).filter(|x| x.is_finite() && *x >= range.0 && *x <= range.1) {
+                match number(v, false).filter(|x| x.is_finite() && *x >= range.0 && *x <= range.1) {
                     Some(x) => *slot = x,
                     None => errors.push(range_error(key, v, range.0, range.1)),
                 }
@@ -138,7 +153,7 @@ impl TrainConfig {
         check_f("lr_d", LR_RANGE, &mut cfg.lr_d);
         let mut check_u = |key: &str, lo: u64, hi: u64, slot: &mut u64| {
             if let Some(v) = map.get(key) {
-                match number(v).filter(|x| x.fract() == 0.0 && *x >= lo as f64 && *x <= hi as f64) {
+                match number(v, false).filter(|x| x.fract() == 0.0 && *x >= lo as f64 && *x <= hi as f64) {
                     Some(x) => *slot = x as u64,
                     None => errors.push(FieldError::new(
                         key,
@@ -158,6 +173,7 @@ impl TrainConfig {
         let specs = objective::info(&cfg.objective).map(|i| i.params).unwrap_or(&[]);
         match map.get("params") {
             None | Some(Value::Null) => {}
+            Some(_) if !objective_ok => {}
             Some(Value::Object(params)) => {
                 for (key, v) in params {
                     let Some(spec) = specs.iter().find(|s| s.key == key) else {
@@ -172,22 +188,31 @@ impl TrainConfig {
                         ));
                         continue;
                     };
-                    let ok = number(v).filter(|x| {
-                        x.is_finite() && *x >= spec.min && *x <= spec.max && (!spec.toggle || x.fract() == 0.0)
+                    let whole = spec.toggle || spec.integer;
+                    let ok = number(v, spec.toggle).filter(|x| {
+                        x.is_finite() && *x >= spec.min && *x <= spec.max && (!whole || x.fract() == 0.0)
                     });
+                    let field = format!("params.{}", spec.key);
                     match ok {
                         Some(x) => {
                             cfg.params.0.insert(spec.key.to_string(), x);
                         }
                         None if spec.toggle => errors.push(FieldError::new(
-                            format!("params.{}", spec.key),
+                            field,
                             format!("got {}; expected 0 (off) or 1 (on)", describe(v)),
                         )),
-                        None => errors.push(range_error(&format!("params.{}", spec.key), v, spec.min, spec.max)),
+                        None if spec.integer => errors.push(FieldError::new(
+                            field,
+                            format!("got {}; expected a whole number from {} to {}", describe(v), spec.min, spec.max),
+                        )),
+                        None => errors.push(range_error(&field, v, spec.min, spec.max)),
                     }
                 }
             }
-            Some(_) => errors.push(FieldError::new("params", "must be an object")),
+            Some(v) => errors.push(FieldError::new(
+                "params",
+                format!("got {}; expected an object of parameter name → number, e.g. {{\"lambda\": 10}}", describe(v)),
+            )),
         }
 
         const KNOWN: &[&str] = &["objective", "arch", "lr_g", "lr_d", "batch", "latent", "seed", "params"];
@@ -208,11 +233,12 @@ impl TrainConfig {
     }
 }
 
-fn number(v: &Value) -> Option<f64> {
+/// A number, or a string holding one (as in URLs); `true`/`false` count as 1/0 only for toggles.
+fn number(v: &Value, allow_bool: bool) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse::<f64>().ok(),
-        Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
+        Value::Bool(b) if allow_bool => Some(if *b { 1.0 } else { 0.0 }),
         _ => None,
     }
 }

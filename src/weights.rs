@@ -15,8 +15,11 @@ use serde_json::Value;
 pub const MAGIC: &[u8; 8] = b"GANWTS01";
 /// Largest JSON header accepted (a header announcing more is refused before anything is read).
 pub const MAX_HEADER: usize = 1 << 20;
-/// Largest number of values accepted (256 M floats = 1 GiB).
-pub const MAX_VALUES: usize = 1 << 28;
+/// Largest file accepted (64 MiB; the biggest model of the playground is a few MB). Callers that read
+/// files should check the size before reading.
+pub const MAX_FILE_BYTES: usize = 1 << 26;
+/// Largest number of values accepted (as many as fit in `MAX_FILE_BYTES`).
+pub const MAX_VALUES: usize = MAX_FILE_BYTES / 4;
 
 /// Why weights were refused.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,31 +82,38 @@ impl Weights {
 
     /// Parses and validates bytes written by `encode`.
     pub fn parse(bytes: &[u8]) -> Result<Weights, WeightsError> {
+        if bytes.len() > MAX_FILE_BYTES {
+            return err(format!("file size: {} bytes; at most {MAX_FILE_BYTES} accepted", bytes.len()));
+        }
         if bytes.len() < 12 || &bytes[..8] != MAGIC {
-            return err("not a weights file (bad magic; expected GANWTS01)");
+            return err("magic: not a weights file (bad magic; expected the 8 bytes GANWTS01)");
         }
         let h = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
         if h > MAX_HEADER {
-            return err(format!("header of {h} bytes announced; at most {MAX_HEADER} accepted"));
+            return err(format!("header length: {h} bytes announced; at most {MAX_HEADER} accepted"));
         }
         let Some(json) = bytes.get(12..12 + h) else {
-            return err(format!("truncated: header of {h} bytes announced, {} bytes follow", bytes.len() - 12));
+            return err(format!("header: truncated: {h} bytes announced, {} bytes follow", bytes.len() - 12));
         };
-        let text = std::str::from_utf8(json).map_err(|_| WeightsError("header is not UTF-8".into()))?;
-        let header: Header =
-            serde_json::from_str(text).map_err(|e| WeightsError(format!("header is not the expected JSON: {e}")))?;
+        let text = std::str::from_utf8(json).map_err(|_| WeightsError("header: not UTF-8 JSON".into()))?;
+        let header: Header = serde_json::from_str(text).map_err(|e| {
+            WeightsError(format!("header: not the expected JSON {{kind, meta, tensors: [{{shape}}]}}: {e}"))
+        })?;
         let mut count = 0usize;
         for (i, t) in header.tensors.iter().enumerate() {
             let n = t.shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
             count = match n.and_then(|n| count.checked_add(n)) {
                 Some(c) if c <= MAX_VALUES => c,
-                _ => return err(format!("tensor {i}: shape {:?} is too large", t.shape)),
+                _ => {
+                    let shape = crate::config::shorten(&format!("{:?}", t.shape));
+                    return err(format!("tensor {i} shape: {shape} is too large; at most {MAX_VALUES} values in all"));
+                }
             };
         }
         let body = &bytes[12 + h..];
         if body.len() != 4 * count {
             let what = if body.len() < 4 * count { "truncated" } else { "trailing bytes" };
-            return err(format!("{what}: {count} values ({} bytes) announced, {} bytes found", 4 * count, body.len()));
+            return err(format!("values: {what}: {count} values ({} bytes) announced, {} bytes found", 4 * count, body.len()));
         }
         let mut values = body.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap()));
         let mut tensors = Vec::with_capacity(header.tensors.len());
@@ -111,7 +121,7 @@ impl Weights {
             let n = t.shape.iter().product::<usize>();
             let v: Vec<f32> = values.by_ref().take(n).collect();
             if let Some(bad) = v.iter().position(|x| !x.is_finite()) {
-                return err(format!("tensor {i} value {bad} is {} (not finite)", v[bad]));
+                return err(format!("tensor {i} value {bad}: {} (not finite; values must be finite)", v[bad]));
             }
             tensors.push((t.shape, v));
         }
@@ -121,15 +131,16 @@ impl Weights {
     /// Checks that these weights are of `kind` and fit `module`'s parameters one for one.
     pub fn check<B: Backend, M: Module<B>>(&self, kind: &str, module: &M) -> Result<(), WeightsError> {
         if self.kind != kind {
-            return err(format!("file holds {:?}, expected {:?}", self.kind, kind));
+            return err(format!("kind: file holds {:?}, expected {kind:?}", crate::config::shorten(&self.kind)));
         }
         let shapes = shapes(module);
         if shapes.len() != self.tensors.len() {
-            return err(format!("file holds {} tensors, the model has {}", self.tensors.len(), shapes.len()));
+            return err(format!("tensor count: file holds {} tensors, the model has {}", self.tensors.len(), shapes.len()));
         }
         for (i, (want, (got, _))) in shapes.iter().zip(&self.tensors).enumerate() {
             if want != got {
-                return err(format!("tensor {i}: file has shape {got:?}, the model expects {want:?}"));
+                let got = crate::config::shorten(&format!("{got:?}"));
+                return err(format!("tensor {i} shape: file has {got}, the model expects {want:?}"));
             }
         }
         Ok(())

@@ -9,10 +9,23 @@ const TYPES = {
   '.png': 'image/png', '.bin': 'application/octet-stream', '.svg': 'image/svg+xml', '.md': 'text/plain; charset=utf-8',
 };
 
-/** Serves `dir` on `host:port` (port 0 picks a free one). Resolves to the listening server and its base URL. */
-export function startServer(dir, port = 0, host = '127.0.0.1') {
+/**
+ * Serves `dir` on `host:port` (port 0 picks a free one). Resolves to the listening server and its base URL.
+ * `headers` are added to every response (tests: a Content-Security-Policy, CORS for sandboxed iframes);
+ * `onPost(path, body)` receives POST requests (tests: CSP violation reports), which get 204.
+ */
+export function startServer(dir, port = 0, host = '127.0.0.1', { headers = {}, onPost = null } = {}) {
   const root = resolve(dir);
   const server = createServer((req, res) => {
+    if (req.method === 'POST' && onPost) {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        onPost(req.url, Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(204).end();
+      });
+      return;
+    }
     let path;
     try {
       path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -28,11 +41,11 @@ export function startServer(dir, port = 0, host = '127.0.0.1') {
     try {
       if (statSync(file).isDirectory()) file = join(file, 'index.html');
       const size = statSync(file).size;
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': size, 'Cache-Control': 'no-cache' });
+      res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': size, 'Cache-Control': 'no-cache' });
       if (req.method === 'HEAD') res.end();
       else createReadStream(file).pipe(res);
     } catch {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
     }
   });
   return new Promise((done, fail) => {

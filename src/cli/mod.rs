@@ -93,6 +93,12 @@ fn read_digits(path: &Path) -> Result<(Digits, Digits), String> {
 
 /// Loads classifier weights for inference on the CPU.
 fn load_classifier(path: &Path) -> Result<Classifier<Flex>, String> {
+    // Refuse an oversized file before reading it into memory.
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > crate::weights::MAX_FILE_BYTES as u64 {
+        let max = crate::weights::MAX_FILE_BYTES;
+        return Err(format!("{}: weights: file size: {size} bytes; at most {max} accepted", path.display()));
+    }
     let bytes = std::fs::read(path)
         .map_err(|e| format!("cannot read {}: {e} (run `make classifier` to train one)", path.display()))?;
     let (c, _meta) = Classifier::from_bytes(&bytes, &backend::cpu_device()).map_err(|e| format!("{}: {e}", path.display()))?;

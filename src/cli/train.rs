@@ -64,11 +64,12 @@ fn config_from(args: &TrainArgs) -> Result<TrainConfig, String> {
         "objective": args.objective, "arch": args.arch,
         "batch": args.batch, "latent": args.latent, "seed": args.seed, "params": params,
     });
+    // As text, so that NaN and infinities reach the validator as themselves (JSON has no NaN).
     if let Some(lr) = args.lr_g {
-        map["lr_g"] = json!(lr);
+        map["lr_g"] = json!(lr.to_string());
     }
     if let Some(lr) = args.lr_d {
-        map["lr_d"] = json!(lr);
+        map["lr_d"] = json!(lr.to_string());
     }
     TrainConfig::from_map(map.as_object().unwrap()).map_err(|errs| {
         errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n       ")

@@ -19,8 +19,8 @@ impl Registered for Ebgan {
         name: "EBGAN (autoencoder energy, pull-away term)",
         summary: "E(x) = mean‖Dec(Enc(x)) - x‖²; L_D = E[E(x)] + E[max(0, m - E(G(z)))]; L_G = E[E(G(z))] + λ_PT·f_PT(Enc(G(z)))",
         params: &[
-            ParamSpec { key: "margin", label: "margin m", default: 1.0, min: 0.01, max: 4.0, toggle: false, help: "D pushes the energy of fakes up to at least m (energies are per-pixel mean squared errors, at most 4)." },
-            ParamSpec { key: "lambda_pt", label: "pull-away weight λ_PT", default: 0.1, min: 0.0, max: 10.0, toggle: false, help: "Weight of the squared-cosine pull-away term that spreads the fakes' codes apart." },
+            ParamSpec { key: "margin", label: "margin m", default: 1.0, min: 0.01, max: 4.0, toggle: false, integer: false, help: "D pushes the energy of fakes up to at least m (energies are per-pixel mean squared errors, at most 4)." },
+            ParamSpec { key: "lambda_pt", label: "pull-away weight λ_PT", default: 0.1, min: 0.0, max: 10.0, toggle: false, integer: false, help: "Weight of the squared-cosine pull-away term that spreads the fakes' codes apart." },
         ],
         d_diagnostics: &["energy_real", "energy_fake"],
         g_diagnostics: &["pull_away"],

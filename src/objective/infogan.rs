@@ -27,8 +27,8 @@ impl Registered for InfoGan {
         name: "InfoGAN (categorical + continuous codes)",
         summary: "L_D, L_G as the non-saturating GAN on G(z, c); then G and Q minimise L_I = λ_cat·CE(Q_cat, c_cat) + λ_con·MSE(Q_con, c_con); MI ≥ log 10 - CE",
         params: &[
-            ParamSpec { key: "lambda_cat", label: "λ_cat", default: 1.0, min: 0.0, max: 10.0, toggle: false, help: "Weight of the categorical code's cross-entropy." },
-            ParamSpec { key: "lambda_con", label: "λ_con", default: 0.1, min: 0.0, max: 10.0, toggle: false, help: "Weight of the continuous codes' squared error (a Gaussian with fixed σ)." },
+            ParamSpec { key: "lambda_cat", label: "λ_cat", default: 1.0, min: 0.0, max: 10.0, toggle: false, integer: false, help: "Weight of the categorical code's cross-entropy." },
+            ParamSpec { key: "lambda_con", label: "λ_con", default: 0.1, min: 0.0, max: 10.0, toggle: false, integer: false, help: "Weight of the continuous codes' squared error (a Gaussian with fixed σ)." },
         ],
         d_diagnostics: &["d_real", "d_fake"],
         g_diagnostics: &["mi_lower_bound", "info_loss"],

@@ -21,9 +21,9 @@ impl Registered for Lsgan {
         name: "LSGAN (least squares)",
         summary: "L_D = ½E[(l(x) - b)²] + ½E[(l(G(z)) - a)²]; L_G = ½E[(l(G(z)) - c)²]",
         params: &[
-            ParamSpec { key: "a", label: "a (fake target for D)", default: 0.0, min: TARGET.0, max: TARGET.1, toggle: false, help: "Presets: 0-1 coding a=0, b=1, c=1; χ² a=-1, b=1, c=0." },
-            ParamSpec { key: "b", label: "b (real target for D)", default: 1.0, min: TARGET.0, max: TARGET.1, toggle: false, help: "What D's output on real images is pushed towards." },
-            ParamSpec { key: "c", label: "c (G's target)", default: 1.0, min: TARGET.0, max: TARGET.1, toggle: false, help: "What G wants D to output on fakes; b - c = 1 and b - a = 2 give the Pearson χ² divergence." },
+            ParamSpec { key: "a", label: "a (fake target for D)", default: 0.0, min: TARGET.0, max: TARGET.1, toggle: false, integer: false, help: "Presets: 0-1 coding a=0, b=1, c=1; χ² a=-1, b=1, c=0." },
+            ParamSpec { key: "b", label: "b (real target for D)", default: 1.0, min: TARGET.0, max: TARGET.1, toggle: false, integer: false, help: "What D's output on real images is pushed towards." },
+            ParamSpec { key: "c", label: "c (G's target)", default: 1.0, min: TARGET.0, max: TARGET.1, toggle: false, integer: false, help: "What G wants D to output on fakes; b - c = 1 and b - a = 2 give the Pearson χ² divergence." },
         ],
         d_diagnostics: &["d_real", "d_fake"],
         g_diagnostics: &[],

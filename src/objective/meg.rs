@@ -20,7 +20,7 @@ impl Registered for Meg {
         id: "meg",
         name: "MEG (energy model, max-entropy generator)",
         summary: "L_E = E[E(x)] - E[E(G(z))] + λ·E[‖∇ₓE(x)‖²]; I_JSD = E[-softplus(-T(G(z),z))] - E[softplus(T(G(z),z'))]; L_G = E[E(G(z))] - I_JSD",
-        params: &[ParamSpec { key: "lambda", label: "gradient penalty λ", default: 0.1, min: 0.0, max: 100.0, toggle: false, help: "Weight of the squared input-gradient norm of the energy on real images, which keeps energies finite." }],
+        params: &[ParamSpec { key: "lambda", label: "gradient penalty λ", default: 0.1, min: 0.0, max: 100.0, toggle: false, integer: false, help: "Weight of the squared input-gradient norm of the energy on real images, which keeps energies finite." }],
         d_diagnostics: &["energy_real", "energy_fake", "gradient_penalty", "mi_estimate"],
         g_diagnostics: &[],
         lr_default: 1e-4,

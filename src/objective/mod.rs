@@ -36,6 +36,8 @@ pub struct ParamSpec {
     pub max: f64,
     /// `true` for a 0/1 toggle.
     pub toggle: bool,
+    /// `true` for a count (e.g. critic steps): only whole numbers are accepted.
+    pub integer: bool,
     /// One sentence of help.
     pub help: &'static str,
 }

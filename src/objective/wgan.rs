@@ -21,9 +21,9 @@ impl Registered for Wgan {
         name: "WGAN (weight clipping)",
         summary: "L_D = E[f(G(z))] - E[f(x)], then clamp every critic weight to [-c, c]; L_G = -E[f(G(z))]",
         params: &[
-            ParamSpec { key: "clip", label: "clip value c", default: 0.01, min: 1e-4, max: 1.0, toggle: false, help: "Every critic parameter is clamped to [-c, c] after each critic step." },
-            ParamSpec { key: "n_critic", label: "critic steps per G step", default: 5.0, min: 1.0, max: 100.0, toggle: false, help: "Critic updates before each generator update." },
-            ParamSpec { key: "warmup", label: "original warm-up schedule", default: 0.0, min: 0.0, max: 1.0, toggle: true, help: "100 critic steps for the first 25 generator steps and every 500th, as in the WGAN paper's code." },
+            ParamSpec { key: "clip", label: "clip value c", default: 0.01, min: 1e-4, max: 1.0, toggle: false, integer: false, help: "Every critic parameter is clamped to [-c, c] after each critic step." },
+            ParamSpec { key: "n_critic", label: "critic steps per G step", default: 5.0, min: 1.0, max: 100.0, toggle: false, integer: true, help: "Critic updates before each generator update." },
+            ParamSpec { key: "warmup", label: "original warm-up schedule", default: 0.0, min: 0.0, max: 1.0, toggle: true, integer: false, help: "100 critic steps for the first 25 generator steps and every 500th, as in the WGAN paper's code." },
         ],
         d_diagnostics: &["w_estimate", "clip_fraction"],
         g_diagnostics: &[],

@@ -19,8 +19,8 @@ impl Registered for WganGp {
         name: "WGAN-GP (gradient penalty)",
         summary: "L_D = E[f(G(z))] - E[f(x)] + λ·E[(‖∇f(x̂)‖₂ - 1)²], x̂ = εx + (1-ε)G(z); L_G = -E[f(G(z))]",
         params: &[
-            ParamSpec { key: "lambda", label: "penalty weight λ", default: 10.0, min: 0.0, max: 1000.0, toggle: false, help: "Weight of the two-sided gradient penalty." },
-            ParamSpec { key: "n_critic", label: "critic steps per G step", default: 5.0, min: 1.0, max: 100.0, toggle: false, help: "Critic updates before each generator update." },
+            ParamSpec { key: "lambda", label: "penalty weight λ", default: 10.0, min: 0.0, max: 1000.0, toggle: false, integer: false, help: "Weight of the two-sided gradient penalty." },
+            ParamSpec { key: "n_critic", label: "critic steps per G step", default: 5.0, min: 1.0, max: 100.0, toggle: false, integer: true, help: "Critic updates before each generator update." },
         ],
         d_diagnostics: &["w_estimate", "gradient_penalty", "grad_norm"],
         g_diagnostics: &[],

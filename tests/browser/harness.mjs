@@ -13,9 +13,12 @@ const BASE_FLAGS = [
 /** SwiftShader's software WebGPU adapter (slow, but exercises the real WebGPU path). */
 export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan'];
 
-/** Starts the server and a browser with a fresh profile. `flags` defaults to `--disable-gpu`. */
-export async function launch({ flags = ['--disable-gpu'] } = {}) {
-  const { server, url } = await startServer(new URL('../../dist/', import.meta.url).pathname);
+/**
+ * Starts the server and a browser with a fresh profile. `flags` defaults to `--disable-gpu`; `headers`
+ * are sent with every response (e.g. a Content-Security-Policy) and `onPost(path, body)` gets POSTs.
+ */
+export async function launch({ flags = ['--disable-gpu'], headers = {}, onPost = null } = {}) {
+  const { server, url } = await startServer(new URL('../../dist/', import.meta.url).pathname, 0, '127.0.0.1', { headers, onPost });
   const profile = mkdtempSync(join(tmpdir(), 'gan-playground-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, args: [...BASE_FLAGS, ...flags], viewport: { width: 1280, height: 800 },

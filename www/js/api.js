@@ -1,8 +1,14 @@
 // Page API for course pages and tests: `window.ganPlayground`, and the same commands over postMessage
-// when the playground runs inside an iframe.
+// when the playground runs inside an iframe. Only the documented message shape is accepted.
+import { MAX_STEP_REQUEST } from './protocol.js';
 
-const COMMANDS = ['play', 'pause', 'step', 'reset', 'configure', 'status'];
 const MESSAGE_TYPE = 'gan-playground';
+/** Commands and the most arguments each takes. */
+const ARITY = { play: 0, pause: 0, step: 1, reset: 0, configure: 1, status: 0 };
+const MESSAGE_KEYS = ['type', 'command', 'args', 'id'];
+const MAX_ID_LENGTH = 100;
+/** Largest configure() argument accepted over postMessage, as JSON text. */
+export const MAX_CONFIG_JSON = 16384;
 
 /** Installs `window.ganPlayground` over `controller` (play, pause, step, reset, configure, status). */
 export function installApi(controller) {
@@ -17,20 +23,77 @@ export function installApi(controller) {
   window.ganPlayground = api;
 
   if (window.parent !== window) {
-    window.addEventListener('message', async (event) => {
-      const msg = event.data;
-      // Only the documented shape is accepted: {type: 'gan-playground', command, args?, id?}.
-      if (!msg || typeof msg !== 'object' || msg.type !== MESSAGE_TYPE || !COMMANDS.includes(msg.command)) return;
-      const args = Array.isArray(msg.args) ? msg.args : [];
+    window.addEventListener('message', (event) => {
       try {
-        const result = await api[msg.command](...args);
-        event.source?.postMessage({ type: `${MESSAGE_TYPE}:reply`, id: msg.id, ok: true, result: result ?? null }, '*');
+        // Only the embedding page drives the playground.
+        if (event.source !== window.parent) return;
+        const request = parseRequest(event.data);
+        if (request) answer(api, request, event.source);
       } catch (e) {
-        event.source?.postMessage({ type: `${MESSAGE_TYPE}:reply`, id: msg.id, ok: false, error: String(e?.message ?? e) }, '*');
+        console.warn('gan-playground: message ignored:', e?.message ?? e);
       }
     });
   }
   return api;
+}
+
+/**
+ * `{command, args, id}` from a message of the documented shape `{type: 'gan-playground', command,
+ * args?, id?}`, or null. Messages of other types are ignored silently; malformed ones of our type with
+ * a console warning. Argument values are checked later, and answered with `ok: false`.
+ */
+export function parseRequest(msg) {
+  if (msg === null || typeof msg !== 'object' || Array.isArray(msg) || msg.type !== MESSAGE_TYPE) return null;
+  const refuse = (why) => {
+    console.warn(`gan-playground: message ignored: ${why}`);
+    return null;
+  };
+  const extra = Object.keys(msg).filter((k) => !MESSAGE_KEYS.includes(k));
+  if (extra.length > 0) return refuse(`unexpected key ${JSON.stringify(extra[0].slice(0, 40))}`);
+  const { command, args = [], id } = msg;
+  if (typeof command !== 'string' || !Object.hasOwn(ARITY, command)) return refuse('unknown command');
+  const idOk = id === undefined || Number.isFinite(id) || (typeof id === 'string' && id.length <= MAX_ID_LENGTH);
+  if (!idOk) return refuse(`id must be a number or a string of at most ${MAX_ID_LENGTH} characters`);
+  if (!Array.isArray(args) || args.length > ARITY[command]) return refuse(`${command} takes at most ${ARITY[command]} argument(s) in an array`);
+  return { command, args, id };
+}
+
+/** Checks a command's arguments; returns an error message naming the argument and its range, or null. */
+function argumentError(command, args) {
+  if (command === 'step' && args.length === 1) {
+    const n = args[0];
+    if (!Number.isInteger(n) || n < 1 || n > MAX_STEP_REQUEST) return `step: n must be a whole number from 1 to ${MAX_STEP_REQUEST}`;
+  }
+  if (command === 'configure') {
+    const config = args[0];
+    if (config === null || typeof config !== 'object' || Array.isArray(config)) return 'configure: expects one object, e.g. {batch: 32}';
+    let size;
+    try {
+      size = JSON.stringify(config).length;
+    } catch {
+      return 'configure: the config must be plain JSON data';
+    }
+    if (size > MAX_CONFIG_JSON) return `configure: the config is ${size} characters of JSON; at most ${MAX_CONFIG_JSON} accepted`;
+  }
+  return null;
+}
+
+async function answer(api, { command, args, id }, source) {
+  const reply = (body) => {
+    try {
+      source.postMessage({ type: `${MESSAGE_TYPE}:reply`, id, ...body }, '*');
+    } catch (e) {
+      console.warn('gan-playground: could not reply:', e?.message ?? e);
+    }
+  };
+  const invalid = argumentError(command, args);
+  if (invalid) return reply({ ok: false, error: invalid });
+  try {
+    const result = await api[command](...args);
+    reply({ ok: true, result: result ?? null });
+  } catch (e) {
+    reply({ ok: false, error: String(e?.message ?? e).slice(0, 500) });
+  }
 }
 
 /** Sends a status event to the embedding page, if any. */

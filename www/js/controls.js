@@ -82,7 +82,7 @@ function paramField(spec, value) {
     input.type = 'checkbox';
     input.checked = Number(value ?? spec.default) !== 0;
   } else {
-    Object.assign(input, { type: 'number', step: 'any', min: spec.min, max: spec.max, value: value ?? spec.default });
+    Object.assign(input, { type: 'number', step: spec.integer ? '1' : 'any', min: spec.min, max: spec.max, value: value ?? spec.default });
   }
   wrap.append(input, ` ${spec.label}`);
   return wrap;

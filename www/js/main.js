@@ -6,6 +6,7 @@ import { LineChart, lossSeries, diagnosticSeries } from './charts.js';
 import { drawGrid } from './samples.js';
 import { installApi, emitStatus } from './api.js';
 import { setupCodeExplorer } from './codes.js';
+import { MAX_STEP_REQUEST } from './protocol.js';
 
 const $ = (id) => document.getElementById(id);
 const query = parseQuery(window.location.search);
@@ -26,10 +27,45 @@ let pendingConfig = []; // resolvers waiting for the worker's validated config
 let lastEmit = 0;
 let emitTimer = null;
 
+/** Validator errors shown one by one; the rest are counted in one last notice. */
+const MAX_ERROR_NOTICES = 8;
+
+function showErrors(errors, consequence) {
+  const shown = errors.length > MAX_ERROR_NOTICES ? errors.slice(0, MAX_ERROR_NOTICES - 1) : errors;
+  for (const err of shown) showNotice(`${err.field}: ${err.message} — ${consequence}.`, 'warn');
+  if (shown.length < errors.length) showNotice(`… and ${errors.length - shown.length} more invalid settings not shown.`, 'warn');
+}
+
+/** The Rust validator (src/config.rs) on this thread, loaded on first use, so a bad configure() never reaches the lane. */
+let validatorLoad = null;
+function validator() {
+  validatorLoad ??= import('../pkg/gan_playground.js').then(async (wasm) => {
+    await wasm.default();
+    return (config) => JSON.parse(wasm.validateConfig(JSON.stringify(config)));
+  });
+  return validatorLoad;
+}
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function createWorker() {
+  const url = new URL('./worker.js', import.meta.url);
+  try {
+    return new Worker(url, { type: 'module' });
+  } catch (e) {
+    // A sandboxed iframe has an opaque origin, so the worker's URL is cross-origin and refused: start a
+    // module worker from a data: URL that imports it (the server must then allow CORS, as for the
+    // modules). Chromium refuses module workers from blob: URLs of an opaque origin.
+    if (e?.name !== 'SecurityError') throw e;
+    const boot = `import ${JSON.stringify(url.href)};`;
+    return new Worker(`data:text/javascript,${encodeURIComponent(boot)}`, { type: 'module' });
+  }
+}
+
 function startWorker(backendPreference, config) {
   worker?.terminate();
   state.ready = false;
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker = createWorker();
   worker.onmessage = (event) => onWorkerMessage(event.data);
   worker.onerror = (event) => {
     event.preventDefault?.();
@@ -74,7 +110,7 @@ function onWorkerMessage(msg) {
       controls.showConfig(msg.config);
       codeExplorer.show(msg.codes);
       syncUrl(msg.config, query.page);
-      for (const err of msg.errors) showNotice(`${err.field}: ${err.message} — using the default instead.`, 'warn');
+      showErrors(msg.errors, 'using the default instead');
       pendingConfig.splice(0).forEach((resolve) => resolve({ config: msg.config, errors: msg.errors }));
       if (query.page.autostart && !state.autostarted) {
         state.autostarted = true;
@@ -167,18 +203,45 @@ function scheduleStatusEvent() {
 const controller = {
   play: () => send({ type: 'play' }),
   pause: () => send({ type: 'pause' }),
-  step: (n = 1) => send({ type: 'step', n }),
+  step(n = 1) {
+    if (!Number.isInteger(n) || n < 1 || n > MAX_STEP_REQUEST) {
+      throw new Error(`step: n must be a whole number from 1 to ${MAX_STEP_REQUEST}; got ${quoteValue(n)}`);
+    }
+    send({ type: 'step', n });
+  },
   reset: () => send({ type: 'reset' }),
-  /** Merges `partial` into the current config; resolves to `{config, errors}` once validated. */
-  configure(partial) {
-    if (!partial || typeof partial !== 'object') throw new Error('configure expects an object');
+  /**
+   * Merges `partial` into the current config and restarts the lane; resolves to `{config, errors}`.
+   * If any field is invalid nothing changes (the lane keeps training) and `errors` names each field.
+   */
+  async configure(partial) {
+    if (!isObject(partial)) throw new Error('configure expects an object, e.g. {batch: 32}');
+    if (!state.ready) throw new Error('the playground is still starting');
     const base = state.config ?? {};
     const switching = partial.objective !== undefined && partial.objective !== base.objective;
-    const merged = { ...base, ...partial, params: { ...(switching ? {} : base.params), ...(partial.params ?? {}) } };
+    const keep = switching ? {} : base.params;
+    // A `params` that is not an object goes to the validator as it is, which names it.
+    const params = partial.params === undefined ? { ...keep } : isObject(partial.params) ? { ...keep, ...partial.params } : partial.params;
+    const merged = { ...base, ...partial, params };
     // A new objective brings its own parameter and learning-rate defaults unless given explicitly.
     if (switching) for (const key of ['lr_g', 'lr_d']) if (!(key in partial)) delete merged[key];
+    const validate = await validator().catch((e) => {
+      validatorLoad = null;
+      throw new Error(`configure: the validator could not be loaded (${e?.message ?? e})`);
+    });
+    let result;
+    try {
+      result = validate(merged);
+    } catch (e) {
+      throw new Error(`configure: the config must be plain JSON data (${e?.message ?? e})`);
+    }
+    if (result.errors) {
+      showErrors(result.errors, 'nothing was changed');
+      controls?.showConfig(state.config);
+      return { config: state.config, errors: result.errors };
+    }
     const done = new Promise((resolve) => pendingConfig.push(resolve));
-    send({ type: 'configure', config: merged });
+    send({ type: 'configure', config: result.config });
     return done;
   },
   status: () => ({
@@ -194,6 +257,16 @@ const controller = {
       : [],
   }),
 };
+
+function quoteValue(v) {
+  let text;
+  try {
+    text = typeof v === 'string' ? JSON.stringify(v) : String(JSON.stringify(v) ?? v);
+  } catch {
+    text = typeof v;
+  }
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
 
 installApi(controller);
 renderStatus();

@@ -1,5 +1,6 @@
 // Controls: training buttons, objective/architecture selectors, hyper-parameter inputs (including the
-// selected objective's own parameters), and the notice area.
+// selected objective's own parameters), the dataset selector, and the notice area.
+import { DATASETS } from './state.js';
 
 const GENERAL_FIELDS = [
   { key: 'lr_g', label: 'G learning rate', step: 'any' },
@@ -12,10 +13,14 @@ const GENERAL_FIELDS = [
 const $ = (id) => document.getElementById(id);
 
 /**
- * Wires the controls. `actions` has play, pause, step, reset and configure(partialConfig).
- * Returns `{showConfig(config), setRunning(bool), setEnabled(bool)}`.
+ * Wires the controls. `actions` has play, pause, step, reset, configure(partialConfig) and
+ * setDataset(id); `dataset` is the page's dataset. Returns `{showConfig(config), setRunning(bool), setEnabled(bool)}`.
  */
-export function setupControls(objectives, actions) {
+export function setupControls(objectives, actions, dataset) {
+  const datasetSelect = $('dataset');
+  datasetSelect.replaceChildren(...Object.entries(DATASETS).map(([id, name]) => new Option(name, id)));
+  datasetSelect.value = dataset;
+  datasetSelect.addEventListener('change', () => actions.setDataset(datasetSelect.value));
   const objectiveSelect = $('objective');
   objectiveSelect.replaceChildren(...objectives.map((o) => new Option(o.name, o.id)));
   const general = $('general-params');

@@ -1,6 +1,6 @@
 // Page bootstrap: starts the training worker, connects it to the controls, charts, sample grid,
 // URL state and page API, and keeps the status line current.
-import { parseQuery, syncUrl } from './state.js';
+import { parseQuery, syncUrl, toQuery, DATASETS } from './state.js';
 import { setupControls, showNotice } from './controls.js';
 import { LineChart, lossSeries, diagnosticSeries } from './charts.js';
 import { drawGrid } from './samples.js';
@@ -71,7 +71,7 @@ function startWorker(backendPreference, config) {
     event.preventDefault?.();
     fatal(`the training worker failed to start: ${event.message || 'unknown error'}`, backendPreference);
   };
-  worker.postMessage({ type: 'init', backend: backendPreference, dataUrl: new URL('../data/mnist.bin', import.meta.url).href, config });
+  worker.postMessage({ type: 'init', backend: backendPreference, dataUrl: new URL(`../data/${query.page.dataset}.bin`, import.meta.url).href, config });
 }
 
 function send(msg) {
@@ -88,7 +88,7 @@ function onWorkerMessage(msg) {
       if (msg.notice) showNotice(msg.notice, msg.backend === 'cpu' && query.page.backend !== 'cpu' ? 'warn' : 'info');
       if (!controls) {
         objectives = msg.objectives;
-        controls = setupControls(objectives, controller);
+        controls = setupControls(objectives, controller, query.page.dataset);
         codeExplorer = setupCodeExplorer((view) => state.ready && worker.postMessage({ type: 'codes', view }));
         chart = new LineChart($('loss-chart'), 'loss', lossSeries());
         diagChart = new LineChart($('diag-chart'), 'value', []);
@@ -210,6 +210,11 @@ const controller = {
     send({ type: 'step', n });
   },
   reset: () => send({ type: 'reset' }),
+  /** Switches the dataset by reloading the page with the same configuration (training restarts). */
+  setDataset(id) {
+    if (!Object.hasOwn(DATASETS, id)) throw new Error(`dataset must be ${Object.keys(DATASETS).join(' or ')}`);
+    if (id !== query.page.dataset) window.location.search = toQuery(state.config ?? query.config, { ...query.page, dataset: id });
+  },
   /**
    * Merges `partial` into the current config and restarts the lane; resolves to `{config, errors}`.
    * If any field is invalid nothing changes (the lane keeps training) and `errors` names each field.
@@ -249,6 +254,7 @@ const controller = {
     adapter: state.adapter,
     running: state.running,
     ready: state.ready,
+    dataset: query.page.dataset,
     lanes: state.config
       ? [{
           objective: state.config.objective, arch: state.config.arch, step: state.step,

@@ -3,7 +3,9 @@
 /** Query parameters that map onto the lane configuration (validated by the wasm module). */
 export const CONFIG_KEYS = ['objective', 'arch', 'lr_g', 'lr_d', 'batch', 'latent', 'seed'];
 /** Query parameters about the page rather than the lane. */
-export const PAGE_KEYS = ['autostart', 'backend'];
+export const PAGE_KEYS = ['autostart', 'backend', 'dataset'];
+/** Datasets the build ships (`data/<id>.bin` and `data/classifier[-<id>].bin`), the first is the default. */
+export const DATASETS = { mnist: 'MNIST digits', fashion: 'Fashion-MNIST' };
 /** Objective-specific parameters travel as `p.<key>=value`. */
 const PARAM_PREFIX = 'p.';
 const MAX_VALUE_LENGTH = 200;
@@ -25,7 +27,7 @@ export function quote(text, max = 40) {
 export function parseQuery(search) {
   const params = new URLSearchParams(search);
   const config = {};
-  const page = { autostart: false, backend: 'auto' };
+  const page = { autostart: false, backend: 'auto', dataset: 'mnist' };
   const notices = [];
   const seen = new Set();
   for (const [key, rawValue] of params) {
@@ -54,6 +56,9 @@ export function parseQuery(search) {
     } else if (key === 'backend') {
       if (['auto', 'webgpu', 'cpu'].includes(rawValue)) page.backend = rawValue;
       else notices.push('URL parameter "backend" must be auto, webgpu or cpu; using auto.');
+    } else if (key === 'dataset') {
+      if (Object.hasOwn(DATASETS, rawValue)) page.dataset = rawValue;
+      else notices.push(`URL parameter "dataset" must be ${Object.keys(DATASETS).join(' or ')}; using mnist.`);
     } else {
       notices.push(`Unknown URL parameter ${quote(key)} ignored.`);
     }
@@ -72,6 +77,7 @@ export function toQuery(config, page) {
   for (const [key, value] of Object.entries(config.params ?? {})) params.set(PARAM_PREFIX + key, String(value));
   if (page.autostart) params.set('autostart', '1');
   if (page.backend && page.backend !== 'auto') params.set('backend', page.backend);
+  if (page.dataset && page.dataset !== 'mnist') params.set('dataset', page.dataset);
   return params.toString();
 }
 

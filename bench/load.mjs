@@ -175,9 +175,15 @@ async function memory(arch) {
 }
 
 for (const arch of values.arch.split(',')) {
-  log(`first grid, ${arch}, backend ${backend}`);
-  await firstGrid(arch);
-  log(`memory, ${arch}, backend ${backend}`);
-  await memory(arch);
+  for (const [what, run] of [['first grid', firstGrid], ['memory', memory]]) {
+    log(`${what}, ${arch}, backend ${backend}`);
+    try {
+      await run(arch);
+    } catch (e) {
+      log(`  failed: ${e.message}`);
+      rows.push([`${what}, ${arch}, backend ${backend}`, `failed: ${e.message.replace(/\s+/g, ' ').replace(/\|/g, '/').slice(0, 160)}`]);
+      process.exitCode = 1;
+    }
+  }
 }
 console.log(['| what | figure |', '| --- | --- |', ...rows.map(([a, b]) => `| ${a} | ${b} |`)].join('\n'));

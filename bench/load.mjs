@@ -1,0 +1,189 @@
+// Load benchmark: wasm size, navigation → first sample grid, peak JS heap, wasm and WebGPU memory during N steps.
+// Usage: node bench/load.mjs [--backend cpu|webgpu] [--arch mlp,dcgan] [--steps N] [--runs 3]
+// Needs `make dist`. Steps default to 1,000 for MLP and 100 for DCGAN on the CPU, 20 / 5 on WebGPU (on
+// SwiftShader, a software adapter, 1,000 steps would take about an hour). Prints a markdown table.
+import { readFileSync } from 'node:fs';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { parseArgs } from 'node:util';
+import { launch, open, status } from '../tests/browser/harness.mjs';
+import { flagsFor, load1, median, REPO } from './tfjs/measure.mjs';
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'cpu' },
+    arch: { type: 'string', default: 'mlp,dcgan' },
+    steps: { type: 'string' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const backend = values.backend;
+const flags = [...flagsFor(backend === 'cpu' ? 'cpu' : 'webgpu'), '--enable-precise-memory-info'];
+const MB = (b) => `${(b / 1e6).toFixed(2)} MB`;
+const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)} load ${load1()}]`, ...a);
+const defaultSteps = (arch) => (backend === 'cpu' ? (arch === 'mlp' ? 1000 : 100) : arch === 'mlp' ? 20 : 5);
+const rows = [];
+
+// 1. Size of the wasm module as shipped in dist/.
+const wasm = readFileSync(`${REPO}dist/pkg/gan_playground_bg.wasm`);
+const glue = readFileSync(`${REPO}dist/pkg/gan_playground.js`);
+rows.push(['wasm module (dist/pkg/gan_playground_bg.wasm), raw', MB(wasm.length)]);
+rows.push(['wasm module, gzip -9', MB(gzipSync(wasm, { level: 9 }).length)]);
+rows.push(['wasm module, brotli (quality 11)', MB(brotliCompressSync(wasm, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length)]);
+rows.push(['JS glue (dist/pkg/gan_playground.js), raw / gzip -9', `${(glue.length / 1e3).toFixed(1)} kB / ${(gzipSync(glue, { level: 9 }).length / 1e3).toFixed(1)} kB`]);
+
+// Records, in the page, when the sample caption first says a grid was drawn (ms since navigation start)
+// and the peak of performance.memory.usedJSHeapSize (precise with --enable-precise-memory-info).
+const PAGE_PROBE = `(() => {
+  window.__peakHeap = 0;
+  setInterval(() => { window.__peakHeap = Math.max(window.__peakHeap, performance.memory?.usedJSHeapSize ?? 0); }, 50);
+  addEventListener('DOMContentLoaded', () => {
+    const cap = document.getElementById('samples-caption');
+    const seen = () => { if (!window.__firstGridMs && cap.textContent.startsWith('fixed-z samples')) window.__firstGridMs = performance.now(); };
+    new MutationObserver(seen).observe(cap, { childList: true, characterData: true, subtree: true });
+  });
+})();`;
+
+// Prepended to js/worker.js for the memory run only (bench instrumentation, not part of the site): keeps
+// the wasm instance's memory and counts the bytes of live WebGPU buffers (createBuffer minus destroy).
+const WORKER_PROBE = `(() => {
+  const m = self.__benchMemory = { wasmPeak: 0, gpuLive: 0, gpuPeak: 0, gpuBuffers: 0 };
+  let memory = null;
+  const keep = (r) => { memory = (r.instance ?? r).exports?.memory ?? memory; return r; };
+  for (const name of ['instantiate', 'instantiateStreaming']) {
+    const f = WebAssembly[name];
+    WebAssembly[name] = (...args) => f.apply(WebAssembly, args).then(keep);
+  }
+  if (self.GPUDevice) {
+    const sizes = new WeakMap();
+    const create = GPUDevice.prototype.createBuffer;
+    GPUDevice.prototype.createBuffer = function (d) {
+      const b = create.call(this, d);
+      sizes.set(b, Number(d.size));
+      m.gpuLive += Number(d.size); m.gpuBuffers += 1; m.gpuPeak = Math.max(m.gpuPeak, m.gpuLive);
+      return b;
+    };
+    const destroy = GPUBuffer.prototype.destroy;
+    GPUBuffer.prototype.destroy = function () {
+      if (sizes.has(this)) { m.gpuLive -= sizes.get(this); sizes.delete(this); }
+      return destroy.call(this);
+    };
+  }
+  setInterval(() => { if (memory) m.wasmPeak = Math.max(m.wasmPeak, memory.buffer.byteLength); }, 50);
+})();
+`;
+
+/** Polls `probe` in the page until it returns a truthy value; fails at once on a console error. */
+async function until(page, errors, probe, timeoutMs, what) {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if (errors.length) throw new Error(`console errors while waiting for ${what}: ${errors.join(' | ').slice(0, 300)}`);
+    const value = await page.evaluate(probe);
+    if (value) return value;
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Navigation → first grid in a fresh profile (cold), then again in the same profile (second visit). */
+async function firstGrid(arch) {
+  const cold = [];
+  const warm = [];
+  let bytes = 0;
+  let requests = 0;
+  for (let r = 0; r < Number(values.runs); r++) {
+    const env = await launch({ flags });
+    try {
+      await env.context.addInitScript(PAGE_PROBE);
+      for (const list of [cold, warm]) {
+        const seen = [];
+        const onFinished = async (req) => seen.push((await req.sizes().catch(() => null))?.responseBodySize ?? 0);
+        env.context.on('requestfinished', onFinished);
+        const { page, errors } = await open(env, `?backend=${backend}&arch=${arch}`);
+        list.push(await until(page, errors, () => window.__firstGridMs, 300_000, 'the first sample grid'));
+        env.context.off('requestfinished', onFinished);
+        if (list === cold) [bytes, requests] = [seen.reduce((a, b) => a + b, 0), seen.length];
+        await page.close();
+      }
+    } finally {
+      await env.close();
+    }
+    log(`${arch}: first grid ${cold.at(-1).toFixed(0)} ms cold, ${warm.at(-1).toFixed(0)} ms second visit`);
+  }
+  const show = (xs) => `${median(xs).toFixed(0)} ms (${Math.min(...xs).toFixed(0)} … ${Math.max(...xs).toFixed(0)})`;
+  rows.push([`navigation → first sample grid, ${arch}, fresh profile, median of ${cold.length}`, show(cold)]);
+  rows.push([`navigation → first sample grid, ${arch}, second visit`, show(warm)]);
+  rows.push([`fetched before the first grid, ${arch} (uncompressed: the test server does not gzip)`, `${MB(bytes)} in ${requests} requests`]);
+}
+
+/** Worker JS heap through the DevTools protocol (the worker has no performance.memory). */
+async function workerHeapProbe(env, page) {
+  const cdp = await env.context.newCDPSession(page);
+  let session = null;
+  let id = 0;
+  const replies = new Map();
+  cdp.on('Target.attachedToTarget', (e) => { if (e.targetInfo.type === 'worker') session = e.sessionId; });
+  cdp.on('Target.receivedMessageFromTarget', (e) => { const m = JSON.parse(e.message); replies.get(m.id)?.(m.result); });
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  return async () => {
+    if (!session) return null;
+    const i = ++id;
+    const reply = new Promise((done) => replies.set(i, done));
+    await cdp.send('Target.sendMessageToTarget', { sessionId: session, message: JSON.stringify({ id: i, method: 'Runtime.getHeapUsage' }) });
+    return (await reply)?.usedSize ?? null;
+  };
+}
+
+/** Peak memory figures while the page trains `steps` generator steps. */
+async function memory(arch) {
+  const steps = Number(values.steps ?? defaultSteps(arch));
+  const env = await launch({ flags });
+  try {
+    await env.context.addInitScript(PAGE_PROBE);
+    await env.context.route('**/js/worker.js', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: WORKER_PROBE + (await response.text()) });
+    });
+    const { page, errors } = await open(env, `?backend=${backend}&arch=${arch}`);
+    const ready = await until(page, errors, () => { const s = window.ganPlayground?.status(); return s?.ready && s.lanes.length === 1 && s; }, 120_000, 'ready');
+    const workerHeap = await workerHeapProbe(env, page);
+    let peakWorker = 0;
+    const t0 = Date.now();
+    const loadStart = load1();
+    await page.evaluate((n) => window.ganPlayground.step(n), steps);
+    for (;;) {
+      peakWorker = Math.max(peakWorker, (await workerHeap()) ?? 0);
+      const s = await status(page);
+      if (errors.length) throw new Error(`console errors: ${errors.join(' | ').slice(0, 300)}`);
+      if (s.lanes[0].step >= steps) break;
+      if (Date.now() - t0 > 3_600_000) throw new Error(`only ${s.lanes[0].step} of ${steps} steps after an hour`);
+      await page.waitForTimeout(250);
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    await page.waitForTimeout(200);
+    const m = await page.workers()[0].evaluate(() => self.__benchMemory);
+    const heap = await page.evaluate(() => window.__peakHeap);
+    if (errors.length) throw new Error(`console errors: ${errors.join(' | ')}`);
+    const where = `${arch}, ${steps} steps on ${ready.backend === 'webgpu' ? `WebGPU (${ready.adapter})` : 'the CPU'}`;
+    rows.push([`peak page JS heap (performance.memory), ${where}`, MB(heap)]);
+    rows.push([`peak worker JS heap (DevTools Runtime.getHeapUsage, sampled every 250 ms), ${where}`, MB(peakWorker)]);
+    rows.push([`wasm linear memory at its peak, ${where}`, MB(m.wasmPeak)]);
+    rows.push([`WebGPU buffers, peak live bytes (createBuffer − destroy), ${where}`, m.gpuBuffers ? `${MB(m.gpuPeak)} (${m.gpuBuffers} buffers created)` : 'none (CPU backend)']);
+    rows.push([`steps/s during the memory run, ${where}`, `${(steps / seconds).toFixed(2)} (load ${loadStart} → ${load1()})`]);
+  } finally {
+    await env.close();
+  }
+}
+
+for (const arch of values.arch.split(',')) {
+  for (const [what, run] of [['first grid', firstGrid], ['memory', memory]]) {
+    log(`${what}, ${arch}, backend ${backend}`);
+    try {
+      await run(arch);
+    } catch (e) {
+      log(`  failed: ${e.message}`);
+      rows.push([`${what}, ${arch}, backend ${backend}`, `failed: ${e.message.replace(/\s+/g, ' ').replace(/\|/g, '/').slice(0, 160)}`]);
+      process.exitCode = 1;
+    }
+  }
+}
+console.log(['| what | figure |', '| --- | --- |', ...rows.map(([a, b]) => `| ${a} | ${b} |`)].join('\n'));

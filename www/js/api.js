@@ -1,16 +1,21 @@
 // Page API for course pages and tests: `window.ganPlayground`, and the same commands over postMessage
 // when the playground runs inside an iframe.
 
-const COMMANDS = ['play', 'pause', 'step', 'reset', 'configure', 'status'];
+const COMMANDS = ['play', 'pause', 'step', 'reset', 'rollback', 'configure', 'status'];
 const MESSAGE_TYPE = 'gan-playground';
 
-/** Installs `window.ganPlayground` over `controller` (play, pause, step, reset, configure, status). */
+/**
+ * Installs `window.ganPlayground` over `controller` (play, pause, step, reset, rollback, configure,
+ * status), plus `controller.testHooks` when the page enabled them (`?test=1`; not over postMessage).
+ */
 export function installApi(controller) {
   const api = Object.freeze({
     play: () => controller.play(),
     pause: () => controller.pause(),
     step: (n = 1) => controller.step(n),
     reset: () => controller.reset(),
+    rollback: () => controller.rollback(),
+    ...(controller.testHooks ?? {}),
     configure: (config) => controller.configure(config),
     status: () => controller.status(),
   });

@@ -88,7 +88,7 @@ function showDiverged(msg) {
   divergedNotice?.remove();
   const what = [msg.losses && 'a loss', msg.weights && 'the weights'].filter(Boolean).join(' and ') + ' became NaN or infinite';
   divergedNotice = showNotice(
-    `Training diverged at step ${msg.step} (${what}). The last good samples are kept; roll back to the snapshot of step ${msg.snapshotStep} (then lower the learning rates, or the same steps repeat) or reset.`,
+    `Training diverged at step ${msg.step} (${what}). The last good samples are kept. Roll back to the snapshot of step ${msg.snapshotStep} (the same steps then repeat exactly, so unchanged settings diverge again) or reset with lower learning rates.`,
     'error',
     [{ label: `Roll back to step ${msg.snapshotStep}`, run: () => controller.rollback() }, { label: 'Reset', run: () => controller.reset() }],
   );
@@ -261,7 +261,7 @@ const controller = {
   /** Returns the lane to its last healthy snapshot; resolves to `{step}` once done. */
   rollback() {
     const done = new Promise((resolve) => pendingRollback.push(resolve));
-    send({ type: 'rollback' });
+    send({ type: 'rollback', lane: 0 });
     return done;
   },
   /** Merges `partial` into the current config; resolves to `{config, errors}` once validated. */

@@ -4,7 +4,7 @@
 //                                                        checkpoint: bytes from a 'checkpoint' message (a restart)
 //                {type: 'configure', config}
 //                {type: 'play'} | {type: 'pause'} | {type: 'step', n} | {type: 'reset'}
-//                {type: 'rollback'}                      back to the last healthy snapshot
+//                {type: 'rollback', lane}                back to the lane's last healthy snapshot (lane id: 0 today)
 //                {type: 'codes', view}                  view: {zIndex, sweep, other, cols} or null (explorer closed)
 //                test hooks (page loaded with ?test=1):
 //                {type: 'snapshotEvery', n} | {type: 'testPanic'} | {type: 'testDeviceLoss'}
@@ -17,10 +17,10 @@
 //                {type: 'samples', step, pixels}         pixels: Uint8Array(64 × 784), 0 = background
 //                {type: 'codeGrid', step, rows, cols, sweep, pixels}   code explorer grid (rows × cols × 784)
 //                {type: 'running', running}
-//                {type: 'diverged', step, snapshotStep, losses, weights}   the lane stopped at `step`; which
+//                {type: 'diverged', lane, step, snapshotStep, losses, weights}   the lane stopped at `step`; which
 //                                                        of its losses/diagnostics and weights were non-finite
-//                {type: 'rolledBack', step}
-//                {type: 'checkpoint', step, bytes}       the last healthy snapshot as bytes (kept by the page)
+//                {type: 'rolledBack', lane, step}
+//                {type: 'checkpoint', lane, step, bytes} the lane's last healthy snapshot as bytes (kept by the page)
 //                {type: 'deviceLost', reason, message, backend, simulated}   restart and restore the worker
 //                {type: 'crashed', message}              a panic: the module is unusable; offer a restart
 //                {type: 'error', message}                recoverable; training state is kept

@@ -28,6 +28,8 @@ let panicMessage = null; // set by the panic hook just before the module traps
 let deviceLost = false; // once lost, results are dropped and failures are not reported: the page restarts us
 let snapshotEvery = 200;
 let checkpointSent = { step: -1, at: 0 };
+/** Id of the one lane this worker trains, in the messages about a lane's recovery (several lanes: issue 4). */
+const LANE = 0;
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
 
@@ -120,7 +122,7 @@ async function sendCheckpoint() {
   checkpointSent = { step, at: performance.now() };
   const bytes = await lane.checkpoint();
   if (gen !== generation) return;
-  post({ type: 'checkpoint', step, bytes }, [bytes.buffer]);
+  post({ type: 'checkpoint', lane: LANE, step, bytes }, [bytes.buffer]);
 }
 
 async function sendSamples() {
@@ -180,7 +182,7 @@ async function trainOnce() {
     pendingSteps = 0;
     const last = stats[stats.length - 1];
     const losses = [last.d_loss, last.g_loss, ...Object.values(last.diagnostics)].some((v) => v === null); // non-finite travel as null
-    post({ type: 'diverged', step: lane.divergedAt, snapshotStep: lane.snapshotStep, losses, weights: !last.weights_finite });
+    post({ type: 'diverged', lane: LANE, step: lane.divergedAt, snapshotStep: lane.snapshotStep, losses, weights: !last.weights_finite });
     post({ type: 'running', running: false });
     return;
   }
@@ -260,9 +262,10 @@ async function handle(msg) {
       return;
     }
     case 'rollback': {
+      if ((msg.lane ?? LANE) !== LANE) throw new Error(`rollback: there is no lane ${JSON.stringify(msg.lane)}`);
       const step = lane.rollback();
       generation++;
-      post({ type: 'rolledBack', step });
+      post({ type: 'rolledBack', lane: LANE, step });
       await sendSamples();
       return;
     }

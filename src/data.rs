@@ -1,6 +1,8 @@
 //! The bundled digit data set: parsing the compact binary file, train/test split, and batch order.
 
-use rand::{rngs::StdRng, seq::SliceRandom, SeedableRng};
+use rand::{seq::SliceRandom, SeedableRng};
+
+use crate::rng::LaneRng;
 
 /// Side of a square image in pixels.
 pub const SIDE: usize = 28;
@@ -95,15 +97,16 @@ impl Digits {
 }
 
 /// Epoch-wise shuffled batch indices, reproducible from a seed.
+#[derive(Clone)]
 pub struct BatchOrder {
     order: Vec<usize>,
     pos: usize,
-    rng: StdRng,
+    rng: LaneRng,
 }
 
 impl BatchOrder {
     pub fn new(len: usize, seed: u64) -> BatchOrder {
-        let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_da7a);
+        let mut rng = LaneRng::seed_from_u64(seed ^ 0x5eed_da7a);
         let mut order: Vec<usize> = (0..len).collect();
         order.shuffle(&mut rng);
         BatchOrder { order, pos: 0, rng }
@@ -121,5 +124,29 @@ impl BatchOrder {
             self.pos += 1;
         }
         out
+    }
+}
+
+impl BatchOrder {
+    /// The exact state (current permutation, position in it, shuffling generator) as JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "order": self.order, "pos": self.pos, "rng": crate::rng::to_json(&self.rng) })
+    }
+
+    /// Rebuilds an order over `len` images from `to_json`'s output; refuses anything that is not a
+    /// permutation of `0..len` with a position inside it.
+    pub fn from_json(v: &serde_json::Value, len: usize) -> Result<BatchOrder, String> {
+        let order: Vec<usize> = v
+            .get("order")
+            .and_then(|o| serde_json::from_value(o.clone()).ok())
+            .ok_or("batch order: missing or not a list of indices")?;
+        let pos = v.get("pos").and_then(serde_json::Value::as_u64).ok_or("batch order: missing position")? as usize;
+        let mut seen = vec![false; len];
+        let permutation = order.len() == len && order.iter().all(|&i| i < len && !std::mem::replace(&mut seen[i], true));
+        if !permutation || pos > len {
+            return Err(format!("batch order: not a permutation of the {len} training images"));
+        }
+        let rng = crate::rng::from_json(v.get("rng").unwrap_or(&serde_json::Value::Null))?;
+        Ok(BatchOrder { order, pos, rng })
     }
 }

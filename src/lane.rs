@@ -2,16 +2,22 @@
 //! advanced one generator step at a time; statistics and samples are read back asynchronously.
 
 use burn::module::{AutodiffModule, Module, ModuleVisitor, Param};
-use burn::optim::{adaptor::OptimizerAdaptor, Adam, AdamConfig, GradientsParams, Optimizer, RmsProp, RmsPropConfig};
+use burn::optim::GradientsParams;
 use burn::tensor::{backend::AutodiffBackend, Int, Tensor, TensorData};
-use rand::{rngs::StdRng, Rng, SeedableRng};
+use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
 
 use crate::config::TrainConfig;
 use crate::data::{BatchOrder, Digits, PIXELS, SIDE};
 use crate::model::{Discriminator, GSpec, Generator};
-use crate::objective::{self, Fake, Objective, OptimizerKind, StepContext};
+use crate::objective::{self, Fake, Objective, StepContext};
+use crate::opt::Opt;
+use crate::rng::LaneRng;
+use crate::snapshot::Snapshot;
+
+mod explore;
+mod recovery;
 
 /// Size of the fixed evaluation batch shown as the sample grid.
 pub const GRID: usize = 64;
@@ -30,14 +36,17 @@ pub struct StepStats {
     pub g_loss: f32,
     /// The objective's diagnostics, named as in its `ObjectiveInfo`.
     pub diagnostics: Vec<(String, f32)>,
-    /// False if any loss or diagnostic is NaN or infinite.
+    /// False if the sum of all generator and discriminator parameters after this step's updates is
+    /// NaN or infinite (a weight diverged).
+    pub weights_finite: bool,
+    /// False if any loss, diagnostic or the parameter sum is NaN or infinite.
     pub finite: bool,
 }
 
 /// Everything a generator step produced, still on the device.
 pub struct PendingStats<B: AutodiffBackend> {
     step: usize,
-    /// `[d_loss, g_loss, d diagnostics..., g diagnostics...]`.
+    /// `[d_loss, g_loss, d diagnostics..., g diagnostics..., sum of all G and D parameters]`.
     values: Tensor<B::InnerBackend, 1>,
     names: Vec<&'static str>,
 }
@@ -51,7 +60,7 @@ impl<B: AutodiffBackend> PendingStats<B> {
     /// Reads several steps' values back in a single device transfer.
     pub async fn read_many(pending: Vec<Self>) -> Result<Vec<StepStats>, String> {
         let Some(first) = pending.first() else { return Ok(Vec::new()) };
-        let width = first.names.len() + 2;
+        let width = first.names.len() + 3;
         let all = Tensor::cat(pending.iter().map(|p| p.values.clone()).collect(), 0);
         let v = read_f32(all, "statistics").await?;
         Ok(pending
@@ -62,33 +71,10 @@ impl<B: AutodiffBackend> PendingStats<B> {
                 d_loss: v[0],
                 g_loss: v[1],
                 diagnostics: p.names.iter().zip(&v[2..]).map(|(n, x)| (n.to_string(), *x)).collect(),
+                weights_finite: v[width - 1].is_finite(),
                 finite: v.iter().all(|x| x.is_finite()),
             })
             .collect())
-    }
-}
-
-/// The optimizer an objective asked for, for one network.
-enum Opt<M: AutodiffModule<B>, B: AutodiffBackend> {
-    Adam(OptimizerAdaptor<Adam, M, B>),
-    RmsProp(OptimizerAdaptor<RmsProp, M, B>),
-}
-
-impl<M: AutodiffModule<B>, B: AutodiffBackend> Opt<M, B> {
-    fn new(kind: OptimizerKind) -> Self {
-        match kind {
-            OptimizerKind::Adam { beta_1, beta_2 } => {
-                Opt::Adam(AdamConfig::new().with_beta_1(beta_1).with_beta_2(beta_2).init())
-            }
-            OptimizerKind::RmsProp => Opt::RmsProp(RmsPropConfig::new().with_alpha(0.99).with_momentum(0.0).init()),
-        }
-    }
-
-    fn step(&mut self, lr: f64, module: M, grads: GradientsParams) -> M {
-        match self {
-            Opt::Adam(o) => o.step(lr, module, grads),
-            Opt::RmsProp(o) => o.step(lr, module, grads),
-        }
     }
 }
 
@@ -107,13 +93,20 @@ pub struct Lane<B: AutodiffBackend> {
     images: Tensor<B, 2>,
     order: BatchOrder,
     /// Latent vectors and codes.
-    noise: StdRng,
+    noise: LaneRng,
     /// Noise the objective's losses draw (interpolation weights, label flips, instance noise...).
-    loss_noise: StdRng,
+    loss_noise: LaneRng,
     /// Generator inputs of the sample grid (latent plus codes), on the device and on the host.
     fixed_z: Tensor<B::InnerBackend, 2>,
     fixed_host: Vec<f32>,
     g_steps: usize,
+    /// Learning rates in use: the config's, unless a test replaced them (`set_learning_rates_unchecked`).
+    lr: (f64, f64),
+    /// The last healthy state (see `recovery.rs`), taken every `snapshot_every` steps.
+    snapshot: Option<Snapshot<B>>,
+    snapshot_every: usize,
+    /// The first step whose statistics were not finite; the lane refuses to train until rolled back.
+    diverged_at: Option<usize>,
 }
 
 impl<B: AutodiffBackend> Lane<B> {
@@ -134,16 +127,16 @@ impl<B: AutodiffBackend> Lane<B> {
         };
         let kind = objective.optimizer();
         let images = Tensor::from_data(TensorData::new(train.scaled(), [train.len(), PIXELS]), device);
-        let mut noise = StdRng::seed_from_u64(config.seed);
+        let mut noise = LaneRng::seed_from_u64(config.seed);
         let g_spec = objective.g_spec();
         // Kept on the host too (the code explorer builds on it): reading it back synchronously is
         // impossible on WebGPU in the browser.
         let fixed_host = latent_values(&mut noise, GRID, config.latent, g_spec);
         let fixed_z = Tensor::from_data(TensorData::new(fixed_host.clone(), [GRID, config.latent + g_spec.codes()]), device);
-        Ok(Lane {
+        let mut lane = Lane {
             order: BatchOrder::new(train.len(), config.seed),
             noise,
-            loss_noise: StdRng::seed_from_u64(config.seed ^ 0x9E37_79B9_7F4A_7C15),
+            loss_noise: LaneRng::seed_from_u64(config.seed ^ 0x9E37_79B9_7F4A_7C15),
             fixed_host,
             fixed_z,
             objective,
@@ -154,9 +147,15 @@ impl<B: AutodiffBackend> Lane<B> {
             opt_d: Opt::new(kind),
             images,
             device: device.clone(),
+            lr: (config.lr_g, config.lr_d),
             config,
             g_steps: 0,
-        })
+            snapshot: None,
+            snapshot_every: crate::snapshot::DEFAULT_SNAPSHOT_EVERY,
+            diverged_at: None,
+        };
+        lane.snapshot = Some(lane.capture());
+        Ok(lane)
     }
 
     pub fn config(&self) -> &TrainConfig {
@@ -204,7 +203,7 @@ impl<B: AutodiffBackend> Lane<B> {
             let mut ctx = StepContext { g_step, rng: &mut self.loss_noise };
             let out = self.objective.d_loss(&self.d, real, fake, &mut ctx);
             let grads = GradientsParams::from_grads(out.value.backward(), &self.d);
-            let d = self.opt_d.step(self.config.lr_d, self.d.clone(), grads);
+            let d = self.opt_d.step(self.lr.1, self.d.clone(), grads);
             self.d = self.objective.after_d_step(d);
             d_out = Some(out);
         }
@@ -217,7 +216,7 @@ impl<B: AutodiffBackend> Lane<B> {
         let g_out = self.objective.g_loss(&self.d, fake, &mut ctx);
         let grads = GradientsParams::from_grads(g_out.value.backward(), &self.g);
         let g_grad_norm = grad_norm(&self.g, &grads);
-        self.g = self.opt_g.step(self.config.lr_g, self.g.clone(), grads);
+        self.g = self.opt_g.step(self.lr.0, self.g.clone(), grads);
         let joint = self.joint_step(g_step);
         self.g_steps += 1;
 
@@ -227,6 +226,8 @@ impl<B: AutodiffBackend> Lane<B> {
         parts.extend(g_out.diagnostics.into_iter().map(|t| t.inner()));
         parts.extend(joint.into_iter().flat_map(|l| l.diagnostics).map(|t| t.inner()));
         parts.push(g_grad_norm);
+        // Divergence check on the weights themselves: NaN or infinity anywhere makes the sum non-finite.
+        parts.push(param_sum(&self.g).add(param_sum(&self.d)));
         PendingStats {
             step: self.g_steps,
             values: Tensor::cat(parts, 0),
@@ -246,8 +247,8 @@ impl<B: AutodiffBackend> Lane<B> {
         let out = self.objective.joint_loss(&self.d, &mut fake, &mut ctx)?;
         let mut grads = out.value.backward();
         let (g_grads, d_grads) = (GradientsParams::from_module(&mut grads, &self.g), GradientsParams::from_module(&mut grads, &self.d));
-        self.g = self.opt_joint.0.step(self.config.lr_g, self.g.clone(), g_grads);
-        self.d = self.opt_joint.1.step(self.config.lr_d, self.d.clone(), d_grads);
+        self.g = self.opt_joint.0.step(self.lr.0, self.g.clone(), g_grads);
+        self.d = self.opt_joint.1.step(self.lr.1, self.d.clone(), d_grads);
         Some(out)
     }
 
@@ -287,20 +288,33 @@ fn grad_norm<B: AutodiffBackend, M: Module<B>>(module: &M, grads: &GradientsPara
     Tensor::cat(visitor.parts, 0).sum().sqrt()
 }
 
+/// Sum of all of a module's float parameters (BatchNorm statistics included), left on the device.
+fn param_sum<B: AutodiffBackend, M: Module<B>>(module: &M) -> Tensor<B::InnerBackend, 1> {
+    struct Sum<B: AutodiffBackend>(Vec<Tensor<B::InnerBackend, 1>>);
+    impl<B: AutodiffBackend> ModuleVisitor<B> for Sum<B> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+            self.0.push(param.val().inner().sum());
+        }
+    }
+    let mut visitor = Sum::<B>(Vec::new());
+    module.visit(&mut visitor);
+    Tensor::cat(visitor.0, 0).sum()
+}
+
 /// Reads a tensor back to the host as `f32` (asynchronously; required on WebGPU in the browser).
-async fn read_f32<B: burn::tensor::backend::Backend, const D: usize>(t: Tensor<B, D>, what: &str) -> Result<Vec<f32>, String> {
+pub(crate) async fn read_f32<B: burn::tensor::backend::Backend, const D: usize>(t: Tensor<B, D>, what: &str) -> Result<Vec<f32>, String> {
     let data = t.into_data_async().await.map_err(|e| format!("reading {what}: {e:?}"))?;
     data.convert::<f32>().to_vec().map_err(|e| format!("reading {what}: {e:?}"))
 }
 
 /// `n` generator inputs on the device (see `latent_values`).
-fn latent_batch<B: burn::tensor::backend::Backend>(rng: &mut StdRng, n: usize, k: usize, spec: GSpec, device: &B::Device) -> Tensor<B, 2> {
+pub(crate) fn latent_batch<B: burn::tensor::backend::Backend>(rng: &mut LaneRng, n: usize, k: usize, spec: GSpec, device: &B::Device) -> Tensor<B, 2> {
     Tensor::from_data(TensorData::new(latent_values(rng, n, k, spec), [n, k + spec.codes()]), device)
 }
 
 /// `n` generator inputs, row-major: `k` standard-normal latents, then a uniformly drawn one-hot
 /// categorical code and continuous codes `~ U(-1, 1)` if the objective asks for them.
-fn latent_values(rng: &mut StdRng, n: usize, k: usize, spec: GSpec) -> Vec<f32> {
+fn latent_values(rng: &mut LaneRng, n: usize, k: usize, spec: GSpec) -> Vec<f32> {
     let mut v = Vec::with_capacity(n * (k + spec.codes()));
     for _ in 0..n {
         v.extend((0..k).map(|_| -> f32 { StandardNormal.sample(rng) }));
@@ -311,50 +325,4 @@ fn latent_values(rng: &mut StdRng, n: usize, k: usize, spec: GSpec) -> Vec<f32> 
         v.extend((0..spec.continuous).map(|_| rng.random_range(-1.0f32..1.0)));
     }
     v
-}
-
-impl<B: AutodiffBackend> Lane<B> {
-    /// `k` samples from fresh latent vectors (drawn from the lane's noise stream), `k × 784` bytes.
-    pub async fn fresh_samples(&mut self, k: usize) -> Result<Vec<u8>, String> {
-        let g = self.g.valid();
-        let mut out = Vec::with_capacity(k * PIXELS);
-        for start in (0..k).step_by(GRID) {
-            let n = GRID.min(k - start);
-            let z = latent_batch(&mut self.noise, n, self.config.latent, self.objective.g_spec(), &self.device);
-            out.extend(crate::render::to_bytes(&read_f32(g.forward(z), "samples").await?));
-        }
-        Ok(out)
-    }
-}
-
-impl<B: AutodiffBackend> Lane<B> {
-    /// Code explorer: the fixed latent vector `z_index` of the sample grid with every categorical value
-    /// (rows) and continuous code `sweep` running from -1 to 1 over `cols` columns, the other continuous
-    /// codes set to `other`. `categorical × cols × 784` bytes, row-major.
-    pub async fn code_grid(&self, z_index: usize, sweep: usize, other: f32, cols: usize) -> Result<Vec<u8>, String> {
-        let spec = self.objective.g_spec();
-        if spec.categorical == 0 || spec.continuous == 0 {
-            return Err(format!("objective {} has no latent codes to explore", self.config.objective));
-        }
-        if z_index >= GRID || sweep >= spec.continuous || !(2..=16).contains(&cols) || !other.is_finite() {
-            return Err(format!(
-                "code grid: z index must be below {GRID}, sweep below {}, columns 2 to 16 and the other code finite",
-                spec.continuous
-            ));
-        }
-        let (latent, width) = (self.config.latent, self.config.latent + spec.codes());
-        let z = &self.fixed_host[z_index * width..z_index * width + latent];
-        let mut v = Vec::with_capacity(spec.categorical * cols * width);
-        for c in 0..spec.categorical {
-            for j in 0..cols {
-                v.extend_from_slice(z);
-                v.extend((0..spec.categorical).map(|k| f32::from(u8::from(k == c))));
-                let t = -1.0 + 2.0 * j as f32 / (cols - 1) as f32;
-                v.extend((0..spec.continuous).map(|k| if k == sweep { t } else { other }));
-            }
-        }
-        let n = spec.categorical * cols;
-        let input = Tensor::from_data(TensorData::new(v, [n, width]), &self.device);
-        Ok(crate::render::to_bytes(&read_f32(self.g.valid().forward(input), "code grid").await?))
-    }
 }

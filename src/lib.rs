@@ -8,7 +8,10 @@ pub mod lane;
 pub mod metrics;
 pub mod model;
 pub mod objective;
+pub mod opt;
 pub mod render;
+pub mod rng;
+pub mod snapshot;
 pub mod weights;
 
 #[cfg(target_arch = "wasm32")]

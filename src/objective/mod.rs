@@ -1,10 +1,11 @@
 //! GAN objectives: the `Objective` trait, shared loss maths, and the registry of every objective by id.
 
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Distribution, Tensor, TensorData};
-use rand::{rngs::StdRng, Rng};
+use rand::Rng;
 use rand_distr::StandardNormal;
 
 use crate::config::{FieldError, ParamValues};
+use crate::rng::LaneRng;
 use crate::model::{DSpec, Discriminator, GSpec};
 
 mod ebgan;
@@ -84,7 +85,7 @@ pub const ADAM: OptimizerKind = OptimizerKind::Adam { beta_1: 0.5, beta_2: 0.999
 pub struct StepContext<'a> {
     /// Number of generator steps completed before this one.
     pub g_step: usize,
-    pub rng: &'a mut StdRng,
+    pub rng: &'a mut LaneRng,
 }
 
 impl StepContext<'_> {

@@ -10,15 +10,11 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::backend::{self, Cpu, Gpu};
 use crate::config::TrainConfig;
 use crate::data::Digits;
-use crate::lane::{Lane, PendingStats, StepStats};
+use crate::lane::{Lane, StepStats};
 use crate::objective;
 
+mod hooks;
 mod quality;
-
-#[wasm_bindgen(start)]
-fn start() {
-    console_error_panic_hook::set_once();
-}
 
 /// Every objective's description (id, name, formulas, parameter specs, diagnostics) as JSON.
 #[wasm_bindgen(js_name = objectives)]
@@ -36,14 +32,16 @@ pub fn validate_config(json: &str) -> String {
 }
 
 /// Initialises burn's WebGPU runtime on the browser's default adapter. Resolves to the adapter name.
+/// `on_device_lost(reason, message)` is called if the GPU device is lost later (see `hooks.rs`).
 #[wasm_bindgen(js_name = initWebGpu)]
-pub async fn init_webgpu() -> Result<String, JsError> {
+pub async fn init_webgpu(on_device_lost: js_sys::Function) -> Result<String, JsError> {
     let device = backend::gpu_device();
     let setup = burn::backend::wgpu::init_setup_async::<burn::backend::wgpu::graphics::WebGpu>(
         &device,
         Default::default(),
     )
     .await;
+    hooks::watch_device(&setup, on_device_lost);
     Ok(setup.adapter.get_info().name)
 }
 
@@ -129,23 +127,17 @@ impl TrainingLane {
     }
 
     /// Runs `n` generator steps, then reads all their statistics back in one transfer.
-    /// Resolves to an array of `{step, d_loss, g_loss, diagnostics: {name: value}, finite}`;
-    /// stops early at the first step whose values are not finite.
+    /// Resolves to an array of `{step, d_loss, g_loss, diagnostics: {name: value}, weights_finite, finite}`;
+    /// it ends at the first step whose values are not finite, and the lane is then diverged
+    /// (`divergedAt`): `train` rejects until `rollback`.
     pub fn train(&self, n: u32) -> Promise {
         let engine = self.engine.clone();
         future_to_promise(async move {
             let mut guard = engine.try_borrow_mut().map_err(|_| busy())?;
-            let stats = with_lane!(&mut *guard, lane => {
-                let pending: Vec<_> = (0..n.max(1)).map(|_| lane.train_step()).collect();
-                PendingStats::read_many(pending).await
-            })
-            .map_err(|e| JsValue::from(JsError::new(&e)))?;
+            let stats = with_lane!(&mut *guard, lane => lane.train(n as usize).await).map_err(|e| JsValue::from(JsError::new(&e)))?;
             let out = Array::new();
             for s in &stats {
                 out.push(&stats_to_js(s)?);
-                if !s.finite {
-                    break;
-                }
             }
             Ok(out.into())
         })
@@ -184,6 +176,75 @@ impl TrainingLane {
     }
 }
 
+/// Divergence, snapshots, rollback and checkpoints (see `lane/recovery.rs`).
+#[wasm_bindgen]
+impl TrainingLane {
+    /// Rebuilds a lane on `backend` from `checkpoint()` bytes (possibly written on another backend);
+    /// the config comes from the checkpoint and is validated again.
+    #[wasm_bindgen(js_name = fromCheckpoint)]
+    pub fn from_checkpoint(backend: &str, bytes: &[u8], data: &Dataset) -> Result<TrainingLane, JsError> {
+        let err = |e: String| JsError::new(&e);
+        let (engine, config) = match backend {
+            "cpu" => {
+                let lane = Lane::from_checkpoint(bytes, &data.train, &backend::cpu_device()).map_err(err)?;
+                let config = lane.config().clone();
+                (Engine::Cpu(lane), config)
+            }
+            "webgpu" => {
+                let lane = Lane::from_checkpoint(bytes, &data.train, &backend::gpu_device()).map_err(err)?;
+                let config = lane.config().clone();
+                (Engine::Gpu(lane), config)
+            }
+            other => return Err(JsError::new(&format!("unknown backend {other:?}; expected webgpu or cpu"))),
+        };
+        Ok(TrainingLane { engine: Rc::new(RefCell::new(engine)), config })
+    }
+
+    /// The first non-finite step while the lane is stopped there (`undefined` while healthy).
+    #[wasm_bindgen(getter, js_name = divergedAt)]
+    pub fn diverged_at(&self) -> Option<u32> {
+        self.engine.try_borrow().ok().and_then(|e| with_lane!(&*e, l => l.diverged_at())).map(|s| s as u32)
+    }
+
+    /// Step of the last healthy snapshot, the one `rollback` returns to.
+    #[wasm_bindgen(getter, js_name = snapshotStep)]
+    pub fn snapshot_step(&self) -> u32 {
+        self.engine.try_borrow().map(|e| with_lane!(&*e, l => l.snapshot_step() as u32)).unwrap_or(0)
+    }
+
+    /// Takes a snapshot every `every` generator steps (at least 1; 200 by default).
+    #[wasm_bindgen(js_name = setSnapshotEvery)]
+    pub fn set_snapshot_every(&self, every: u32) -> Result<(), JsError> {
+        let mut e = self.engine.try_borrow_mut().map_err(|_| JsError::new("lane is busy with another request"))?;
+        with_lane!(&mut *e, l => l.set_snapshot_every(every as usize));
+        Ok(())
+    }
+
+    /// Restores the last snapshot and clears the divergence mark; returns its step.
+    pub fn rollback(&self) -> Result<u32, JsError> {
+        let mut e = self.engine.try_borrow_mut().map_err(|_| JsError::new("lane is busy with another request"))?;
+        Ok(with_lane!(&mut *e, l => l.rollback()) as u32)
+    }
+
+    /// The last snapshot as bytes (a `gan-lane-checkpoint` weights file), read back asynchronously.
+    pub fn checkpoint(&self) -> Promise {
+        let engine = self.engine.clone();
+        future_to_promise(async move {
+            let guard = engine.try_borrow().map_err(|_| busy())?;
+            let bytes = with_lane!(&*guard, lane => lane.checkpoint().await).map_err(|e| JsValue::from(JsError::new(&e)))?;
+            Ok(Uint8Array::from(bytes.as_slice()).into())
+        })
+    }
+
+    /// Test hook: learning rates outside the validated range (to provoke divergence).
+    #[wasm_bindgen(js_name = setLearningRatesUnchecked)]
+    pub fn set_learning_rates_unchecked(&self, lr_g: f64, lr_d: f64) -> Result<(), JsError> {
+        let mut e = self.engine.try_borrow_mut().map_err(|_| JsError::new("lane is busy with another request"))?;
+        with_lane!(&mut *e, l => l.set_learning_rates_unchecked(lr_g, lr_d));
+        Ok(())
+    }
+}
+
 fn busy() -> JsValue {
     JsError::new("lane is busy with another request").into()
 }
@@ -193,7 +254,7 @@ fn stats_to_js(s: &StepStats) -> Result<JsValue, JsValue> {
         s.diagnostics.iter().map(|(k, v)| (k.clone(), finite_or_null(*v))).collect();
     let json = serde_json::json!({
         "step": s.step, "d_loss": finite_or_null(s.d_loss), "g_loss": finite_or_null(s.g_loss),
-        "diagnostics": diagnostics, "finite": s.finite,
+        "diagnostics": diagnostics, "weights_finite": s.weights_finite, "finite": s.finite,
     });
     js_sys::JSON::parse(&json.to_string())
 }

@@ -4,19 +4,24 @@ import { MAX_STEP_REQUEST } from './protocol.js';
 
 const MESSAGE_TYPE = 'gan-playground';
 /** Commands and the most arguments each takes. */
-const ARITY = { play: 0, pause: 0, step: 1, reset: 0, configure: 1, status: 0 };
+const ARITY = { play: 0, pause: 0, step: 1, reset: 0, rollback: 0, configure: 1, status: 0 };
 const MESSAGE_KEYS = ['type', 'command', 'args', 'id'];
 const MAX_ID_LENGTH = 100;
 /** Largest configure() argument accepted over postMessage, as JSON text. */
 export const MAX_CONFIG_JSON = 16384;
 
-/** Installs `window.ganPlayground` over `controller` (play, pause, step, reset, configure, status). */
+/**
+ * Installs `window.ganPlayground` over `controller` (play, pause, step, reset, rollback, configure,
+ * status), plus `controller.testHooks` when the page enabled them (`?test=1`; not over postMessage).
+ */
 export function installApi(controller) {
   const api = Object.freeze({
     play: () => controller.play(),
     pause: () => controller.pause(),
     step: (n = 1) => controller.step(n),
     reset: () => controller.reset(),
+    rollback: () => controller.rollback(),
+    ...(controller.testHooks ?? {}),
     configure: (config) => controller.configure(config),
     status: () => controller.status(),
   });

@@ -52,6 +52,14 @@ export class LineChart {
     this.plot.setData(this.columns);
   }
 
+  /** Drops the points after `step` (a lane rolled back or restored there replays them). */
+  truncate(step) {
+    const keep = this.columns[0].findIndex((x) => x > step);
+    if (keep === -1) return;
+    for (const col of this.columns) col.length = keep;
+    this.plot.setData(this.columns);
+  }
+
   clear() {
     for (const col of this.columns) col.length = 0;
     this.plot.setData(this.columns);

@@ -111,16 +111,24 @@ function presetButtons(presets, params, actions) {
   return [row];
 }
 
-/** Shows a dismissible notice; `text` is always inserted as text, never as markup. */
-export function showNotice(text, kind = 'info') {
+/**
+ * Shows a dismissible notice; `text` is always inserted as text, never as markup. `actions`:
+ * buttons `[{label, run}]`; pressing one runs it and dismisses the notice.
+ */
+export function showNotice(text, kind = 'info', actions = []) {
   const box = document.createElement('div');
   box.className = `notice ${kind}`;
   box.setAttribute('role', kind === 'error' ? 'alert' : 'status');
   const message = document.createElement('span');
   message.textContent = text;
+  const buttons = actions.map(({ label, run }) => {
+    const button = Object.assign(document.createElement('button'), { type: 'button', textContent: label, className: 'notice-action' });
+    button.addEventListener('click', () => { box.remove(); run(); });
+    return button;
+  });
   const close = Object.assign(document.createElement('button'), { textContent: '×', title: 'dismiss' });
   close.addEventListener('click', () => box.remove());
-  box.append(message, close);
+  box.append(message, ...buttons, close);
   $('notices').append(box);
   return box;
 }

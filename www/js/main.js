@@ -1,5 +1,6 @@
 // Page bootstrap: starts the training worker, connects it to the controls, charts, sample grid,
-// URL state and page API, and keeps the status line current.
+// URL state and page API, and keeps the status line current. It keeps the lane's last checkpoint
+// (bytes) so a crashed worker or a lost GPU device can be replaced without losing the run.
 import { parseQuery, syncUrl, toQuery, DATASETS } from './state.js';
 import { setupControls, showNotice } from './controls.js';
 import { LineChart, lossSeries, diagnosticSeries } from './charts.js';
@@ -9,12 +10,19 @@ import { setupCodeExplorer } from './codes.js';
 import { MAX_STEP_REQUEST } from './protocol.js';
 
 const $ = (id) => document.getElementById(id);
-const query = parseQuery(window.location.search);
+// `test=1` enables the test hooks (README, "Test hooks"); it is not part of the configuration.
+const search = new URLSearchParams(window.location.search);
+const testMode = search.get('test') === '1';
+search.delete('test');
+const query = parseQuery(search.toString());
 for (const text of query.notices) showNotice(text, 'warn');
 
 const state = {
   backend: null, adapter: '', running: false, config: null, ready: false,
-  step: 0, dLoss: null, gLoss: null, stepsPerSec: 0, diverged: null,
+  step: 0, dLoss: null, gLoss: null, stepsPerSec: 0, diverged: null, snapshotStep: 0,
+  checkpoint: null, // {step, bytes}: the last healthy snapshot the worker sent
+  crashed: null, // message while the worker is dead and a restart is offered
+  deviceLosses: 0, memoryBytes: 0, backendPreference: query.page.backend,
 };
 let worker = null;
 let controls = null;
@@ -24,6 +32,9 @@ let diagChart = null;
 let objectives = [];
 let diagObjective = null;
 let pendingConfig = []; // resolvers waiting for the worker's validated config
+let pendingRollback = []; // resolvers waiting for a rollback to finish
+let divergedNotice = null;
+let resumeAfterRestore = false;
 let lastEmit = 0;
 let emitTimer = null;
 
@@ -62,16 +73,61 @@ function createWorker() {
   }
 }
 
-function startWorker(backendPreference, config) {
+/** Starts a worker (terminating any other); with `checkpoint`, the lane is restored from it. */
+function startWorker(backendPreference, config, checkpoint = null) {
   worker?.terminate();
   state.ready = false;
+  state.restoring = Boolean(checkpoint); // until the restored lane's config arrives
+  state.crashed = null;
+  state.backendPreference = backendPreference;
   worker = createWorker();
   worker.onmessage = (event) => onWorkerMessage(event.data);
   worker.onerror = (event) => {
     event.preventDefault?.();
-    fatal(`the training worker failed to start: ${event.message || 'unknown error'}`, backendPreference);
+    crashed(`the training worker failed: ${event.message || 'unknown error'}`);
   };
-  worker.postMessage({ type: 'init', backend: backendPreference, dataUrl: new URL(`../data/${query.page.dataset}.bin`, import.meta.url).href, config });
+  worker.postMessage({
+    type: 'init', backend: backendPreference, dataUrl: new URL(`../data/${query.page.dataset}.bin`, import.meta.url).href, config,
+    checkpoint: checkpoint?.bytes ?? null, snapshotEvery: state.snapshotEvery,
+  });
+}
+
+/** The worker is dead (a panic or an uncaught error): say so and offer a restart that restores the lane. */
+function crashed(message) {
+  worker?.terminate();
+  state.ready = false;
+  state.running = false;
+  state.crashed = message;
+  controls?.setRunning(false);
+  controls?.setEnabled(false);
+  const from = state.checkpoint ? `its checkpoint at step ${state.checkpoint.step}` : 'step 0 (no checkpoint yet)';
+  showNotice(`${message}. Training stopped; Restart starts a new worker and restores the lane from ${from}.`, 'error', [
+    { label: 'Restart', run: () => startWorker(state.backendPreference, state.config ?? query.config, state.checkpoint) },
+  ]);
+  renderStatus();
+}
+
+/** The GPU device was lost: restore the lane from its checkpoint on a new device, or on the CPU after a second loss. */
+function deviceLost(msg) {
+  state.deviceLosses += 1;
+  resumeAfterRestore = state.running;
+  state.running = false;
+  const retryGpu = msg.backend === 'webgpu' && state.deviceLosses === 1;
+  const target = retryGpu ? state.backendPreference : 'cpu';
+  const what = msg.simulated ? `Simulated GPU device loss (${msg.message})` : `The GPU device was lost (${msg.reason}${msg.message ? `: ${msg.message}` : ''})`;
+  const from = state.checkpoint ? `its checkpoint at step ${state.checkpoint.step}` : 'step 0 (no checkpoint yet)';
+  showNotice(`${what}. The lane is restored from ${from} on ${retryGpu ? 'a new WebGPU device' : 'the CPU backend'}.`, 'warn');
+  startWorker(target, state.config ?? query.config, state.checkpoint);
+}
+
+function showDiverged(msg) {
+  divergedNotice?.remove();
+  const what = [msg.losses && 'a loss', msg.weights && 'the weights'].filter(Boolean).join(' and ') + ' became NaN or infinite';
+  divergedNotice = showNotice(
+    `Training diverged at step ${msg.step} (${what}). The last good samples are kept. Roll back to the snapshot of step ${msg.snapshotStep} (the same steps then repeat exactly, so unchanged settings diverge again) or reset with lower learning rates.`,
+    'error',
+    [{ label: `Roll back to step ${msg.snapshotStep}`, run: () => controller.rollback() }, { label: 'Reset', run: () => controller.reset() }],
+  );
 }
 
 function send(msg) {
@@ -96,17 +152,26 @@ function onWorkerMessage(msg) {
       controls.setEnabled(true);
       break;
     case 'config': {
+      const restored = msg.restoredStep !== undefined;
+      state.restoring = false;
       state.config = msg.config;
-      state.step = 0;
+      state.step = restored ? msg.restoredStep : 0;
+      state.snapshotStep = state.step;
       state.dLoss = state.gLoss = null;
       state.diverged = null;
-      chart.clear();
+      divergedNotice?.remove();
+      if (!restored) state.checkpoint = null; // a new run: the old checkpoint belongs to another one
       if (diagObjective !== msg.config.objective) {
         diagObjective = msg.config.objective;
         diagChart.setSeries(diagnosticSeries(objectives.find((o) => o.id === diagObjective)));
+      } else if (restored) {
+        diagChart.truncate(state.step);
       } else {
         diagChart.clear();
       }
+      // A restored lane keeps the curves up to its checkpoint; the steps after it are replayed.
+      if (restored) chart.truncate(state.step);
+      else chart.clear();
       controls.showConfig(msg.config);
       codeExplorer.show(msg.codes);
       syncUrl(msg.config, query.page);
@@ -114,6 +179,9 @@ function onWorkerMessage(msg) {
       pendingConfig.splice(0).forEach((resolve) => resolve({ config: msg.config, errors: msg.errors }));
       if (query.page.autostart && !state.autostarted) {
         state.autostarted = true;
+        controller.play();
+      } else if (resumeAfterRestore) {
+        resumeAfterRestore = false;
         controller.play();
       }
       break;
@@ -124,6 +192,7 @@ function onWorkerMessage(msg) {
       state.dLoss = last.d_loss;
       state.gLoss = last.g_loss;
       state.stepsPerSec = msg.stepsPerSec;
+      state.memoryBytes = msg.memoryBytes ?? state.memoryBytes;
       chart.push(msg.stats);
       diagChart.push(msg.stats);
       break;
@@ -141,7 +210,27 @@ function onWorkerMessage(msg) {
       break;
     case 'diverged':
       state.diverged = msg.step;
-      showNotice(`Training diverged at step ${msg.step} (a loss became NaN or infinite). The last samples are kept; press reset or lower the learning rates.`, 'error');
+      state.snapshotStep = msg.snapshotStep;
+      showDiverged(msg);
+      break;
+    case 'rolledBack':
+      state.diverged = null;
+      state.step = msg.step;
+      state.dLoss = state.gLoss = null;
+      divergedNotice?.remove();
+      chart.truncate(msg.step);
+      diagChart.truncate(msg.step);
+      pendingRollback.splice(0).forEach((resolve) => resolve({ step: msg.step }));
+      break;
+    case 'checkpoint':
+      state.checkpoint = { step: msg.step, bytes: msg.bytes };
+      state.snapshotStep = msg.step;
+      break;
+    case 'deviceLost':
+      deviceLost(msg);
+      break;
+    case 'crashed':
+      crashed(msg.message);
       break;
     case 'error':
       showNotice(msg.message, 'error');
@@ -167,7 +256,7 @@ function fatal(message, fallback) {
     return;
   }
   showNotice(`${message} — restarting the training worker${fallback === 'cpu' ? ' on the CPU backend' : ''}.`, 'error');
-  startWorker(fallback === 'cpu' ? 'cpu' : query.page.backend, state.config ?? query.config);
+  startWorker(fallback === 'cpu' ? 'cpu' : state.backendPreference, state.config ?? query.config, state.checkpoint);
 }
 
 function backendLabel() {
@@ -183,7 +272,7 @@ function renderStatus() {
     `${state.stepsPerSec.toFixed(1)} steps/s`,
     `d loss ${fmt(state.dLoss)}`,
     `g loss ${fmt(state.gLoss)}`,
-    state.diverged !== null ? `diverged at step ${state.diverged}` : state.running ? 'training' : 'paused',
+    state.crashed ? 'crashed' : state.diverged !== null ? `diverged at step ${state.diverged}` : state.running ? 'training' : 'paused',
   ];
   $('status').textContent = parts.join(' · ');
   scheduleStatusEvent();
@@ -214,6 +303,12 @@ const controller = {
   setDataset(id) {
     if (!Object.hasOwn(DATASETS, id)) throw new Error(`dataset must be ${Object.keys(DATASETS).join(' or ')}`);
     if (id !== query.page.dataset) window.location.search = toQuery(state.config ?? query.config, { ...query.page, dataset: id });
+  },
+  /** Returns the lane to its last healthy snapshot; resolves to `{step}` once done. */
+  rollback() {
+    const done = new Promise((resolve) => pendingRollback.push(resolve));
+    send({ type: 'rollback', lane: 0 });
+    return done;
   },
   /**
    * Merges `partial` into the current config and restarts the lane; resolves to `{config, errors}`.
@@ -253,12 +348,16 @@ const controller = {
     backend: state.backend,
     adapter: state.adapter,
     running: state.running,
-    ready: state.ready,
+    ready: state.ready && !state.restoring,
     dataset: query.page.dataset,
+    crashed: state.crashed,
+    deviceLosses: state.deviceLosses,
+    wasmMemoryBytes: state.memoryBytes,
     lanes: state.config
       ? [{
           objective: state.config.objective, arch: state.config.arch, step: state.step,
           dLoss: state.dLoss, gLoss: state.gLoss, stepsPerSec: state.stepsPerSec, diverged: state.diverged,
+          snapshotStep: state.snapshotStep, checkpointStep: state.checkpoint?.step ?? null,
         }]
       : [],
   }),
@@ -272,6 +371,19 @@ function quoteValue(v) {
     text = typeof v;
   }
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+// Test hooks (README, "Test hooks"): only with ?test=1.
+if (testMode) {
+  controller.testHooks = {
+    testPanic: () => send({ type: 'testPanic' }),
+    forceDeviceLoss: () => send({ type: 'testDeviceLoss' }),
+    setLearningRatesUnchecked: (lrG, lrD) => send({ type: 'testLearningRates', lr_g: lrG, lr_d: lrD }),
+    setSnapshotEvery: (n) => {
+      state.snapshotEvery = n; // also for workers started later
+      send({ type: 'snapshotEvery', n });
+    },
+  };
 }
 
 installApi(controller);

@@ -1,10 +1,15 @@
 // Training worker: loads the wasm module, picks WebGPU or the CPU fallback, and runs the lane so the
-// page never blocks. Every read-back from the GPU is asynchronous.
-import init, { Dataset, TrainingLane, initWebGpu, objectives, validateConfig } from '../pkg/gan_playground.js';
+// page never blocks. Every read-back from the GPU is asynchronous. It stops a diverged lane, sends
+// the page checkpoints of the last healthy snapshot, and reports panics and GPU device loss.
+import init, {
+  Dataset, TrainingLane, initWebGpu, objectives, validateConfig, onPanic, testPanic, destroyGpuDevice,
+} from '../pkg/gan_playground.js';
 import { MAX_STEP_REQUEST } from './protocol.js';
 
 const SAMPLE_EVERY_MS = 400;
 const TARGET_CALL_MS = 120;
+/** At most one checkpoint (a read-back of the whole snapshot) per this many milliseconds. */
+const CHECKPOINT_MIN_MS = 2000;
 
 let dataset = null;
 let backend = 'cpu';
@@ -18,6 +23,13 @@ let lastSamples = 0;
 let rate = { steps: 0, since: performance.now(), value: 0 };
 let generation = 0; // bumped when the lane is replaced, so stale results are dropped
 let codeView = null; // the code explorer's current view, redrawn with the samples
+let wasm = null; // the module's exports (its memory size goes to the page with the statistics)
+let panicMessage = null; // set by the panic hook just before the module traps
+let deviceLost = false; // once lost, results are dropped and failures are not reported: the page restarts us
+let snapshotEvery = 200;
+let checkpointSent = { step: -1, at: 0 };
+/** Id of the one lane this worker trains, in the messages about a lane's recovery (several lanes: issue 4). */
+const LANE = 0;
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
 
@@ -41,7 +53,7 @@ async function pickBackend(preference) {
   const info = adapter.info ?? {};
   const described = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
   try {
-    const name = await initWebGpu();
+    const name = await initWebGpu(onDeviceLost);
     return { backend: 'webgpu', adapter: name || described || 'default adapter', notice: '' };
   } catch (e) {
     // A failure inside the runtime may leave the module unusable: ask the page to restart us on CPU.
@@ -72,22 +84,50 @@ function validate(raw) {
   return { config: JSON.parse(validateConfig('{}')).config, errors: reported };
 }
 
-function buildLane(raw) {
-  const { config: cfg, errors } = validate(raw);
-  const next = new TrainingLane(backend, JSON.stringify(cfg), dataset);
+/** Rebuilds the lane from `raw`, or from `checkpoint` bytes (a restart) if they can be restored. */
+function buildLane(raw, checkpoint) {
+  let next = null;
+  let cfg = null;
+  let errors = [];
+  if (checkpoint) {
+    try {
+      next = TrainingLane.fromCheckpoint(backend, checkpoint, dataset);
+      cfg = JSON.parse(next.configJson());
+    } catch (e) {
+      post({ type: 'error', message: `The checkpoint could not be restored (${e.message ?? e}); starting again from step 0.` });
+    }
+  }
+  if (!next) {
+    ({ config: cfg, errors } = validate(raw));
+    next = new TrainingLane(backend, JSON.stringify(cfg), dataset);
+  }
+  next.setSnapshotEvery(snapshotEvery);
   lane?.free();
   lane = next;
   config = cfg;
   generation++;
   rate = { steps: 0, since: performance.now(), value: 0 };
+  checkpointSent = { step: next.steps, at: -Infinity }; // the first snapshot goes out at once
   const codes = Array.from(next.codes);
   // A lane without latent codes has nothing to explore: close the explorer before the next redraw.
   if (codes[0] === 0) codeView = null;
-  post({ type: 'config', config: cfg, errors, codes });
+  post({ type: 'config', config: cfg, errors, codes, restoredStep: checkpoint && next.steps > 0 ? next.steps : undefined });
   return errors;
 }
 
+/** Sends the last snapshot as bytes, so the page can restore it into a new worker. */
+async function sendCheckpoint() {
+  const gen = generation;
+  const step = lane.snapshotStep;
+  checkpointSent = { step, at: performance.now() };
+  const bytes = await lane.checkpoint();
+  if (gen !== generation) return;
+  post({ type: 'checkpoint', lane: LANE, step, bytes }, [bytes.buffer]);
+}
+
 async function sendSamples() {
+  // A diverged lane's generator is garbage: the page keeps the last good samples.
+  if (lane.divergedAt !== undefined) return;
   const gen = generation;
   const pixels = await lane.samples();
   if (gen !== generation) return;
@@ -98,7 +138,7 @@ async function sendSamples() {
 
 async function sendCodeGrid() {
   const view = codeView;
-  if (!view || !lane) return;
+  if (!view || !lane || lane.divergedAt !== undefined) return;
   const gen = generation;
   const [rows] = lane.codes;
   const pixels = await lane.codeGrid(view.zIndex, view.sweep, view.other, view.cols);
@@ -136,16 +176,17 @@ async function trainOnce() {
     rate.value = (rate.steps * 1000) / window;
     if (window > 1000) rate = { steps: 0, since: performance.now(), value: rate.value };
   }
-  post({ type: 'stats', stats, stepsPerSec: rate.value, running });
-  const last = stats[stats.length - 1];
-  if (!last.finite) {
+  post({ type: 'stats', stats, stepsPerSec: rate.value, running, memoryBytes: wasm.memory.buffer.byteLength });
+  if (lane.divergedAt !== undefined) {
     running = false;
     pendingSteps = 0;
-    post({ type: 'diverged', step: last.step });
+    const last = stats[stats.length - 1];
+    const losses = [last.d_loss, last.g_loss, ...Object.values(last.diagnostics)].some((v) => v === null); // non-finite travel as null
+    post({ type: 'diverged', lane: LANE, step: lane.divergedAt, snapshotStep: lane.snapshotStep, losses, weights: !last.weights_finite });
     post({ type: 'running', running: false });
-    await sendSamples();
     return;
   }
+  if (lane.snapshotStep > checkpointSent.step && performance.now() - checkpointSent.at > CHECKPOINT_MIN_MS) await sendCheckpoint();
   if (!running && pendingSteps === 0) await sendSamples();
   else if (performance.now() - lastSamples > SAMPLE_EVERY_MS) await sendSamples();
 }
@@ -168,20 +209,45 @@ async function runLoop() {
   }
 }
 
-function reportFailure(e) {
+async function reportFailure(e) {
+  if (deviceLost) return; // expected after a loss; the page is already restarting the worker
   const message = e?.message ?? String(e);
-  // A wasm trap (e.g. a Rust panic) leaves the module in an unknown state: the page restarts the worker.
-  if (e instanceof WebAssembly.RuntimeError || e?.fallback) {
-    post({ type: 'fatal', message, fallback: e?.fallback ?? backend });
+  if (e?.fallback) {
+    post({ type: 'fatal', message, fallback: e.fallback });
+  } else if (e instanceof WebAssembly.RuntimeError || panicMessage) {
+    // A read-back in flight when the GPU device is lost can fail before the loss itself is
+    // reported: give the loss a moment to arrive, since it is recoverable without the user.
+    if (backend === 'webgpu') await new Promise((resolve) => setTimeout(resolve, 500));
+    if (deviceLost) return;
+    // A wasm trap (a Rust panic) leaves the module unusable: the page offers to restart the worker.
+    post({ type: 'crashed', message: panicMessage ? `the training module panicked: ${panicMessage}` : `the training module crashed: ${message}` });
   } else {
     post({ type: 'error', message });
   }
 }
 
+/** The WebGPU device is gone (or a test simulates it): stop, and let the page restart and restore. */
+function onDeviceLost(reason, message, simulated = false) {
+  if (deviceLost) return;
+  deviceLost = true;
+  generation++;
+  running = false;
+  pendingSteps = 0;
+  post({ type: 'deviceLost', reason: String(reason), message: String(message ?? ''), backend, simulated });
+}
+
+function refuseIfDiverged() {
+  if (lane?.divergedAt === undefined) return false;
+  post({ type: 'error', message: `Training diverged at step ${lane.divergedAt}: roll back to step ${lane.snapshotStep} or reset before training again.` });
+  return true;
+}
+
 async function handle(msg) {
   switch (msg.type) {
     case 'init': {
-      await init();
+      wasm = await init();
+      onPanic((message) => { panicMessage = message; });
+      if (Number.isInteger(msg.snapshotEvery) && msg.snapshotEvery > 0) snapshotEvery = msg.snapshotEvery;
       const picked = await pickBackend(msg.backend);
       backend = picked.backend;
       const response = await fetch(msg.dataUrl);
@@ -191,10 +257,35 @@ async function handle(msg) {
         type: 'ready', backend, adapter: picked.adapter, notice: picked.notice,
         objectives: JSON.parse(objectives()), dataset: { size: dataset.size, classCounts: Array.from(dataset.classCounts()) },
       });
-      buildLane(msg.config ?? {});
+      buildLane(msg.config ?? {}, msg.checkpoint);
       await sendSamples();
       return;
     }
+    case 'rollback': {
+      if ((msg.lane ?? LANE) !== LANE) throw new Error(`rollback: there is no lane ${JSON.stringify(msg.lane)}`);
+      const step = lane.rollback();
+      generation++;
+      post({ type: 'rolledBack', lane: LANE, step });
+      await sendSamples();
+      return;
+    }
+    case 'snapshotEvery': {
+      const n = Number(msg.n);
+      if (!Number.isInteger(n) || n < 1 || n > 1e6) throw new Error('snapshot interval: a whole number from 1 to 1000000');
+      snapshotEvery = n;
+      lane.setSnapshotEvery(n);
+      return;
+    }
+    case 'testPanic':
+      testPanic();
+      return;
+    case 'testDeviceLoss':
+      // On WebGPU the device is destroyed for real; the CPU backend has none, so the loss is simulated.
+      if (backend !== 'webgpu' || !destroyGpuDevice()) onDeviceLost('simulated', 'test hook on the CPU backend (no GPU device to destroy)', true);
+      return;
+    case 'testLearningRates':
+      lane.setLearningRatesUnchecked(Number(msg.lr_g), Number(msg.lr_d));
+      return;
     case 'configure':
       buildLane(msg.config ?? {});
       await sendSamples();
@@ -204,7 +295,7 @@ async function handle(msg) {
       await sendSamples();
       return;
     case 'play':
-      setRunning(true);
+      if (!refuseIfDiverged()) setRunning(true);
       return;
     case 'codes':
       codeView = parseView(msg.view);
@@ -220,6 +311,7 @@ async function handle(msg) {
         post({ type: 'error', message: `step: n must be a whole number from 1 to ${MAX_STEP_REQUEST}` });
         return;
       }
+      if (refuseIfDiverged()) return;
       pendingSteps += n;
       runLoop();
       return;
@@ -233,7 +325,8 @@ async function handle(msg) {
 let queue = Promise.resolve();
 self.onmessage = (event) => {
   const msg = event.data ?? {};
-  const exclusive = msg.type === 'init' || msg.type === 'configure' || msg.type === 'reset';
+  if (deviceLost) return;
+  const exclusive = ['init', 'configure', 'reset', 'rollback', 'snapshotEvery', 'testLearningRates'].includes(msg.type);
   if (exclusive) {
     generation++;
     queue = queue.then(async () => {
@@ -242,9 +335,19 @@ self.onmessage = (event) => {
       pendingSteps = 0;
       while (loopActive) await nextTask();
       await handle(msg);
-      if (wasRunning && msg.type !== 'init') setRunning(true);
+      if (wasRunning && msg.type !== 'init' && lane.divergedAt === undefined) setRunning(true);
     }).catch(reportFailure);
   } else {
     queue = queue.then(() => handle(msg)).catch(reportFailure);
   }
 };
+// Failures nothing awaited (e.g. a panic inside a WebGPU callback) are reported the same way;
+// preventDefault keeps them from reaching the page's Worker.onerror, which would end the worker.
+self.addEventListener('unhandledrejection', (event) => {
+  event.preventDefault();
+  reportFailure(event.reason);
+});
+self.addEventListener('error', (event) => {
+  event.preventDefault();
+  reportFailure(event.error ?? new Error(event.message));
+});

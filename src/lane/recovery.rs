@@ -1,0 +1,147 @@
+//! Keeping a lane recoverable: batched training that stops at the first non-finite step, snapshots
+//! of the last healthy state, rollback, and checkpoints (bytes) to rebuild a lane elsewhere.
+//!
+//! Divergence check, per generator step: the losses, every diagnostic (the generator's gradient norm
+//! included) and the sum of all generator and discriminator parameters after the step's updates
+//! (BatchNorm statistics included) must be finite. They are read back with the step's statistics.
+
+use burn::tensor::backend::AutodiffBackend;
+
+use super::{Lane, PendingStats, StepStats};
+use crate::config::TrainConfig;
+use crate::data::{BatchOrder, Digits};
+use crate::snapshot::{self, Checkpoint, Snapshot};
+
+impl<B: AutodiffBackend> Lane<B> {
+    /// Runs up to `n` (at least 1) generator steps and reads their statistics back in one transfer.
+    /// At the first step whose statistics are not finite the lane is marked diverged at that step:
+    /// the statistics end there, later steps of the call are discarded, and `train` refuses to run
+    /// until `rollback` (the lane's state past that step is garbage). While healthy, a snapshot is
+    /// kept every `snapshot_every` steps; one taken during this call is kept only if every step up to
+    /// it was finite.
+    pub async fn train(&mut self, n: usize) -> Result<Vec<StepStats>, String> {
+        if let Some(step) = self.diverged_at {
+            return Err(format!(
+                "training diverged at step {step}; roll back (to step {}) or reset before training again",
+                self.snapshot_step()
+            ));
+        }
+        let mut pending = Vec::with_capacity(n.max(1));
+        let mut candidates = Vec::new();
+        for _ in 0..n.max(1) {
+            pending.push(self.train_step());
+            if self.g_steps % self.snapshot_every == 0 {
+                candidates.push(self.capture());
+            }
+        }
+        let mut stats = PendingStats::read_many(pending).await?;
+        let healthy_until = match stats.iter().position(|s| !s.finite) {
+            Some(bad) => {
+                stats.truncate(bad + 1);
+                self.diverged_at = Some(stats[bad].step);
+                stats[bad].step - 1
+            }
+            None => self.g_steps,
+        };
+        if let Some(snap) = candidates.into_iter().rev().find(|c| c.step <= healthy_until) {
+            self.snapshot = Some(snap);
+        }
+        Ok(stats)
+    }
+
+    /// The first step whose statistics were not finite, while the lane is stopped there.
+    pub fn diverged_at(&self) -> Option<usize> {
+        self.diverged_at
+    }
+
+    /// Step of the last healthy snapshot (0 until the first is taken).
+    pub fn snapshot_step(&self) -> usize {
+        self.snapshot.as_ref().map_or(0, |s| s.step)
+    }
+
+    /// Snapshots every `every` generator steps from now on (at least 1).
+    pub fn set_snapshot_every(&mut self, every: usize) {
+        self.snapshot_every = every.max(1);
+    }
+
+    /// Replaces the learning rates without validation: tests use absurd ones to provoke divergence.
+    /// The config (and so any checkpoint) keeps the validated ones.
+    pub fn set_learning_rates_unchecked(&mut self, lr_g: f64, lr_d: f64) {
+        self.lr = (lr_g, lr_d);
+    }
+
+    /// Restores the last snapshot (weights, BatchNorm statistics, optimizer state, random streams,
+    /// batch order, step) and clears the divergence mark. Returns the step it went back to. Training
+    /// on from there repeats the same steps, bit for bit on the same backend.
+    pub fn rollback(&mut self) -> usize {
+        let snap = self.snapshot.take().expect("a lane always has a snapshot");
+        self.g = snapshot::restore(self.g.clone(), &snap.g);
+        self.d = snapshot::restore(self.d.clone(), &snap.d);
+        self.opt_g = snap.opt_g.clone();
+        self.opt_d = snap.opt_d.clone();
+        self.opt_joint = snap.opt_joint.clone();
+        self.order = snap.order.clone();
+        self.noise = snap.noise.clone();
+        self.loss_noise = snap.loss_noise.clone();
+        self.g_steps = snap.step;
+        self.diverged_at = None;
+        self.snapshot = Some(snap);
+        self.g_steps
+    }
+
+    /// The lane's current state, sharing its tensors (cheap; nothing is read back).
+    pub(super) fn capture(&self) -> Snapshot<B> {
+        Snapshot {
+            step: self.g_steps,
+            g: snapshot::capture(&self.g),
+            d: snapshot::capture(&self.d),
+            opt_g: self.opt_g.clone(),
+            opt_d: self.opt_d.clone(),
+            opt_joint: self.opt_joint.clone(),
+            order: self.order.clone(),
+            noise: self.noise.clone(),
+            loss_noise: self.loss_noise.clone(),
+        }
+    }
+
+    /// The last snapshot as bytes (see `snapshot.rs`), read back asynchronously.
+    pub async fn checkpoint(&self) -> Result<Vec<u8>, String> {
+        let snap = self.snapshot.as_ref().expect("a lane always has a snapshot");
+        let config = serde_json::from_str(&self.config.to_json()).expect("config is JSON");
+        snap.encode(config, &self.g, &self.d).await
+    }
+
+    /// Rebuilds a lane from `checkpoint` bytes on `device`, whatever backend wrote them: its config
+    /// is validated again, every tensor must fit the rebuilt networks, and the batch order must fit
+    /// `train`. The restored state is the new lane's first snapshot.
+    pub fn from_checkpoint(bytes: &[u8], train: &Digits, device: &B::Device) -> Result<Self, String> {
+        let ck = Checkpoint::parse(bytes)?;
+        let config = TrainConfig::from_json(&ck.config.to_string()).map_err(|errs| {
+            let text: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+            format!("checkpoint config: {}", text.join("; "))
+        })?;
+        let mut lane = Lane::new(config, train, device)?;
+        let fits = |name: &str, want: Vec<Vec<usize>>, got: &[(Vec<usize>, Vec<f32>)]| {
+            if want.iter().eq(got.iter().map(|(s, _)| s)) {
+                Ok(())
+            } else {
+                Err(format!("checkpoint: the {name}'s tensors do not fit the network its config builds"))
+            }
+        };
+        fits("generator", crate::weights::shapes(&lane.g), &ck.g)?;
+        fits("discriminator", crate::weights::shapes(&lane.d), &ck.d)?;
+        lane.g = snapshot::restore(lane.g, &snapshot::upload(ck.g, device));
+        lane.d = snapshot::restore(lane.d, &snapshot::upload(ck.d, device));
+        let [og, od, jg, jd] = ck.opts;
+        lane.opt_g = lane.opt_g.import(&lane.g, og, device)?;
+        lane.opt_d = lane.opt_d.import(&lane.d, od, device)?;
+        lane.opt_joint.0 = lane.opt_joint.0.import(&lane.g, jg, device)?;
+        lane.opt_joint.1 = lane.opt_joint.1.import(&lane.d, jd, device)?;
+        lane.order = BatchOrder::from_json(&ck.order, train.len())?;
+        lane.noise = crate::rng::from_json(&ck.noise)?;
+        lane.loss_noise = crate::rng::from_json(&ck.loss_noise)?;
+        lane.g_steps = ck.step;
+        lane.snapshot = Some(lane.capture());
+        Ok(lane)
+    }
+}

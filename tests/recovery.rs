@@ -1,0 +1,138 @@
+//! Divergence, snapshots, rollback and checkpoints on the CPU backend: an absurd learning rate stops
+//! the lane at the first non-finite step, rollback restores the last healthy snapshot exactly, and a
+//! checkpoint rebuilds a lane that continues the same run bit for bit.
+
+mod common;
+
+use gan_playground::backend::{cpu_device, Cpu};
+use gan_playground::data::{Digits, PIXELS};
+use gan_playground::lane::{Lane, StepStats};
+
+fn small_train() -> Digits {
+    let (train, _) = common::digits().split();
+    Digits { images: train.images[..512 * PIXELS].to_vec(), labels: train.labels[..512].to_vec() }
+}
+
+fn lane(json: &str, data: &Digits) -> Lane<Cpu> {
+    Lane::<Cpu>::new(common::config(json), data, &cpu_device()).unwrap()
+}
+
+fn train(lane: &mut Lane<Cpu>, n: usize) -> Vec<StepStats> {
+    pollster::block_on(lane.train(n)).unwrap()
+}
+
+fn samples(lane: &Lane<Cpu>) -> Vec<u8> {
+    pollster::block_on(lane.samples()).unwrap()
+}
+
+/// Every value a step reported, bit for bit.
+fn bits(stats: &[StepStats]) -> Vec<(usize, Vec<u32>)> {
+    stats
+        .iter()
+        .map(|s| (s.step, [s.d_loss, s.g_loss].into_iter().chain(s.diagnostics.iter().map(|d| d.1)).map(f32::to_bits).collect()))
+        .collect()
+}
+
+#[test]
+fn absurd_learning_rate_stops_the_lane_at_the_first_bad_step_and_rollback_restores_the_snapshot() {
+    let data = small_train();
+    let json = r#"{"arch": "mlp", "batch": 16, "seed": 2}"#;
+    let mut lane = lane(json, &data);
+    lane.set_snapshot_every(5);
+    assert_eq!(lane.snapshot_step(), 0, "a new lane can always roll back to step 0");
+    train(&mut lane, 5);
+    train(&mut lane, 5);
+    assert_eq!(lane.snapshot_step(), 10);
+    let grid_at_10 = samples(&lane);
+    let healthy = train(&mut lane, 3); // steps 11..13, the reference for the replay below
+    assert!(healthy.iter().all(|s| s.finite && s.weights_finite));
+
+    // 1e30 moves every weight of D by about 1e30 in its Adam update of step 14; G's loss, computed
+    // on the updated D in the same step, overflows. Steps 14..18 run in one call.
+    lane.set_learning_rates_unchecked(1e30, 1e30);
+    let stats = train(&mut lane, 5);
+    assert_eq!(stats.iter().map(|s| s.step).collect::<Vec<_>>(), [14], "statistics end at the first bad step");
+    assert!(!stats[0].finite && !stats[0].g_loss.is_finite(), "{stats:?}");
+    assert_eq!(lane.diverged_at(), Some(14));
+    assert_eq!(lane.snapshot_step(), 10, "no snapshot is kept from a diverging call (step 15 was due)");
+    let refused = pollster::block_on(lane.train(1)).unwrap_err();
+    assert!(refused.contains("diverged at step 14") && refused.contains("step 10"), "{refused}");
+
+    assert_eq!(lane.rollback(), 10);
+    assert_eq!((lane.steps(), lane.diverged_at()), (10, None));
+    assert_eq!(samples(&lane), grid_at_10, "rollback restores the generator of step 10");
+    lane.set_learning_rates_unchecked(2e-4, 2e-4);
+    let replay = train(&mut lane, 3);
+    assert_eq!(bits(&replay), bits(&healthy), "steps 11..13 repeat exactly after rollback");
+    assert!(train(&mut lane, 10).iter().all(|s| s.finite), "training goes on after rollback");
+    assert_eq!(lane.steps(), 23);
+}
+
+#[test]
+fn non_finite_weights_stop_the_lane_even_when_the_losses_are_finite() {
+    let data = small_train();
+    let mut lane = lane(r#"{"batch": 8, "seed": 4}"#, &data);
+    train(&mut lane, 2);
+    // An infinite generator learning rate makes G's weights infinite (or NaN) in the last update of
+    // step 3, after its losses were computed: only the parameter sum shows it.
+    lane.set_learning_rates_unchecked(f64::INFINITY, 2e-4);
+    let stats = train(&mut lane, 3);
+    let last = stats.last().unwrap();
+    assert_eq!(last.step, 3);
+    assert!(last.d_loss.is_finite() && last.g_loss.is_finite() && !last.weights_finite && !last.finite, "{last:?}");
+    assert_eq!(lane.diverged_at(), Some(3));
+    assert_eq!(lane.rollback(), 0);
+}
+
+#[test]
+fn a_checkpoint_rebuilds_a_lane_that_continues_the_same_run() {
+    let data = small_train();
+    // Adam (MLP and DCGAN with BatchNorm statistics), RMSprop (WGAN), and InfoGAN's joint optimizers.
+    for json in [
+        r#"{"arch": "mlp", "batch": 16, "seed": 3}"#,
+        r#"{"arch": "dcgan", "batch": 8, "seed": 3}"#,
+        r#"{"objective": "wgan", "batch": 16, "seed": 3, "params": {"n_critic": 2}}"#,
+        r#"{"objective": "infogan", "batch": 16, "seed": 3}"#,
+    ] {
+        let mut a = lane(json, &data);
+        a.set_snapshot_every(3);
+        train(&mut a, 4); // snapshot at step 3
+        let bytes = pollster::block_on(a.checkpoint()).unwrap();
+        assert!(bytes.starts_with(b"GANWTS01"));
+        a.rollback();
+        let expected = train(&mut a, 4);
+        let mut b = Lane::<Cpu>::from_checkpoint(&bytes, &data, &cpu_device()).unwrap();
+        assert_eq!((b.steps(), b.snapshot_step()), (3, 3), "{json}");
+        assert_eq!(b.config(), a.config(), "{json}");
+        assert_eq!(bits(&train(&mut b, 4)), bits(&expected), "{json}: the rebuilt lane did not continue the same run");
+        assert_eq!(samples(&b), samples(&a), "{json}");
+    }
+}
+
+#[test]
+fn damaged_or_mismatched_checkpoints_are_refused() {
+    let data = small_train();
+    let mut a = lane(r#"{"batch": 8}"#, &data);
+    train(&mut a, 1);
+    let bytes = pollster::block_on(a.checkpoint()).unwrap();
+    let refuse = |b: &[u8]| Lane::<Cpu>::from_checkpoint(b, &data, &cpu_device()).err().expect("refused");
+    assert!(refuse(&bytes[..bytes.len() - 4]).contains("truncated"));
+    assert!(refuse(b"not a checkpoint").contains("bad magic"));
+    let generator = gan_playground::weights::save(a.generator(), "generator", serde_json::json!({})).unwrap();
+    assert!(refuse(&generator).contains("not a lane checkpoint"));
+    // The same file under a config that builds other networks (the header is JSON: edit it there).
+    let w = gan_playground::weights::Weights::parse(&bytes).unwrap();
+    let mut meta = w.meta.clone();
+    meta["config"]["latent"] = serde_json::json!(32);
+    let other = gan_playground::weights::Weights { meta, ..w.clone() }.encode();
+    assert!(refuse(&other).contains("do not fit"), "{}", refuse(&other));
+    let mut meta = w.meta.clone();
+    meta["config"]["lr_g"] = serde_json::json!(5);
+    assert!(refuse(&gan_playground::weights::Weights { meta, ..w.clone() }.encode()).contains("checkpoint config: lr_g"));
+    let mut meta = w.meta.clone();
+    meta["order"]["order"][0] = meta["order"]["order"][1].clone();
+    assert!(refuse(&gan_playground::weights::Weights { meta, ..w }.encode()).contains("not a permutation"));
+    // A smaller data set than the one the order was drawn over.
+    let fewer = Digits { images: data.images[..256 * PIXELS].to_vec(), labels: data.labels[..256].to_vec() };
+    assert!(Lane::<Cpu>::from_checkpoint(&bytes, &fewer, &cpu_device()).err().unwrap().contains("not a permutation"));
+}

@@ -15,16 +15,7 @@ use gan_playground::lane::Lane;
 #[test]
 fn a_lane_survives_the_loss_of_its_gpu_device_through_its_checkpoint() {
     let device = gpu_device();
-    std::panic::set_hook(Box::new(|_| {}));
-    let setup = std::panic::catch_unwind(|| {
-        burn::backend::wgpu::init_setup::<burn::backend::wgpu::graphics::AutoGraphicsApi>(&device, Default::default())
-    });
-    let _ = std::panic::take_hook();
-    let Ok(setup) = setup else {
-        assert!(std::env::var("GAN_REQUIRE_WGPU").as_deref() != Ok("1"), "no wgpu adapter, but GAN_REQUIRE_WGPU=1");
-        eprintln!("skipped: no wgpu adapter on this machine");
-        return;
-    };
+    let Some(setup) = common::wgpu_setup() else { return };
     let lost = Arc::new(Mutex::new(None));
     let seen = lost.clone();
     setup.device.set_device_lost_callback(move |reason, message| {

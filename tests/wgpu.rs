@@ -10,16 +10,7 @@ use gan_playground::lane::Lane;
 #[test]
 fn training_steps_on_the_wgpu_backend() {
     let device = gpu_device();
-    std::panic::set_hook(Box::new(|_| {}));
-    let setup = std::panic::catch_unwind(|| {
-        burn::backend::wgpu::init_setup::<burn::backend::wgpu::graphics::AutoGraphicsApi>(&device, Default::default())
-    });
-    let _ = std::panic::take_hook();
-    let Ok(setup) = setup else {
-        assert!(std::env::var("GAN_REQUIRE_WGPU").as_deref() != Ok("1"), "no wgpu adapter, but GAN_REQUIRE_WGPU=1");
-        eprintln!("skipped: no wgpu adapter on this machine");
-        return;
-    };
+    let Some(setup) = common::wgpu_setup() else { return };
     eprintln!("wgpu adapter: {:?}", setup.adapter.get_info().name);
     let (train, _) = common::digits().split();
     let small = Digits { images: train.images[..256 * PIXELS].to_vec(), labels: train.labels[..256].to_vec() };

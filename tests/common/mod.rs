@@ -19,3 +19,19 @@ pub fn dataset(name: &str) -> Digits {
 pub fn config(json: &str) -> TrainConfig {
     TrainConfig::from_json(json).unwrap_or_else(|e| panic!("config {json} rejected: {e:?}"))
 }
+
+/// Initialises burn's wgpu backend on the default adapter (Mesa's lavapipe in CI). `None` when this
+/// machine has no adapter, which fails the test instead when GAN_REQUIRE_WGPU=1 (as `make test` sets).
+pub fn wgpu_setup() -> Option<burn::backend::wgpu::WgpuSetup> {
+    let device = gan_playground::backend::gpu_device();
+    std::panic::set_hook(Box::new(|_| {}));
+    let setup = std::panic::catch_unwind(|| {
+        burn::backend::wgpu::init_setup::<burn::backend::wgpu::graphics::AutoGraphicsApi>(&device, Default::default())
+    });
+    let _ = std::panic::take_hook();
+    if setup.is_err() {
+        assert!(std::env::var("GAN_REQUIRE_WGPU").as_deref() != Ok("1"), "no wgpu adapter, but GAN_REQUIRE_WGPU=1");
+        eprintln!("skipped: no wgpu adapter on this machine");
+    }
+    setup.ok()
+}

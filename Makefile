@@ -32,6 +32,11 @@ www/vendor/uPlot.esm.js: package-lock.json
 	mkdir -p www/vendor
 	cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/
 
+# gifenc's ESM build, imported by www/js/timelapse.js (the time-lapse's GIF export) and its node unit tests.
+www/vendor/gifenc.esm.js: package-lock.json
+	mkdir -p www/vendor
+	cp node_modules/gifenc/dist/gifenc.esm.js www/vendor/
+
 $(WASM): $(RUST_SOURCES)
 	@echo "wasm: cargo build --target wasm32-unknown-unknown --profile $(WASM_PROFILE) (cold: ~10 min on 2 cores)"
 	cargo build --lib --target wasm32-unknown-unknown --profile $(WASM_PROFILE)
@@ -51,7 +56,7 @@ www/data/classifier.bin www/data/classifier-fashion.bin: www/data/%: assets/%
 	mkdir -p www/data
 	cp $< $@
 
-dist: setup pkg/gan_playground_bg.wasm www/data/mnist.bin www/data/fashion.bin www/data/classifier.bin www/data/classifier-fashion.bin www/vendor/uPlot.esm.js $(WWW_SOURCES)
+dist: setup pkg/gan_playground_bg.wasm www/data/mnist.bin www/data/fashion.bin www/data/classifier.bin www/data/classifier-fashion.bin www/vendor/uPlot.esm.js www/vendor/gifenc.esm.js $(WWW_SOURCES)
 	rm -rf dist
 	mkdir -p dist/pkg
 	cp -r www/. dist/
@@ -80,6 +85,7 @@ test-rust: data
 	GAN_REQUIRE_WGPU=1 cargo test --release
 
 test-browser: setup-test dist
+	node --test tests/unit/
 	node --test --test-concurrency=1 tests/browser/
 
 test: setup-test

@@ -79,7 +79,7 @@ export class BarChart {
           grid: { show: false },
           size: 28,
         },
-        { label: this.yLabel, size: Y_AXIS_SIZE, labelSize: this.yLabel ? 16 : 0, values: (u, splits) => splits.map(formatValue) },
+        { label: this.yLabel, size: Y_AXIS_SIZE, labelSize: this.yLabel ? 16 : 0 },
       ],
       series: [
         { label: 'bin', value: (u, i) => (i == null ? '–' : categories()[Math.round(i)] ?? '') },

@@ -58,4 +58,4 @@ export async function waitForStatus(page, predicate, timeoutMs, what) {
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last status ${JSON.stringify(last)}`);
 }
 
-export const canvasPixels = (page) => page.evaluate(() => document.getElementById('samples').toDataURL());
+export const canvasPixels = (page) => page.evaluate(() => document.querySelector('.lane-samples').toDataURL());

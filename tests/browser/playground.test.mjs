@@ -26,7 +26,7 @@ test('trains for a few seconds: steps rise, losses finite, samples change, no co
   const text = await page.locator('#status').innerText();
   assert.match(text, /^CPU \(wasm\) · step \d+ · [\d.]+ steps\/s/);
   assert.match(await page.locator('#notices').innerText(), /CPU backend \(requested with backend=cpu\)/);
-  assert.ok(await page.locator('#loss-chart canvas').count() > 0, 'loss chart drawn');
+  assert.ok(await page.locator('#d-loss-chart canvas').count() > 0, 'loss chart drawn');
   assert.deepEqual(errors, []);
   await page.close();
 });

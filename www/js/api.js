@@ -4,7 +4,10 @@ import { MAX_STEP_REQUEST } from './protocol.js';
 
 const MESSAGE_TYPE = 'gan-playground';
 /** Commands and the most arguments each takes. */
-const ARITY = { play: 0, pause: 0, step: 1, reset: 0, rollback: 0, configure: 1, status: 0 };
+const ARITY = {
+  play: 0, pause: 0, step: 2, reset: 1, rollback: 1, configure: 1, status: 0, addLane: 1, removeLane: 1, select: 1,
+  saveCheckpoint: 1, loadCheckpoint: 1,
+};
 const MESSAGE_KEYS = ['type', 'command', 'args', 'id'];
 const MAX_ID_LENGTH = 100;
 /** Largest configure() argument accepted over postMessage, as JSON text. */
@@ -12,15 +15,21 @@ export const MAX_CONFIG_JSON = 16384;
 
 /**
  * Installs `window.ganPlayground` over `controller` (play, pause, step, reset, rollback, configure,
- * status), plus `controller.testHooks` when the page enabled them (`?test=1`; not over postMessage).
+ * addLane, removeLane, select, saveCheckpoint, loadCheckpoint, status), plus `controller.testHooks`
+ * when the page enabled them (`?test=1`; not over postMessage).
  */
 export function installApi(controller) {
   const api = Object.freeze({
     play: () => controller.play(),
     pause: () => controller.pause(),
-    step: (n = 1) => controller.step(n),
-    reset: () => controller.reset(),
-    rollback: () => controller.rollback(),
+    step: (n = 1, phase = 'both') => controller.step(n, phase),
+    reset: (lane) => controller.reset(lane),
+    rollback: (lane = 0) => controller.rollback(lane),
+    addLane: (config) => controller.addLane(config),
+    removeLane: (lane) => controller.removeLane(lane),
+    select: (lane) => controller.select(lane),
+    saveCheckpoint: (lane = 0) => controller.saveCheckpoint(lane),
+    loadCheckpoint: (bytes) => controller.loadCheckpoint(bytes),
     ...(controller.testHooks ?? {}),
     configure: (config) => controller.configure(config),
     status: () => controller.status(),
@@ -65,7 +74,7 @@ export function parseRequest(msg) {
 
 /** Checks a command's arguments; returns an error message naming the argument and its range, or null. */
 function argumentError(command, args) {
-  if (command === 'step' && args.length === 1) {
+  if (command === 'step' && args.length >= 1) {
     const n = args[0];
     if (!Number.isInteger(n) || n < 1 || n > MAX_STEP_REQUEST) return `step: n must be a whole number from 1 to ${MAX_STEP_REQUEST}`;
   }
@@ -101,7 +110,17 @@ async function answer(api, { command, args, id }, source) {
   }
 }
 
-/** Sends a status event to the embedding page, if any. */
+/** Sends a status event (all lanes) to the embedding page, if any. */
 export function emitStatus(status) {
   if (window.parent !== window) window.parent.postMessage({ type: `${MESSAGE_TYPE}:status`, status }, '*');
+}
+
+const laneEmits = new Map();
+/** Sends one lane's status to the embedding page, at most 4 times a second per lane. */
+export function emitLane(lane) {
+  if (window.parent === window) return;
+  const now = performance.now();
+  if (now - (laneEmits.get(lane.id) ?? -Infinity) < 250) return;
+  laneEmits.set(lane.id, now);
+  window.parent.postMessage({ type: `${MESSAGE_TYPE}:lane`, lane }, '*');
 }

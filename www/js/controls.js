@@ -1,5 +1,6 @@
 // Controls: training buttons, objective/architecture selectors, hyper-parameter inputs (including the
-// selected objective's own parameters), the dataset selector, and the notice area.
+// selected objective's own parameters) of the selected lane, step modes, speed, lanes (add, load a
+// checkpoint), the dataset selector, and the notice area.
 import { DATASETS } from './state.js';
 
 const GENERAL_FIELDS = [
@@ -13,23 +14,45 @@ const GENERAL_FIELDS = [
 const $ = (id) => document.getElementById(id);
 
 /**
- * Wires the controls. `actions` has play, pause, step, reset, configure(partialConfig) and
- * setDataset(id); `dataset` is the page's dataset. Returns `{showConfig(config), setRunning(bool), setEnabled(bool)}`.
+ * Wires the controls. `actions` is the page controller (play, pause, step, reset, configureSelected,
+ * addLane, loadCheckpoint, options, setDataset); `page` the page options. Returns `{showConfig(config),
+ * showOptions(page), setRunning(bool), setEnabled(bool), setLaneCount(n, max)}`.
  */
-export function setupControls(objectives, actions, dataset) {
+export function setupControls(objectives, actions, page) {
+  const report = (promise) => Promise.resolve(promise).catch((e) => showNotice(e?.message ?? String(e), 'error'));
+  const attempt = (run) => () => {
+    try {
+      report(run());
+    } catch (e) {
+      showNotice(e?.message ?? String(e), 'error');
+    }
+  };
   const datasetSelect = $('dataset');
   datasetSelect.replaceChildren(...Object.entries(DATASETS).map(([id, name]) => new Option(name, id)));
-  datasetSelect.value = dataset;
-  datasetSelect.addEventListener('change', () => actions.setDataset(datasetSelect.value));
+  datasetSelect.value = page.dataset;
+  datasetSelect.addEventListener('change', attempt(() => actions.setDataset(datasetSelect.value)));
   const objectiveSelect = $('objective');
   objectiveSelect.replaceChildren(...objectives.map((o) => new Option(o.name, o.id)));
+  $('add-objective').replaceChildren(...objectives.map((o) => new Option(o.name, o.id)));
   const general = $('general-params');
   general.replaceChildren(...GENERAL_FIELDS.map((f) => numberField(f.key, f.label, f.step)));
 
-  $('play').addEventListener('click', () => actions.play());
-  $('pause').addEventListener('click', () => actions.pause());
-  $('step').addEventListener('click', () => actions.step(1));
-  $('reset').addEventListener('click', () => actions.reset());
+  $('play').addEventListener('click', attempt(() => actions.play()));
+  $('pause').addEventListener('click', attempt(() => actions.pause()));
+  $('step').addEventListener('click', attempt(() => actions.step(1)));
+  $('step-d').addEventListener('click', attempt(() => actions.step(1, 'd')));
+  $('step-g').addEventListener('click', attempt(() => actions.step(1, 'g')));
+  $('reset').addEventListener('click', attempt(() => actions.reset()));
+  $('speed').addEventListener('change', attempt(() => actions.options({ speed: Number($('speed').value) })));
+  $('eval-every').addEventListener('change', attempt(() => actions.options({ eval_every: Number($('eval-every').value) })));
+  $('add-lane').addEventListener('click', attempt(() => actions.addLane({ objective: $('add-objective').value })));
+  $('load-checkpoint').addEventListener('change', attempt(async () => {
+    const file = $('load-checkpoint').files[0];
+    $('load-checkpoint').value = '';
+    if (!file) return;
+    const { lane, step } = await actions.loadCheckpoint(new Uint8Array(await file.arrayBuffer()));
+    showNotice(`Loaded ${file.name} as lane ${lane + 1} at step ${step}.`, 'info');
+  }));
   $('copy-link').addEventListener('click', async () => {
     try {
       await navigator.clipboard.writeText(window.location.href);
@@ -40,15 +63,15 @@ export function setupControls(objectives, actions, dataset) {
     setTimeout(() => ($('copy-link').textContent = 'copy link'), 1500);
   });
 
-  objectiveSelect.addEventListener('change', () => actions.configure({ objective: objectiveSelect.value, params: {} }));
-  $('arch').addEventListener('change', () => actions.configure({ arch: $('arch').value }));
-  general.addEventListener('change', (e) => actions.configure({ [e.target.name]: e.target.value }));
+  objectiveSelect.addEventListener('change', attempt(() => actions.configureSelected({ objective: objectiveSelect.value, params: {} })));
+  $('arch').addEventListener('change', attempt(() => actions.configureSelected({ arch: $('arch').value })));
+  general.addEventListener('change', attempt((e) => actions.configureSelected({ [e.target.name]: e.target.value })));
   $('objective-params').addEventListener('change', (e) => {
     const value = e.target.type === 'checkbox' ? (e.target.checked ? 1 : 0) : e.target.value;
-    actions.configure({ params: { [e.target.name]: value } });
+    attempt(() => actions.configureSelected({ params: { [e.target.name]: value } }))();
   });
 
-  return {
+  const controls = {
     showConfig(config) {
       objectiveSelect.value = config.objective;
       $('arch').value = config.arch;
@@ -60,14 +83,30 @@ export function setupControls(objectives, actions, dataset) {
         ...presetButtons(info?.presets ?? [], config.params ?? {}, actions),
       );
     },
+    showOptions(options) {
+      const speed = String(options.speed ?? 0);
+      if (![...$('speed').options].some((o) => o.value === speed)) $('speed').append(new Option(`${speed} steps/s`, speed));
+      $('speed').value = speed;
+      $('eval-every').value = String(options.evalEvery);
+    },
     setRunning(running) {
       $('play').disabled = running;
       $('pause').disabled = !running;
     },
     setEnabled(enabled) {
+      laneCount.enabled = enabled;
       for (const el of document.querySelectorAll('#controls button, #controls input, #controls select')) el.disabled = !enabled;
+      controls.setLaneCount(laneCount.n, laneCount.max);
+    },
+    setLaneCount(n, max) {
+      Object.assign(laneCount, { n, max });
+      const full = n >= max;
+      for (const id of ['add-lane', 'add-objective', 'load-checkpoint']) $(id).disabled = full || !laneCount.enabled;
     },
   };
+  const laneCount = { n: 1, max: 4, enabled: false };
+  controls.showOptions(page);
+  return controls;
 }
 
 function numberField(key, label, step) {
@@ -105,7 +144,7 @@ function presetButtons(presets, params, actions) {
     const button = Object.assign(document.createElement('button'), { type: 'button', textContent: preset.name });
     button.dataset.preset = preset.name;
     button.setAttribute('aria-pressed', String(active));
-    button.addEventListener('click', () => actions.configure({ params: values }));
+    button.addEventListener('click', () => Promise.resolve(actions.configureSelected({ params: values })).catch((e) => showNotice(e.message, 'error')));
     row.append(button);
   }
   return [row];

@@ -1,13 +1,28 @@
-// Page state and the URL: the query string holds the whole configuration so a link reproduces a lesson.
+// Page state and the URL: the query string holds the whole configuration (lanes, objectives, every
+// hyper-parameter, seed, speed, lesson options) so a link reproduces a lesson.
 
-/** Query parameters that map onto the lane configuration (validated by the wasm module). */
+/** Query parameters that map onto a lane's configuration (validated by the wasm module). */
 export const CONFIG_KEYS = ['objective', 'arch', 'lr_g', 'lr_d', 'batch', 'latent', 'seed'];
-/** Query parameters about the page rather than the lane. */
-export const PAGE_KEYS = ['autostart', 'backend', 'dataset'];
+/** Keys a lane may override in the multi-lane form (`lane2.arch=dcgan`); the seed is shared. */
+export const LANE_KEYS = ['objective', 'arch', 'lr_g', 'lr_d', 'batch', 'latent'];
+/** Query parameters about the page rather than a lane. */
+export const PAGE_KEYS = ['autostart', 'backend', 'dataset', 'lanes', 'embed', 'hide', 'speed', 'eval_every'];
 /** Datasets the build ships (`data/<id>.bin` and `data/classifier[-<id>].bin`), the first is the default. */
 export const DATASETS = { mnist: 'MNIST digits', fashion: 'Fashion-MNIST' };
-/** Objective-specific parameters travel as `p.<key>=value`. */
+export const MAX_LANES = 4;
+/** Names `hide=` accepts, each a control or panel a lesson link may hide (see `layout.js`). */
+export const HIDEABLE = [
+  'controls', 'play', 'pause', 'step', 'step-modes', 'reset', 'copy-link', 'objective', 'arch', 'dataset', 'params',
+  'general', 'lanes', 'speed', 'metrics', 'histograms', 'charts', 'diagnostics', 'timelapse', 'interpolation', 'codes',
+  'checkpoints', 'status',
+];
+/** Generator steps between live quality measurements unless `eval_every` says otherwise. */
+export const DEFAULT_EVAL_EVERY = 200;
+export const EVAL_EVERY_RANGE = [10, 100000];
+/** Slow motion: at most this many generator steps per second per lane (`speed`; absent = full speed). */
+export const SPEED_RANGE = [0.1, 1000];
 const PARAM_PREFIX = 'p.';
+const LANE_PREFIX = /^lane([1-9][0-9]*)\.(.+)$/;
 const MAX_VALUE_LENGTH = 200;
 const MAX_KEY_LENGTH = 40;
 /** URL problems listed one by one; the rest are counted in one last notice. */
@@ -19,17 +34,63 @@ export function quote(text, max = 40) {
   return JSON.stringify(chars.length > max ? `${chars.slice(0, max).join('')}…` : chars.join(''));
 }
 
+export const defaultPage = () => ({
+  autostart: false, backend: 'auto', dataset: 'mnist', embed: false, hide: [], speed: 0, evalEvery: DEFAULT_EVAL_EVERY,
+});
+
+/** Reads one page option into `page`; returns a notice for a bad value, or null. */
+function readPageKey(page, key, value) {
+  const flag = (name) => {
+    if (['1', 'true'].includes(value)) return true;
+    if (['0', 'false', ''].includes(value)) return false;
+    throw new Error(`URL parameter "${name}" must be 1 or 0`);
+  };
+  try {
+    if (key === 'autostart') page.autostart = flag('autostart');
+    else if (key === 'embed') page.embed = flag('embed');
+    else if (key === 'backend') {
+      if (!['auto', 'webgpu', 'cpu'].includes(value)) return 'URL parameter "backend" must be auto, webgpu or cpu; using auto.';
+      page.backend = value;
+    } else if (key === 'dataset') {
+      if (!Object.hasOwn(DATASETS, value)) return `URL parameter "dataset" must be ${Object.keys(DATASETS).join(' or ')}; using mnist.`;
+      page.dataset = value;
+    } else if (key === 'hide') {
+      const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = names.filter((n) => !HIDEABLE.includes(n));
+      page.hide = names.filter((n) => HIDEABLE.includes(n));
+      if (unknown.length) return `URL parameter "hide": unknown name ${quote(unknown[0])} ignored (known: ${HIDEABLE.join(', ')}).`;
+    } else if (key === 'speed') {
+      const v = Number(value);
+      if (value === 'max' || value === '') page.speed = 0;
+      else if (!(v >= SPEED_RANGE[0] && v <= SPEED_RANGE[1])) return `URL parameter "speed" must be max or ${SPEED_RANGE[0]} to ${SPEED_RANGE[1]} steps/s; using max.`;
+      else page.speed = v;
+    } else if (key === 'eval_every') {
+      const v = Number(value);
+      if (!Number.isInteger(v) || v < EVAL_EVERY_RANGE[0] || v > EVAL_EVERY_RANGE[1]) {
+        return `URL parameter "eval_every" must be a whole number from ${EVAL_EVERY_RANGE[0]} to ${EVAL_EVERY_RANGE[1]}; using ${DEFAULT_EVAL_EVERY}.`;
+      }
+      page.evalEvery = v;
+    }
+  } catch (e) {
+    return `${e.message}; ignored.`;
+  }
+  return null;
+}
+
 /**
- * Reads a query string into `{config, page, notices}`. Values are kept as strings: the wasm
- * validator checks ranges and names the field. Unknown, over-long and repeated keys become notices;
- * of a repeated key the first value is used.
+ * Reads a query string into `{lanes: [rawConfig], page, notices}`. Values are kept as strings: the
+ * wasm validator checks ranges and names the field. One lane: `objective=…&lr_g=…&p.key=…`. Several:
+ * `lanes=nonsaturating,lsgan` with shared values at the top level and per-lane overrides as
+ * `lane2.lr_g=…`, `lane2.p.key=…`. Unknown, over-long and repeated keys become notices.
  */
 export function parseQuery(search) {
   const params = new URLSearchParams(search);
-  const config = {};
-  const page = { autostart: false, backend: 'auto', dataset: 'mnist' };
+  const top = {};
+  const page = defaultPage();
+  const perLane = new Map();
   const notices = [];
   const seen = new Set();
+  let laneList = null;
   for (const [key, rawValue] of params) {
     if (key.length > MAX_KEY_LENGTH) {
       notices.push(`URL parameter name is ${key.length} characters long (at most ${MAX_KEY_LENGTH}); ignored.`);
@@ -44,47 +105,101 @@ export function parseQuery(search) {
       notices.push(`URL parameter ${quote(key)} is ${rawValue.length} characters long (at most ${MAX_VALUE_LENGTH}); ignored.`);
       continue;
     }
+    const laneKey = LANE_PREFIX.exec(key);
     if (CONFIG_KEYS.includes(key)) {
-      config[key] = rawValue;
+      top[key] = rawValue;
     } else if (key.startsWith(PARAM_PREFIX)) {
       // No prototype: a parameter named `__proto__` stays an ordinary key, which the validator refuses.
-      config.params ??= Object.create(null);
-      config.params[key.slice(PARAM_PREFIX.length)] = rawValue;
-    } else if (key === 'autostart') {
-      if (['1', 'true'].includes(rawValue)) page.autostart = true;
-      else if (!['0', 'false', ''].includes(rawValue)) notices.push('URL parameter "autostart" must be 1 or 0; training waits for play.');
-    } else if (key === 'backend') {
-      if (['auto', 'webgpu', 'cpu'].includes(rawValue)) page.backend = rawValue;
-      else notices.push('URL parameter "backend" must be auto, webgpu or cpu; using auto.');
-    } else if (key === 'dataset') {
-      if (Object.hasOwn(DATASETS, rawValue)) page.dataset = rawValue;
-      else notices.push(`URL parameter "dataset" must be ${Object.keys(DATASETS).join(' or ')}; using mnist.`);
+      top.params ??= Object.create(null);
+      top.params[key.slice(PARAM_PREFIX.length)] = rawValue;
+    } else if (key === 'lanes') {
+      laneList = rawValue.split(',').map((s) => s.trim());
+    } else if (PAGE_KEYS.includes(key)) {
+      const notice = readPageKey(page, key, rawValue);
+      if (notice) notices.push(notice);
+    } else if (laneKey) {
+      const [, n, sub] = laneKey;
+      if (sub.startsWith(PARAM_PREFIX)) {
+        const entry = perLane.get(Number(n)) ?? {};
+        entry.params ??= Object.create(null);
+        entry.params[sub.slice(PARAM_PREFIX.length)] = rawValue;
+        perLane.set(Number(n), entry);
+      } else if (LANE_KEYS.includes(sub)) {
+        perLane.set(Number(n), { ...(perLane.get(Number(n)) ?? {}), [sub]: rawValue });
+      } else {
+        notices.push(`URL parameter ${quote(key)}: ${sub === 'seed' ? 'the seed is shared by all lanes' : 'not a lane setting'}; ignored.`);
+      }
     } else {
       notices.push(`Unknown URL parameter ${quote(key)} ignored.`);
     }
   }
+  const lanes = buildLanes(top, laneList, perLane, notices);
   if (notices.length > MAX_URL_NOTICES) {
     const rest = notices.splice(MAX_URL_NOTICES - 1);
     notices.push(`… and ${rest.length} more URL problems not shown.`);
   }
-  return { config, page, notices };
+  return { lanes, page, notices, config: lanes[0] };
 }
 
-/** Writes a validated config (and page options) back into a query string. */
-export function toQuery(config, page) {
+function buildLanes(top, laneList, perLane, notices) {
+  if (laneList === null) {
+    for (const n of perLane.keys()) notices.push(`URL parameter "lane${n}.…" needs lanes=…; ignored.`);
+    return [top];
+  }
+  let list = laneList;
+  if (list.length > MAX_LANES || list.some((id) => id === '')) {
+    notices.push(`URL parameter "lanes" takes 1 to ${MAX_LANES} objective ids separated by commas; using the first ${Math.min(MAX_LANES, list.filter(Boolean).length) || 1}.`);
+    list = list.filter(Boolean).slice(0, MAX_LANES);
+    if (list.length === 0) list = [top.objective ?? 'nonsaturating'];
+  }
+  if (top.objective !== undefined) notices.push('URL parameter "objective" is ignored when "lanes" names the objectives.');
+  if (top.params && list.length > 1) notices.push('Objective parameters need a lane prefix when there are several lanes (e.g. lane2.p.k=2); the unprefixed ones are ignored.');
+  for (const n of perLane.keys()) if (n > list.length) notices.push(`URL parameters "lane${n}.…" name a lane that "lanes" does not have; ignored.`);
+  const { objective: _, params: topParams, ...shared } = top;
+  return list.map((objective, i) => {
+    const own = perLane.get(i + 1) ?? {};
+    const params = list.length === 1 ? { ...(topParams ?? {}), ...(own.params ?? {}) } : own.params;
+    return { ...shared, objective, ...own, ...(params ? { params } : {}) };
+  });
+}
+
+/** Writes validated lane configs (and page options) back into a query string. */
+export function toQuery(configs, page) {
   const params = new URLSearchParams();
-  for (const key of CONFIG_KEYS) if (config[key] !== undefined) params.set(key, String(config[key]));
-  for (const [key, value] of Object.entries(config.params ?? {})) params.set(PARAM_PREFIX + key, String(value));
+  if (configs.length === 1) {
+    const [config] = configs;
+    for (const key of CONFIG_KEYS) if (config[key] !== undefined) params.set(key, String(config[key]));
+    for (const [key, value] of Object.entries(config.params ?? {})) params.set(PARAM_PREFIX + key, String(value));
+  } else if (configs.length > 1) {
+    params.set('lanes', configs.map((c) => c.objective).join(','));
+    if (configs[0].seed !== undefined) params.set('seed', String(configs[0].seed));
+    for (const key of LANE_KEYS.slice(1)) {
+      const values = configs.map((c) => c[key]);
+      if (values.every((v) => v === values[0])) {
+        if (values[0] !== undefined) params.set(key, String(values[0]));
+      } else {
+        configs.forEach((c, i) => c[key] !== undefined && params.set(`lane${i + 1}.${key}`, String(c[key])));
+      }
+    }
+    configs.forEach((c, i) => {
+      for (const [key, value] of Object.entries(c.params ?? {})) params.set(`lane${i + 1}.${PARAM_PREFIX}${key}`, String(value));
+    });
+  }
+  const d = defaultPage();
   if (page.autostart) params.set('autostart', '1');
-  if (page.backend && page.backend !== 'auto') params.set('backend', page.backend);
-  if (page.dataset && page.dataset !== 'mnist') params.set('dataset', page.dataset);
+  if (page.backend && page.backend !== d.backend) params.set('backend', page.backend);
+  if (page.dataset && page.dataset !== d.dataset) params.set('dataset', page.dataset);
+  if (page.speed) params.set('speed', String(page.speed));
+  if (page.evalEvery && page.evalEvery !== d.evalEvery) params.set('eval_every', String(page.evalEvery));
+  if (page.embed) params.set('embed', '1');
+  if (page.hide?.length) params.set('hide', page.hide.join(','));
   return params.toString();
 }
 
 /** Replaces the address bar's query without adding a history entry. */
-export function syncUrl(config, page) {
+export function syncUrl(configs, page) {
   const url = new URL(window.location.href);
-  url.search = toQuery(config, page);
+  url.search = toQuery(configs, page);
   try {
     window.history.replaceState(null, '', url);
   } catch {

@@ -1,39 +1,26 @@
-// Training worker: loads the wasm module, picks WebGPU or the CPU fallback, and runs the lane so the
-// page never blocks. Every read-back from the GPU is asynchronous. It stops a diverged lane, sends
-// the page checkpoints of the last healthy snapshot, and reports panics and GPU device loss.
+// Training worker: loads the wasm module, picks WebGPU or the CPU fallback, loads the dataset and the
+// quality classifier, and runs the page's commands against the lanes (worker-lanes.js) so the page
+// never blocks. It reports panics and GPU device loss; every read-back from the GPU is asynchronous.
 import init, {
-  Dataset, TrainingLane, initWebGpu, objectives, validateConfig, onPanic, testPanic, destroyGpuDevice,
+  Dataset, QualityMeter, initWebGpu, objectives, validateConfig, onPanic, testPanic, destroyGpuDevice,
 } from '../pkg/gan_playground.js';
 import { MAX_STEP_REQUEST } from './protocol.js';
+import { Lanes } from './worker-lanes.js';
 
-const SAMPLE_EVERY_MS = 400;
-const TARGET_CALL_MS = 120;
-/** At most one checkpoint (a read-back of the whole snapshot) per this many milliseconds. */
-const CHECKPOINT_MIN_MS = 2000;
+const PHASES = ['both', 'd', 'g'];
 
-let dataset = null;
 let backend = 'cpu';
-let lane = null;
-let config = null;
+let lanes = null;
 let running = false;
 let loopActive = false;
-let pendingSteps = 0;
-let msPerStep = 50;
-let lastSamples = 0;
-let rate = { steps: 0, since: performance.now(), value: 0 };
-let generation = 0; // bumped when the lane is replaced, so stale results are dropped
-let codeView = null; // the code explorer's current view, redrawn with the samples
+let pending = { steps: 0, phase: 'both' };
 let wasm = null; // the module's exports (its memory size goes to the page with the statistics)
 let panicMessage = null; // set by the panic hook just before the module traps
 let deviceLost = false; // once lost, results are dropped and failures are not reported: the page restarts us
-let snapshotEvery = 200;
-let checkpointSent = { step: -1, at: 0 };
-/** Id of the one lane this worker trains, in the messages about a lane's recovery (several lanes: issue 4). */
-const LANE = 0;
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
 
-// A macrotask boundary so queued messages (pause, configure) are handled between training calls.
+// A macrotask boundary so queued messages (pause, configure) are handled between training rounds.
 const channel = new MessageChannel();
 const waiters = [];
 channel.port1.onmessage = () => waiters.shift()?.();
@@ -84,124 +71,50 @@ function validate(raw) {
   return { config: JSON.parse(validateConfig('{}')).config, errors: reported };
 }
 
-/** Rebuilds the lane from `raw`, or from `checkpoint` bytes (a restart) if they can be restored. */
-function buildLane(raw, checkpoint) {
-  let next = null;
-  let cfg = null;
-  let errors = [];
-  if (checkpoint) {
-    try {
-      next = TrainingLane.fromCheckpoint(backend, checkpoint, dataset);
-      cfg = JSON.parse(next.configJson());
-    } catch (e) {
-      post({ type: 'error', message: `The checkpoint could not be restored (${e.message ?? e}); starting again from step 0.` });
-    }
+async function fetchBytes(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** The dataset's classifier for the live metrics; without it training still works, with a notice. */
+async function loadMeter(classifierUrl, dataBytes) {
+  try {
+    return new QualityMeter(await fetchBytes(classifierUrl), dataBytes);
+  } catch (e) {
+    post({ type: 'error', message: `Live quality metrics are off: the classifier could not be loaded (${e.message ?? e}).` });
+    return null;
   }
-  if (!next) {
-    ({ config: cfg, errors } = validate(raw));
-    next = new TrainingLane(backend, JSON.stringify(cfg), dataset);
-  }
-  next.setSnapshotEvery(snapshotEvery);
-  lane?.free();
-  lane = next;
-  config = cfg;
-  generation++;
-  rate = { steps: 0, since: performance.now(), value: 0 };
-  checkpointSent = { step: next.steps, at: -Infinity }; // the first snapshot goes out at once
-  const codes = Array.from(next.codes);
-  // A lane without latent codes has nothing to explore: close the explorer before the next redraw.
-  if (codes[0] === 0) codeView = null;
-  post({ type: 'config', config: cfg, errors, codes, restoredStep: checkpoint && next.steps > 0 ? next.steps : undefined });
-  return errors;
-}
-
-/** Sends the last snapshot as bytes, so the page can restore it into a new worker. */
-async function sendCheckpoint() {
-  const gen = generation;
-  const step = lane.snapshotStep;
-  checkpointSent = { step, at: performance.now() };
-  const bytes = await lane.checkpoint();
-  if (gen !== generation) return;
-  post({ type: 'checkpoint', lane: LANE, step, bytes }, [bytes.buffer]);
-}
-
-async function sendSamples() {
-  // A diverged lane's generator is garbage: the page keeps the last good samples.
-  if (lane.divergedAt !== undefined) return;
-  const gen = generation;
-  const pixels = await lane.samples();
-  if (gen !== generation) return;
-  lastSamples = performance.now();
-  post({ type: 'samples', step: lane.steps, pixels }, [pixels.buffer]);
-  await sendCodeGrid();
-}
-
-async function sendCodeGrid() {
-  const view = codeView;
-  if (!view || !lane || lane.divergedAt !== undefined) return;
-  const gen = generation;
-  const [rows] = lane.codes;
-  const pixels = await lane.codeGrid(view.zIndex, view.sweep, view.other, view.cols);
-  if (gen !== generation) return;
-  post({ type: 'codeGrid', step: lane.steps, rows, cols: view.cols, sweep: view.sweep, pixels }, [pixels.buffer]);
-}
-
-/** Accepts only the documented view shape; anything else closes the explorer. */
-function parseView(view) {
-  if (!view || typeof view !== 'object') return null;
-  const { zIndex, sweep, other, cols } = view;
-  const ok = [zIndex, sweep, cols].every(Number.isInteger) && Number.isFinite(other);
-  return ok ? { zIndex, sweep, other, cols } : null;
 }
 
 function setRunning(value) {
   running = value;
   post({ type: 'running', running });
-  if (running || pendingSteps > 0) runLoop();
-}
-
-async function trainOnce() {
-  const gen = generation;
-  const budget = running ? Infinity : pendingSteps;
-  const n = Math.max(1, Math.min(budget, Math.round(TARGET_CALL_MS / Math.max(msPerStep, 0.1)), 50));
-  const t0 = performance.now();
-  const stats = await lane.train(n);
-  if (gen !== generation) return;
-  const elapsed = performance.now() - t0;
-  msPerStep = 0.7 * msPerStep + 0.3 * (elapsed / stats.length);
-  if (!running) pendingSteps = Math.max(0, pendingSteps - stats.length);
-  rate.steps += stats.length;
-  const window = performance.now() - rate.since;
-  if (window > 1000 || rate.value === 0) {
-    rate.value = (rate.steps * 1000) / window;
-    if (window > 1000) rate = { steps: 0, since: performance.now(), value: rate.value };
-  }
-  post({ type: 'stats', stats, stepsPerSec: rate.value, running, memoryBytes: wasm.memory.buffer.byteLength });
-  if (lane.divergedAt !== undefined) {
-    running = false;
-    pendingSteps = 0;
-    const last = stats[stats.length - 1];
-    const losses = [last.d_loss, last.g_loss, ...Object.values(last.diagnostics)].some((v) => v === null); // non-finite travel as null
-    post({ type: 'diverged', lane: LANE, step: lane.divergedAt, snapshotStep: lane.snapshotStep, losses, weights: !last.weights_finite });
-    post({ type: 'running', running: false });
-    return;
-  }
-  if (lane.snapshotStep > checkpointSent.step && performance.now() - checkpointSent.at > CHECKPOINT_MIN_MS) await sendCheckpoint();
-  if (!running && pendingSteps === 0) await sendSamples();
-  else if (performance.now() - lastSamples > SAMPLE_EVERY_MS) await sendSamples();
+  if (running || pending.steps > 0) runLoop();
 }
 
 async function runLoop() {
   if (loopActive) return;
   loopActive = true;
   try {
-    while ((running || pendingSteps > 0) && lane) {
-      await trainOnce();
+    while ((running || pending.steps > 0) && lanes) {
+      const phase = running ? 'both' : pending.phase;
+      const took = await lanes.round(running ? Infinity : pending.steps, phase);
+      if (took === 0) break; // every lane has diverged (or there is none)
+      if (!running) pending.steps = Math.max(0, pending.steps - took);
+      if (!running && pending.steps === 0) {
+        await lanes.sendAllSamples();
+        await lanes.evaluateStale();
+      }
       await nextTask();
+    }
+    if (running && lanes.trainable().length === 0) {
+      running = false;
+      post({ type: 'running', running: false });
     }
   } catch (e) {
     running = false;
-    pendingSteps = 0;
+    pending.steps = 0;
     post({ type: 'running', running: false });
     reportFailure(e);
   } finally {
@@ -209,7 +122,7 @@ async function runLoop() {
   }
 }
 
-async function reportFailure(e) {
+async function reportFailure(e, requestId) {
   if (deviceLost) return; // expected after a loss; the page is already restarting the worker
   const message = e?.message ?? String(e);
   if (e?.fallback) {
@@ -222,7 +135,7 @@ async function reportFailure(e) {
     // A wasm trap (a Rust panic) leaves the module unusable: the page offers to restart the worker.
     post({ type: 'crashed', message: panicMessage ? `the training module panicked: ${panicMessage}` : `the training module crashed: ${message}` });
   } else {
-    post({ type: 'error', message });
+    post({ type: 'error', message, requestId });
   }
 }
 
@@ -230,16 +143,37 @@ async function reportFailure(e) {
 function onDeviceLost(reason, message, simulated = false) {
   if (deviceLost) return;
   deviceLost = true;
-  generation++;
   running = false;
-  pendingSteps = 0;
+  pending.steps = 0;
   post({ type: 'deviceLost', reason: String(reason), message: String(message ?? ''), backend, simulated });
 }
 
+/** Accepts only the documented view shapes; anything else closes the view. */
+function parseCodeView(view) {
+  if (!view || typeof view !== 'object') return null;
+  const { zIndex, sweep, other, cols } = view;
+  const ok = [zIndex, sweep, cols].every(Number.isInteger) && Number.isFinite(other);
+  return ok ? { zIndex, sweep, other, cols } : null;
+}
+
+function parseInterpView(view) {
+  if (!view || typeof view !== 'object') return null;
+  const { a, b, frames } = view;
+  return [a, b, frames].every(Number.isInteger) ? { a, b, frames } : null;
+}
+
 function refuseIfDiverged() {
-  if (lane?.divergedAt === undefined) return false;
-  post({ type: 'error', message: `Training diverged at step ${lane.divergedAt}: roll back to step ${lane.snapshotStep} or reset before training again.` });
+  const stuck = lanes.all().filter((s) => s.diverged);
+  if (stuck.length === 0 || lanes.trainable().length > 0) return false;
+  const s = stuck[0];
+  post({ type: 'error', message: `Training diverged at step ${s.lane.divergedAt}: roll back to step ${s.lane.snapshotStep} or reset before training again.` });
   return true;
+}
+
+function wholeNumber(value, lo, hi, what) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < lo || n > hi) throw new Error(`${what}: a whole number from ${lo} to ${hi}`);
+  return n;
 }
 
 async function handle(msg) {
@@ -247,35 +181,58 @@ async function handle(msg) {
     case 'init': {
       wasm = await init();
       onPanic((message) => { panicMessage = message; });
-      if (Number.isInteger(msg.snapshotEvery) && msg.snapshotEvery > 0) snapshotEvery = msg.snapshotEvery;
       const picked = await pickBackend(msg.backend);
       backend = picked.backend;
-      const response = await fetch(msg.dataUrl);
-      if (!response.ok) throw new Error(`could not load ${msg.dataUrl}: HTTP ${response.status}`);
-      dataset = Dataset.parse(new Uint8Array(await response.arrayBuffer()));
+      const dataBytes = await fetchBytes(msg.dataUrl);
+      const dataset = Dataset.parse(dataBytes);
+      const meter = msg.classifierUrl ? await loadMeter(msg.classifierUrl, dataBytes) : null;
+      lanes = new Lanes(post, { backend, dataset, meter, validate, memoryBytes: () => wasm.memory.buffer.byteLength });
+      if (Number.isInteger(msg.snapshotEvery) && msg.snapshotEvery > 0) lanes.snapshotEvery = msg.snapshotEvery;
+      setOptions(msg.options ?? {});
       post({
-        type: 'ready', backend, adapter: picked.adapter, notice: picked.notice,
-        objectives: JSON.parse(objectives()), dataset: { size: dataset.size, classCounts: Array.from(dataset.classCounts()) },
+        type: 'ready', backend, adapter: picked.adapter, notice: picked.notice, objectives: JSON.parse(objectives()),
+        dataset: { size: dataset.size, classCounts: Array.from(dataset.classCounts()) },
+        metrics: meter ? { accuracy: meter.accuracy, samples: 256 } : null,
       });
-      buildLane(msg.config ?? {}, msg.checkpoint);
-      await sendSamples();
+      for (const spec of msg.lanes ?? []) lanes.build(spec.id, spec.config ?? {}, spec.checkpoint ?? null);
+      await lanes.sendAllSamples();
       return;
     }
+    case 'addLane': {
+      const slot = lanes.build(msg.lane, msg.config ?? {}, msg.checkpoint ?? null, Boolean(msg.checkpoint));
+      await lanes.sendSamples(slot);
+      await lanes.evaluateStale();
+      return;
+    }
+    case 'removeLane':
+      lanes.remove(msg.lane);
+      return;
+    case 'configure':
+      await lanes.sendSamples(lanes.build(msg.lane, msg.config ?? {}));
+      return;
+    case 'reset':
+      for (const slot of msg.lane === undefined ? lanes.all() : [lanes.get(msg.lane)]) {
+        await lanes.sendSamples(lanes.build(slot.id, slot.config));
+      }
+      return;
     case 'rollback': {
-      if ((msg.lane ?? LANE) !== LANE) throw new Error(`rollback: there is no lane ${JSON.stringify(msg.lane)}`);
-      const step = lane.rollback();
-      generation++;
-      post({ type: 'rolledBack', lane: LANE, step });
-      await sendSamples();
+      const slot = lanes.get(msg.lane);
+      const step = lanes.rollback(slot);
+      post({ type: 'rolledBack', lane: slot.id, step });
+      await lanes.sendSamples(slot);
       return;
     }
-    case 'snapshotEvery': {
-      const n = Number(msg.n);
-      if (!Number.isInteger(n) || n < 1 || n > 1e6) throw new Error('snapshot interval: a whole number from 1 to 1000000');
-      snapshotEvery = n;
-      lane.setSnapshotEvery(n);
+    case 'save': {
+      const saved = await lanes.save(lanes.get(msg.lane), typeof msg.curves === 'string' ? msg.curves : '');
+      post({ type: 'saved', lane: msg.lane, requestId: msg.requestId, ...saved }, [saved.bytes.buffer]);
       return;
     }
+    case 'options':
+      setOptions(msg);
+      return;
+    case 'snapshotEvery':
+      lanes.setSnapshotEvery(wholeNumber(msg.n, 1, 1e6, 'snapshot interval'));
+      return;
     case 'testPanic':
       testPanic();
       return;
@@ -284,61 +241,77 @@ async function handle(msg) {
       if (backend !== 'webgpu' || !destroyGpuDevice()) onDeviceLost('simulated', 'test hook on the CPU backend (no GPU device to destroy)', true);
       return;
     case 'testLearningRates':
-      lane.setLearningRatesUnchecked(Number(msg.lr_g), Number(msg.lr_d));
-      return;
-    case 'configure':
-      buildLane(msg.config ?? {});
-      await sendSamples();
-      return;
-    case 'reset':
-      buildLane(config ?? {});
-      await sendSamples();
+      lanes.get(msg.lane ?? lanes.all()[0]?.id).lane.setLearningRatesUnchecked(Number(msg.lr_g), Number(msg.lr_d));
       return;
     case 'play':
       if (!refuseIfDiverged()) setRunning(true);
       return;
-    case 'codes':
-      codeView = parseView(msg.view);
-      // While training, the loop redraws it with the next samples; otherwise draw it now.
-      if (!loopActive) await sendCodeGrid();
-      return;
     case 'pause':
       setRunning(false);
+      await lanes.evaluateStale();
       return;
     case 'step': {
       const n = Number(msg.n ?? 1);
-      if (!Number.isInteger(n) || n < 1 || n > MAX_STEP_REQUEST) {
-        post({ type: 'error', message: `step: n must be a whole number from 1 to ${MAX_STEP_REQUEST}` });
-        return;
-      }
+      const phase = msg.phase ?? 'both';
+      if (!Number.isInteger(n) || n < 1 || n > MAX_STEP_REQUEST) throw new Error(`step: n must be a whole number from 1 to ${MAX_STEP_REQUEST}`);
+      if (!PHASES.includes(phase)) throw new Error(`step: phase must be ${PHASES.join(', ')}`);
       if (refuseIfDiverged()) return;
-      pendingSteps += n;
+      // A request in another phase replaces the one pending; the same phase adds to it.
+      pending = { steps: (pending.phase === phase ? pending.steps : 0) + n, phase };
       runLoop();
       return;
     }
+    case 'codes': {
+      const slot = lanes.get(msg.lane);
+      slot.codeView = parseCodeView(msg.view);
+      // While training, the loop redraws it with the next samples; otherwise draw it now.
+      if (!loopActive) await lanes.sendCodeGrid(slot);
+      return;
+    }
+    case 'interpolate': {
+      for (const slot of lanes.all()) if (slot.id !== msg.lane) slot.interpView = null;
+      const slot = msg.lane === null || msg.lane === undefined ? null : lanes.get(msg.lane);
+      if (!slot) return;
+      slot.interpView = parseInterpView(msg.view);
+      if (!loopActive) await lanes.sendInterpolation(slot);
+      return;
+    }
     default:
-      post({ type: 'error', message: `unknown command ${JSON.stringify(String(msg.type)).slice(0, 60)}` });
+      throw new Error(`unknown command ${JSON.stringify(String(msg.type)).slice(0, 60)}`);
   }
 }
 
-// Commands that rebuild the lane wait for the training call in flight, so they never overlap it.
+function setOptions({ speed, evalEvery }) {
+  if (speed !== undefined) {
+    const v = Number(speed);
+    if (!(v === 0 || (v >= 0.1 && v <= 1000))) throw new Error('speed: 0 (full speed) or 0.1 to 1000 steps/s');
+    lanes.speed = v;
+  }
+  if (evalEvery !== undefined) lanes.evalEvery = wholeNumber(evalEvery, 10, 100000, 'eval_every');
+}
+
+// Commands that rebuild or replace lanes wait for the training round in flight, so they never overlap it.
+const EXCLUSIVE = ['init', 'addLane', 'removeLane', 'configure', 'reset', 'rollback', 'snapshotEvery', 'testLearningRates', 'save'];
 let queue = Promise.resolve();
 self.onmessage = (event) => {
   const msg = event.data ?? {};
   if (deviceLost) return;
-  const exclusive = ['init', 'configure', 'reset', 'rollback', 'snapshotEvery', 'testLearningRates'].includes(msg.type);
-  if (exclusive) {
-    generation++;
+  const fail = (e) => reportFailure(e, msg.requestId);
+  if (EXCLUSIVE.includes(msg.type)) {
     queue = queue.then(async () => {
       const wasRunning = running;
       running = false;
-      pendingSteps = 0;
+      pending.steps = 0;
       while (loopActive) await nextTask();
-      await handle(msg);
-      if (wasRunning && msg.type !== 'init' && lane.divergedAt === undefined) setRunning(true);
-    }).catch(reportFailure);
+      try {
+        await handle(msg);
+      } finally {
+        if (wasRunning && msg.type !== 'init' && lanes?.trainable().length > 0) setRunning(true);
+        else if (wasRunning) post({ type: 'running', running: false });
+      }
+    }).catch(fail);
   } else {
-    queue = queue.then(() => handle(msg)).catch(reportFailure);
+    queue = queue.then(() => handle(msg)).catch(fail);
   }
 };
 // Failures nothing awaited (e.g. a panic inside a WebGPU callback) are reported the same way;

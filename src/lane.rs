@@ -6,7 +6,6 @@ use burn::optim::GradientsParams;
 use burn::tensor::{backend::AutodiffBackend, Int, Tensor, TensorData};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
-use serde::Serialize;
 
 use crate::config::TrainConfig;
 use crate::data::{BatchOrder, Digits, PIXELS, SIDE};
@@ -16,8 +15,13 @@ use crate::opt::Opt;
 use crate::rng::LaneRng;
 use crate::snapshot::Snapshot;
 
+mod eval;
 mod explore;
 mod recovery;
+mod stats;
+
+pub use eval::{slerp, Evaluation, FRAMES, MAX_EVAL};
+pub use stats::{PendingStats, Phase, StepStats};
 
 /// Size of the fixed evaluation batch shown as the sample grid.
 pub const GRID: usize = 64;
@@ -25,58 +29,16 @@ pub const GRID: usize = 64;
 /// (it collapses towards 0 when the minimax cost saturates).
 pub const G_GRAD_NORM: &str = "g_grad_norm";
 
+/// Mixed into the seed for the evaluation stream, independent of the training streams.
+const EVAL_STREAM: u64 = 0xD1B5_4A32_D192_ED03;
+
+/// The evaluation stream a lane with this seed starts with: the same in every lane with the same
+/// seed (and latent size), so their evaluations are comparable.
+pub(crate) fn eval_rng(seed: u64) -> LaneRng {
+    LaneRng::seed_from_u64(seed ^ EVAL_STREAM)
+}
+
 static INIT_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// Statistics of one generator step, read back from the device.
-#[derive(Debug, Clone, Serialize)]
-pub struct StepStats {
-    /// Generator steps completed, this one included.
-    pub step: usize,
-    pub d_loss: f32,
-    pub g_loss: f32,
-    /// The objective's diagnostics, named as in its `ObjectiveInfo`.
-    pub diagnostics: Vec<(String, f32)>,
-    /// False if the sum of all generator and discriminator parameters after this step's updates is
-    /// NaN or infinite (a weight diverged).
-    pub weights_finite: bool,
-    /// False if any loss, diagnostic or the parameter sum is NaN or infinite.
-    pub finite: bool,
-}
-
-/// Everything a generator step produced, still on the device.
-pub struct PendingStats<B: AutodiffBackend> {
-    step: usize,
-    /// `[d_loss, g_loss, d diagnostics..., g diagnostics..., sum of all G and D parameters]`.
-    values: Tensor<B::InnerBackend, 1>,
-    names: Vec<&'static str>,
-}
-
-impl<B: AutodiffBackend> PendingStats<B> {
-    /// Reads the values back (asynchronously; required on WebGPU in the browser).
-    pub async fn read(self) -> Result<StepStats, String> {
-        Ok(Self::read_many(vec![self]).await?.remove(0))
-    }
-
-    /// Reads several steps' values back in a single device transfer.
-    pub async fn read_many(pending: Vec<Self>) -> Result<Vec<StepStats>, String> {
-        let Some(first) = pending.first() else { return Ok(Vec::new()) };
-        let width = first.names.len() + 3;
-        let all = Tensor::cat(pending.iter().map(|p| p.values.clone()).collect(), 0);
-        let v = read_f32(all, "statistics").await?;
-        Ok(pending
-            .iter()
-            .zip(v.chunks_exact(width))
-            .map(|(p, v)| StepStats {
-                step: p.step,
-                d_loss: v[0],
-                g_loss: v[1],
-                diagnostics: p.names.iter().zip(&v[2..]).map(|(n, x)| (n.to_string(), *x)).collect(),
-                weights_finite: v[width - 1].is_finite(),
-                finite: v.iter().all(|x| x.is_finite()),
-            })
-            .collect())
-    }
-}
 
 /// A GAN being trained.
 pub struct Lane<B: AutodiffBackend> {
@@ -96,6 +58,9 @@ pub struct Lane<B: AutodiffBackend> {
     noise: LaneRng,
     /// Noise the objective's losses draw (interpolation weights, label flips, instance noise...).
     loss_noise: LaneRng,
+    /// Latent vectors and real-image picks of evaluations (`fresh_samples`, `evaluate`), never used by
+    /// training: evaluating between steps leaves the training run unchanged.
+    eval_rng: LaneRng,
     /// Generator inputs of the sample grid (latent plus codes), on the device and on the host.
     fixed_z: Tensor<B::InnerBackend, 2>,
     fixed_host: Vec<f32>,
@@ -137,6 +102,7 @@ impl<B: AutodiffBackend> Lane<B> {
             order: BatchOrder::new(train.len(), config.seed),
             noise,
             loss_noise: LaneRng::seed_from_u64(config.seed ^ 0x9E37_79B9_7F4A_7C15),
+            eval_rng: eval_rng(config.seed),
             fixed_host,
             fixed_z,
             objective,
@@ -194,7 +160,50 @@ impl<B: AutodiffBackend> Lane<B> {
 
     /// The objective's discriminator updates, then one generator update. Returns the step's statistics unread.
     pub fn train_step(&mut self) -> PendingStats<B> {
+        self.train_step_phase(Phase::Both)
+    }
+
+    /// One step of `phase` (see `Phase`); the values it does not compute are reported absent.
+    pub fn train_step_phase(&mut self, phase: Phase) -> PendingStats<B> {
         let g_step = self.g_steps;
+        let d_out = phase.trains_d().then(|| self.d_updates(g_step));
+        let g_out = phase.trains_g().then(|| self.g_update(g_step));
+        if g_out.is_some() {
+            self.g_steps += 1;
+        }
+        let info = self.objective.info();
+        let (has_d, has_g) = (d_out.is_some(), g_out.is_some());
+        let mut present = vec![has_d, has_g];
+        present.extend(std::iter::repeat_n(has_d, info.d_diagnostics.len()));
+        present.extend(std::iter::repeat_n(has_g, info.g_diagnostics.len() + 1));
+        let mut parts = Vec::new();
+        let d_diagnostics = d_out.map(|d| {
+            parts.push(d.value.inner());
+            d.diagnostics
+        });
+        let g_rest = g_out.map(|(g, joint, norm)| {
+            parts.push(g.value.inner());
+            (g.diagnostics, joint, norm)
+        });
+        parts.extend(d_diagnostics.into_iter().flatten().map(|t| t.inner()));
+        if let Some((diagnostics, joint, norm)) = g_rest {
+            parts.extend(diagnostics.into_iter().map(|t| t.inner()));
+            parts.extend(joint.into_iter().flat_map(|l| l.diagnostics).map(|t| t.inner()));
+            parts.push(norm);
+        }
+        // Divergence check on the weights themselves: NaN or infinity anywhere makes the sum non-finite.
+        parts.push(param_sum(&self.g).add(param_sum(&self.d)));
+        PendingStats {
+            step: self.g_steps,
+            phase,
+            values: Tensor::cat(parts, 0),
+            names: info.d_diagnostics.iter().chain(info.g_diagnostics).chain(&[G_GRAD_NORM]).copied().collect(),
+            present,
+        }
+    }
+
+    /// The objective's discriminator updates before generator step `g_step`; the loss of the last one.
+    fn d_updates(&mut self, g_step: usize) -> objective::Loss<B> {
         let mut d_out = None;
         for _ in 0..self.objective.d_steps(g_step).max(1) {
             let real = self.real_batch();
@@ -208,8 +217,12 @@ impl<B: AutodiffBackend> Lane<B> {
             d_out = Some(out);
         }
         // The statistics of the last discriminator update of this generator step are reported.
-        let d_out = d_out.expect("at least one discriminator step");
+        d_out.expect("at least one discriminator step")
+    }
 
+    /// One generator update and the joint step: (G's loss, the joint loss, G's gradient norm).
+    #[allow(clippy::type_complexity)]
+    fn g_update(&mut self, g_step: usize) -> (objective::Loss<B>, Option<objective::Loss<B>>, Tensor<B::InnerBackend, 1>) {
         let z = self.z();
         let fake = Fake { images: self.g.forward(z.clone()), z };
         let mut ctx = StepContext { g_step, rng: &mut self.loss_noise };
@@ -218,21 +231,7 @@ impl<B: AutodiffBackend> Lane<B> {
         let g_grad_norm = grad_norm(&self.g, &grads);
         self.g = self.opt_g.step(self.lr.0, self.g.clone(), grads);
         let joint = self.joint_step(g_step);
-        self.g_steps += 1;
-
-        let info = self.objective.info();
-        let mut parts = vec![d_out.value.inner(), g_out.value.inner()];
-        parts.extend(d_out.diagnostics.into_iter().map(|t| t.inner()));
-        parts.extend(g_out.diagnostics.into_iter().map(|t| t.inner()));
-        parts.extend(joint.into_iter().flat_map(|l| l.diagnostics).map(|t| t.inner()));
-        parts.push(g_grad_norm);
-        // Divergence check on the weights themselves: NaN or infinity anywhere makes the sum non-finite.
-        parts.push(param_sum(&self.g).add(param_sum(&self.d)));
-        PendingStats {
-            step: self.g_steps,
-            values: Tensor::cat(parts, 0),
-            names: info.d_diagnostics.iter().chain(info.g_diagnostics).chain(&[G_GRAD_NORM]).copied().collect(),
-        }
+        (g_out, joint, g_grad_norm)
     }
 
     /// The objective's joint loss, if it has one: one update of both networks on a fresh fake batch

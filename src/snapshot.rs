@@ -75,7 +75,11 @@ pub struct Snapshot<B: AutodiffBackend> {
     pub order: BatchOrder,
     pub noise: LaneRng,
     pub loss_noise: LaneRng,
+    pub eval_rng: LaneRng,
 }
+
+/// Largest `curves` entry accepted in a checkpoint, as JSON text (8 MB).
+pub const MAX_CURVES_BYTES: usize = 8 << 20;
 
 /// A checkpoint read back from bytes: host values, not yet tied to a lane.
 pub struct Checkpoint {
@@ -88,13 +92,34 @@ pub struct Checkpoint {
     pub order: Value,
     pub noise: Value,
     pub loss_noise: Value,
+    /// Absent in checkpoints written before evaluations had a stream of their own.
+    pub eval_rng: Option<Value>,
+    /// The page's curves (`{"version": 1, "stats": [...], "quality": [...]}`), if saved with them.
+    pub curves: Option<Value>,
+}
+
+/// Checks a `curves` entry: a JSON object of at most `MAX_CURVES_BYTES` of text (null counts as none).
+pub fn check_curves(curves: Option<&Value>) -> Result<Option<&Value>, String> {
+    match curves {
+        None | Some(Value::Null) => Ok(None),
+        Some(c @ Value::Object(_)) => {
+            let len = c.to_string().len();
+            if len > MAX_CURVES_BYTES {
+                return Err(format!("checkpoint: curves are {len} bytes of JSON; at most {MAX_CURVES_BYTES} accepted"));
+            }
+            Ok(Some(c))
+        }
+        Some(_) => Err("checkpoint: curves must be a JSON object like {\"version\": 1, \"stats\": [...]}".into()),
+    }
 }
 
 impl<B: AutodiffBackend> Snapshot<B> {
     /// Encodes the snapshot with the lane's config (as validated JSON), reading every tensor back in
     /// one asynchronous transfer (safe on WebGPU in the browser). `g`, `d`: the lane's live modules,
-    /// whose parameter ids key the optimizer state. Refuses a state holding NaN or infinity.
-    pub async fn encode(&self, config: Value, g: &Generator<B>, d: &Discriminator<B>) -> Result<Vec<u8>, String> {
+    /// whose parameter ids key the optimizer state. `curves` (see `check_curves`) goes into the header.
+    /// Refuses a state holding NaN or infinity.
+    pub async fn encode(&self, config: Value, curves: Option<&Value>, g: &Generator<B>, d: &Discriminator<B>) -> Result<Vec<u8>, String> {
+        let curves = check_curves(curves)?;
         let opts = [self.opt_g.export(g), self.opt_d.export(d), self.opt_joint.0.export(g), self.opt_joint.1.export(d)];
         let mut shapes = Vec::new();
         let mut parts = Vec::new();
@@ -134,11 +159,14 @@ impl<B: AutodiffBackend> Snapshot<B> {
         if let Some(i) = tensors.iter().position(|(_, v)| v.iter().any(|x| !x.is_finite())) {
             return Err(format!("checkpoint: tensor {i} holds a non-finite value"));
         }
-        let meta = json!({
+        let mut meta = json!({
             "config": config, "step": self.step, "g": self.g.0.len(), "d": self.d.0.len(), "opts": opt_meta,
             "order": self.order.to_json(), "noise": crate::rng::to_json(&self.noise),
-            "loss_noise": crate::rng::to_json(&self.loss_noise),
+            "loss_noise": crate::rng::to_json(&self.loss_noise), "eval_rng": crate::rng::to_json(&self.eval_rng),
         });
+        if let Some(c) = curves {
+            meta["curves"] = c.clone();
+        }
         Ok(Weights { kind: CHECKPOINT_KIND.into(), meta, tensors }.encode())
     }
 }
@@ -187,6 +215,8 @@ impl Checkpoint {
             order: field("order")?,
             noise: field("noise")?,
             loss_noise: field("loss_noise")?,
+            eval_rng: meta.get("eval_rng").cloned(),
+            curves: check_curves(meta.get("curves"))?.cloned(),
         })
     }
 }

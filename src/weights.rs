@@ -13,8 +13,9 @@ use serde_json::Value;
 
 /// Magic bytes at the start of every weights file.
 pub const MAGIC: &[u8; 8] = b"GANWTS01";
-/// Largest JSON header accepted (a header announcing more is refused before anything is read).
-pub const MAX_HEADER: usize = 1 << 20;
+/// Largest JSON header accepted (16 MiB: room for a checkpoint's curves; a header announcing more is
+/// refused before anything is read).
+pub const MAX_HEADER: usize = 1 << 24;
 /// Largest file accepted (64 MiB; the biggest model of the playground is a few MB). Callers that read
 /// files should check the size before reading.
 pub const MAX_FILE_BYTES: usize = 1 << 26;

@@ -92,7 +92,7 @@ fn noisy_label_cross_entropy_and_annealed_instance_noise() {
         .map(|_| {
             let s = pollster::block_on(lane.train_step().read()).unwrap();
             assert!(s.finite, "{s:?}");
-            s.diagnostics.iter().find(|d| d.0 == "instance_noise").unwrap().1
+            s.diagnostics.iter().find(|d| d.0 == "instance_noise").unwrap().1.unwrap()
         })
         .collect();
     assert_eq!(sigma, vec![0.5, 0.375, 0.25, 0.125, 0.0]);
@@ -164,7 +164,7 @@ fn infogan_lane_learns_its_categorical_code() {
     let mut mi = Vec::new();
     for _ in 0..300 {
         let s = pollster::block_on(lane.train_step().read()).unwrap();
-        mi.push(s.diagnostics.iter().find(|d| d.0 == "mi_lower_bound").unwrap().1);
+        mi.push(s.diagnostics.iter().find(|d| d.0 == "mi_lower_bound").unwrap().1.unwrap());
     }
     let late: f32 = mi[250..].iter().sum::<f32>() / 50.0;
     assert!(mi[0].abs() < 0.1 && late > 1.0, "MI lower bound {} at the start, {late} over steps 251-300", mi[0]);

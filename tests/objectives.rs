@@ -76,10 +76,10 @@ fn after_a_wgan_critic_step_every_parameter_lies_within_the_clip_bound() {
         lane.discriminator().visit(&mut after);
         assert!(after.1 > 0 && after.0 <= 0.02 + 1e-7, "{arch}: max |w| = {}", after.0);
         // clip_fraction (measured as the critic enters its step) is a real fraction and non-zero once clamped.
-        let frac = |s: &gan_playground::lane::StepStats| s.diagnostics.iter().find(|d| d.0 == "clip_fraction").unwrap().1;
+        let frac = |s: &gan_playground::lane::StepStats| s.diagnostics.iter().find(|d| d.0 == "clip_fraction").unwrap().1.unwrap();
         assert!(frac(&s1) > 0.0 && frac(&s2) > 0.0 && frac(&s2) <= 1.0, "{arch}: {s1:?} {s2:?}");
-        let w = s2.diagnostics.iter().find(|d| d.0 == "w_estimate").unwrap().1;
-        assert!((w + s2.d_loss).abs() < 1e-6, "w_estimate is -L_D");
+        let w = s2.diagnostics.iter().find(|d| d.0 == "w_estimate").unwrap().1.unwrap();
+        assert!((w + s2.d_loss.unwrap()).abs() < 1e-6, "w_estimate is -L_D");
     }
 }
 
@@ -96,8 +96,8 @@ fn minimax_generator_gradient_vanishes_when_d_wins_but_the_non_saturating_one_do
             last = Some(pollster::block_on(lane.train_step().read()).unwrap());
         }
         let s = last.unwrap();
-        let d_fake = s.diagnostics.iter().find(|d| d.0 == "d_fake").unwrap().1;
-        (s.diagnostics.iter().find(|d| d.0 == "g_grad_norm").unwrap().1, d_fake)
+        let d_fake = s.diagnostics.iter().find(|d| d.0 == "d_fake").unwrap().1.unwrap();
+        (s.diagnostics.iter().find(|d| d.0 == "g_grad_norm").unwrap().1.unwrap(), d_fake)
     };
     let (minimax, d_fake) = norm_after("minimax");
     let (nonsat, _) = norm_after("nonsaturating");

@@ -26,10 +26,10 @@ fn samples(lane: &Lane<Cpu>) -> Vec<u8> {
 }
 
 /// Every value a step reported, bit for bit.
-fn bits(stats: &[StepStats]) -> Vec<(usize, Vec<u32>)> {
+fn bits(stats: &[StepStats]) -> Vec<(usize, Vec<Option<u32>>)> {
     stats
         .iter()
-        .map(|s| (s.step, [s.d_loss, s.g_loss].into_iter().chain(s.diagnostics.iter().map(|d| d.1)).map(f32::to_bits).collect()))
+        .map(|s| (s.step, [s.d_loss, s.g_loss].into_iter().chain(s.diagnostics.iter().map(|d| d.1)).map(|v| v.map(f32::to_bits)).collect()))
         .collect()
 }
 
@@ -52,7 +52,7 @@ fn absurd_learning_rate_stops_the_lane_at_the_first_bad_step_and_rollback_restor
     lane.set_learning_rates_unchecked(1e30, 1e30);
     let stats = train(&mut lane, 5);
     assert_eq!(stats.iter().map(|s| s.step).collect::<Vec<_>>(), [14], "statistics end at the first bad step");
-    assert!(!stats[0].finite && !stats[0].g_loss.is_finite(), "{stats:?}");
+    assert!(!stats[0].finite && !stats[0].g_loss.unwrap().is_finite(), "{stats:?}");
     assert_eq!(lane.diverged_at(), Some(14));
     assert_eq!(lane.snapshot_step(), 10, "no snapshot is kept from a diverging call (step 15 was due)");
     let refused = pollster::block_on(lane.train(1)).unwrap_err();
@@ -79,7 +79,7 @@ fn non_finite_weights_stop_the_lane_even_when_the_losses_are_finite() {
     let stats = train(&mut lane, 3);
     let last = stats.last().unwrap();
     assert_eq!(last.step, 3);
-    assert!(last.d_loss.is_finite() && last.g_loss.is_finite() && !last.weights_finite && !last.finite, "{last:?}");
+    assert!(last.d_loss.unwrap().is_finite() && last.g_loss.unwrap().is_finite() && !last.weights_finite && !last.finite, "{last:?}");
     assert_eq!(lane.diverged_at(), Some(3));
     assert_eq!(lane.rollback(), 0);
 }
@@ -135,4 +135,80 @@ fn damaged_or_mismatched_checkpoints_are_refused() {
     // A smaller data set than the one the order was drawn over.
     let fewer = Digits { images: data.images[..256 * PIXELS].to_vec(), labels: data.labels[..256].to_vec() };
     assert!(Lane::<Cpu>::from_checkpoint(&bytes, &fewer, &cpu_device()).err().unwrap().contains("not a permutation"));
+}
+
+/// The page's curves format (see `src/curves.rs`).
+fn page_curves() -> serde_json::Value {
+    serde_json::json!({
+        "version": 1,
+        "stats": [{"step": 1, "d_loss": 1.3, "g_loss": 0.7, "diagnostics": {"d_real": 0.5, "g_grad_norm": null}}],
+        "quality": [{"step": 1, "fid": 200.5, "classes_covered": 3, "histogram": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}],
+    })
+}
+
+#[test]
+fn save_writes_the_current_state_with_its_curves_and_the_run_goes_on_unchanged() {
+    let data = small_train();
+    let json = r#"{"arch": "mlp", "batch": 16, "seed": 5}"#;
+    let mut a = lane(json, &data);
+    train(&mut a, 5); // the last snapshot is still step 0
+    pollster::block_on(a.evaluate(4)).unwrap(); // the evaluation stream's position travels too
+    let curves = page_curves();
+    let bytes = pollster::block_on(a.save(Some(&curves))).unwrap();
+    let (mut b, found) = Lane::<Cpu>::from_checkpoint_with_curves(&bytes, &data, &cpu_device()).unwrap();
+    assert_eq!((b.steps(), found.as_ref()), (5, Some(&curves)));
+    let expected = train(&mut a, 3);
+    assert_eq!(bits(&train(&mut b, 3)), bits(&expected), "saving changed nothing and the copy continues the same run");
+    assert_eq!(pollster::block_on(b.evaluate(6)).unwrap(), pollster::block_on(a.evaluate(6)).unwrap());
+    // Without curves, and through the old entry point.
+    let plain = pollster::block_on(a.save(None)).unwrap();
+    assert_eq!(Lane::<Cpu>::from_checkpoint_with_curves(&plain, &data, &cpu_device()).unwrap().1, None);
+    assert_eq!(Lane::<Cpu>::from_checkpoint(&bytes, &data, &cpu_device()).unwrap().steps(), 5);
+    // A diverged lane saves its last healthy snapshot.
+    a.set_learning_rates_unchecked(1e30, 1e30);
+    train(&mut a, 2);
+    assert!(a.diverged_at().is_some());
+    let healthy = pollster::block_on(a.save(Some(&curves))).unwrap();
+    assert_eq!(Lane::<Cpu>::from_checkpoint(&healthy, &data, &cpu_device()).unwrap().steps(), a.snapshot_step());
+}
+
+#[test]
+fn curves_must_be_a_json_object_of_at_most_8_mb() {
+    let data = small_train();
+    let mut a = lane(r#"{"batch": 8}"#, &data);
+    train(&mut a, 1);
+    let refused = pollster::block_on(a.save(Some(&serde_json::json!([1, 2])))).unwrap_err();
+    assert!(refused.contains("curves must be a JSON object"), "{refused}");
+    let huge = serde_json::json!({ "version": 1, "stats": "x".repeat(8 << 20) });
+    assert!(pollster::block_on(a.save(Some(&huge))).unwrap_err().contains("at most 8388608 accepted"));
+    let bytes = pollster::block_on(a.save(Some(&page_curves()))).unwrap();
+    let w = gan_playground::weights::Weights::parse(&bytes).unwrap();
+    let with = |curves: serde_json::Value| {
+        let mut meta = w.meta.clone();
+        meta["curves"] = curves;
+        gan_playground::weights::Weights { meta, ..w.clone() }.encode()
+    };
+    let refuse = |b: &[u8]| Lane::<Cpu>::from_checkpoint(b, &data, &cpu_device()).err().expect("refused");
+    assert!(refuse(&with(serde_json::json!("not curves"))).contains("checkpoint: curves must be a JSON object"));
+    let null = Lane::<Cpu>::from_checkpoint_with_curves(&with(serde_json::Value::Null), &data, &cpu_device()).unwrap();
+    assert_eq!(null.1, None, "null curves count as none");
+    assert!(refuse(&bytes[..bytes.len() / 2]).contains("truncated"));
+}
+
+#[test]
+fn a_checkpoint_without_an_evaluation_stream_starts_it_from_the_seed() {
+    let data = small_train();
+    let json = r#"{"batch": 8, "seed": 12}"#;
+    let mut a = lane(json, &data);
+    train(&mut a, 2);
+    pollster::block_on(a.evaluate(3)).unwrap();
+    let bytes = pollster::block_on(a.save(None)).unwrap();
+    let w = gan_playground::weights::Weights::parse(&bytes).unwrap();
+    let mut meta = w.meta.clone();
+    meta.as_object_mut().unwrap().remove("eval_rng").expect("saved with its evaluation stream");
+    let old = gan_playground::weights::Weights { meta, ..w }.encode();
+    let mut b = Lane::<Cpu>::from_checkpoint(&old, &data, &cpu_device()).unwrap();
+    let mut fresh = lane(json, &data);
+    train(&mut fresh, 2);
+    assert_eq!(pollster::block_on(b.evaluate(5)).unwrap(), pollster::block_on(fresh.evaluate(5)).unwrap());
 }

@@ -10,7 +10,7 @@ use web_time::Instant;
 
 use crate::backend;
 use crate::data::Digits;
-use crate::lane::{Lane, PendingStats, GRID};
+use crate::lane::{Lane, GRID};
 use crate::metrics::Classifier;
 
 mod classifier;
@@ -115,8 +115,10 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
 
 /// How a run of generator steps ended.
 struct RunOutcome {
-    /// Generator steps completed.
+    /// Generator steps completed (those of a resumed checkpoint included).
     steps: usize,
+    /// Generator steps this run trained.
+    ran: usize,
     /// Wall-clock seconds spent training.
     secs: f64,
     /// The step whose statistics first became NaN or infinite; training stopped there.
@@ -124,44 +126,50 @@ struct RunOutcome {
 }
 
 /// Trains `lane` for `steps` generator steps, writing every step's statistics to `metrics_path` and
-/// printing progress every `log_every` steps (0: never). Statistics are read back from the device
+/// printing progress every `log_every` steps (0: never), and appending them to `curves` in the page's
+/// format (`curves::stats_entry`). Statistics are read back from the device
 /// `read_every` steps at a time (one transfer per batch instead of a stall per step, which matters on
-/// a GPU); training stops at the end of the batch holding the first non-finite step.
+/// a GPU); training stops at the first non-finite step, and the lane is then diverged.
 fn run_steps<B: AutodiffBackend>(
     lane: &mut Lane<B>,
     steps: usize,
     log_every: usize,
     read_every: usize,
     metrics_path: &Path,
+    curves: &mut Vec<serde_json::Value>,
 ) -> Result<RunOutcome, String> {
     let mut metrics = std::io::BufWriter::new(
         std::fs::File::create(metrics_path).map_err(|e| format!("cannot write {}: {e}", metrics_path.display()))?,
     );
     let start = Instant::now();
+    let first = lane.steps();
     let mut diverged_at = None;
     let mut done = 0;
     while done < steps && diverged_at.is_none() {
         let n = read_every.max(1).min(steps - done);
-        let pending: Vec<_> = (0..n).map(|_| lane.train_step()).collect();
         done += n;
-        for stats in pollster::block_on(PendingStats::read_many(pending))? {
+        // The lane's own batched training: it stops and marks itself diverged at the first
+        // non-finite step, and keeps the last healthy snapshot (for --save).
+        for stats in pollster::block_on(lane.train(n))? {
             let mut line = serde_json::json!({ "step": stats.step, "d_loss": stats.d_loss, "g_loss": stats.g_loss });
             for (name, v) in &stats.diagnostics {
                 line[name] = serde_json::json!(v);
             }
             writeln!(metrics, "{line}").map_err(|e| e.to_string())?;
+            curves.push(crate::curves::stats_entry(&stats));
             if !stats.finite {
                 diverged_at = Some(stats.step);
                 break;
             }
             if log_every > 0 && stats.step % log_every == 0 {
-                let rate = stats.step as f64 / start.elapsed().as_secs_f64();
-                println!("step {:>6}  d_loss {:>8.4}  g_loss {:>8.4}  {rate:.2} steps/s", stats.step, stats.d_loss, stats.g_loss);
+                let rate = (stats.step - first) as f64 / start.elapsed().as_secs_f64();
+                let (d, g) = (stats.d_loss.unwrap_or(f32::NAN), stats.g_loss.unwrap_or(f32::NAN));
+                println!("step {:>6}  d_loss {d:>8.4}  g_loss {g:>8.4}  {rate:.2} steps/s", stats.step);
             }
         }
     }
     metrics.flush().map_err(|e| e.to_string())?;
-    Ok(RunOutcome { steps: lane.steps(), secs: start.elapsed().as_secs_f64(), diverged_at })
+    Ok(RunOutcome { steps: lane.steps(), ran: lane.steps() - first, secs: start.elapsed().as_secs_f64(), diverged_at })
 }
 
 /// Writes the lane's fixed-z sample grid as an 8×8 PNG.

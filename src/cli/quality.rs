@@ -140,7 +140,7 @@ fn objective_row<B: AutodiffBackend>(
     create_dir(&dir)?;
     let mut lane = Lane::<B>::new(config, train, device)?;
     let metrics_path = dir.join("metrics.jsonl");
-    let outcome = run_steps(&mut lane, args.steps, args.log_every, args.read_every, &metrics_path)?;
+    let outcome = run_steps(&mut lane, args.steps, args.log_every, args.read_every, &metrics_path, &mut Vec::new())?;
     let rate = outcome.steps as f64 / outcome.secs.max(1e-9);
 
     write_grid_png(&dir.join("samples.png"), &pollster::block_on(lane.samples())?)?;

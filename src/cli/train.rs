@@ -1,6 +1,6 @@
 //! The `train` command: one lane headless, with samples and per-step metrics written to a folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use burn::tensor::backend::AutodiffBackend;
 use serde_json::{json, Map, Value};
@@ -11,29 +11,40 @@ use crate::config::TrainConfig;
 use crate::data::Digits;
 use crate::lane::Lane;
 
+// The configuration flags conflict with --resume: a resumed run keeps its checkpoint's configuration
+// (clap refuses them only when given, not for their defaults).
 #[derive(clap::Args)]
 pub(super) struct TrainArgs {
-    #[arg(long, default_value = "nonsaturating")]
+    #[arg(long, default_value = "nonsaturating", conflicts_with = "resume")]
     objective: String,
-    #[arg(long, default_value = "mlp")]
+    #[arg(long, default_value = "mlp", conflicts_with = "resume")]
     arch: String,
+    /// Generator steps to train in this run (with --resume: after the checkpoint's step).
     #[arg(long, default_value_t = 1000)]
     steps: usize,
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, conflicts_with = "resume")]
     batch: u64,
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, conflicts_with = "resume")]
     latent: u64,
     /// Generator learning rate [default: the objective's].
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     lr_g: Option<f64>,
     /// Discriminator learning rate [default: the objective's].
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     lr_d: Option<f64>,
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, conflicts_with = "resume")]
     seed: u64,
     /// Objective parameter as key=value (repeatable), e.g. --param label_smoothing=1.
-    #[arg(long = "param", value_name = "KEY=VALUE")]
+    #[arg(long = "param", value_name = "KEY=VALUE", conflicts_with = "resume")]
     params: Vec<String>,
+    /// Continue the run a checkpoint holds (one saved by the page or by --save): configuration,
+    /// weights, optimizer state, random streams and step all come from the file.
+    #[arg(long, value_name = "FILE")]
+    resume: Option<PathBuf>,
+    /// At the end, write a checkpoint of the current state (the last healthy one if training
+    /// diverged) with the run's loss curves, in the page's format: the page can load it.
+    #[arg(long, value_name = "FILE")]
+    save: Option<PathBuf>,
     #[arg(long, default_value = "out")]
     out: PathBuf,
     /// Also write K fresh samples to samples.u8 (K × 784 bytes, 0 = background, 255 = ink).
@@ -76,41 +87,68 @@ fn config_from(args: &TrainArgs) -> Result<TrainConfig, String> {
     })
 }
 
+/// Where a run starts: a new lane from the flags, or a checkpoint's bytes.
+enum Start {
+    New(TrainConfig),
+    Resume(Vec<u8>),
+}
+
 pub(super) fn train(args: TrainArgs) -> Result<(), String> {
-    let config = config_from(&args)?;
+    let start = match &args.resume {
+        Some(path) => Start::Resume(read_checkpoint(path)?),
+        None => Start::New(config_from(&args)?),
+    };
     let (train, _) = read_digits(&args.data)?;
     create_dir(&args.out)?;
     match args.backend {
-        BackendArg::Cpu => run::<backend::Cpu>(&args, config, &train, &backend::cpu_device(), "cpu (flex)"),
+        BackendArg::Cpu => run::<backend::Cpu>(&args, start, &train, &backend::cpu_device(), "cpu (flex)"),
         BackendArg::Ndarray => {
             let device = burn_ndarray::NdArrayDevice::Cpu;
-            run::<burn::backend::Autodiff<burn_ndarray::NdArray>>(&args, config, &train, &device, "cpu (ndarray)")
+            run::<burn::backend::Autodiff<burn_ndarray::NdArray>>(&args, start, &train, &device, "cpu (ndarray)")
         }
         BackendArg::Wgpu => {
             let (device, name) = gpu_device()?;
-            run::<backend::Gpu>(&args, config, &train, &device, &name)
+            run::<backend::Gpu>(&args, start, &train, &device, &name)
         }
     }
 }
 
-fn run<B: AutodiffBackend>(
-    args: &TrainArgs,
-    config: TrainConfig,
-    train: &Digits,
-    device: &B::Device,
-    backend_name: &str,
-) -> Result<(), String> {
+/// Reads a checkpoint file, refusing an oversized one before reading it.
+fn read_checkpoint(path: &Path) -> Result<Vec<u8>, String> {
+    let size = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?.len();
+    if size > crate::weights::MAX_FILE_BYTES as u64 {
+        let max = crate::weights::MAX_FILE_BYTES;
+        return Err(format!("{}: checkpoint of {size} bytes; at most {max} accepted", path.display()));
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn run<B: AutodiffBackend>(args: &TrainArgs, start: Start, train: &Digits, device: &B::Device, backend_name: &str) -> Result<(), String> {
+    let (mut lane, previous) = match start {
+        Start::New(config) => (Lane::<B>::new(config, train, device)?, None),
+        Start::Resume(bytes) => {
+            let path = args.resume.as_deref().unwrap_or(Path::new("")).display().to_string();
+            Lane::<B>::from_checkpoint_with_curves(&bytes, train, device).map_err(|e| format!("{path}: {e}"))?
+        }
+    };
+    let (config, from) = (lane.config().clone(), lane.steps());
     println!(
-        "training {} / {} on {backend_name}, {} steps, batch {}, lr_g {}, lr_d {}",
+        "training {} / {} on {backend_name}, {} steps from step {from}, batch {}, lr_g {}, lr_d {}",
         config.objective, config.arch.id(), args.steps, config.batch, config.lr_g, config.lr_d
     );
-    let mut lane = Lane::<B>::new(config, train, device)?;
     let metrics_path = args.out.join("metrics.jsonl");
-    let outcome = run_steps(&mut lane, args.steps, args.log_every, args.read_every, &metrics_path)?;
+    let mut stats = Vec::new();
+    let outcome = run_steps(&mut lane, args.steps, args.log_every, args.read_every, &metrics_path, &mut stats)?;
+    if let Some(path) = &args.save {
+        let curves = crate::curves::build(previous.as_ref(), from, stats);
+        let bytes = pollster::block_on(lane.save(Some(&curves)))?;
+        write_file(path, &bytes)?;
+        println!("saved checkpoint of step {} to {}", if lane.diverged_at().is_some() { lane.snapshot_step() } else { lane.steps() }, path.display());
+    }
     if let Some(step) = outcome.diverged_at {
         return Err(format!("diverged at step {step}: losses or diagnostics became NaN/inf"));
     }
-    println!("done: {} steps in {:.1} s = {:.2} steps/s", outcome.steps, outcome.secs, outcome.steps as f64 / outcome.secs);
+    println!("done: {} steps in {:.1} s = {:.2} steps/s", outcome.ran, outcome.secs, outcome.ran as f64 / outcome.secs);
 
     let grid = pollster::block_on(lane.samples())?;
     write_grid_png(&args.out.join("samples.png"), &grid)?;

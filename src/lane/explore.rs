@@ -1,24 +1,9 @@
-//! Looking at a lane's generator: samples from fresh latent vectors and InfoGAN's code explorer grid.
+//! InfoGAN's code explorer: the generator on one fixed latent vector with its codes swept.
 
 use burn::module::AutodiffModule;
 use burn::tensor::{backend::AutodiffBackend, Tensor, TensorData};
 
-use super::{latent_batch, read_f32, Lane, GRID};
-use crate::data::PIXELS;
-
-impl<B: AutodiffBackend> Lane<B> {
-    /// `k` samples from fresh latent vectors (drawn from the lane's noise stream), `k × 784` bytes.
-    pub async fn fresh_samples(&mut self, k: usize) -> Result<Vec<u8>, String> {
-        let g = self.g.valid();
-        let mut out = Vec::with_capacity(k * PIXELS);
-        for start in (0..k).step_by(GRID) {
-            let n = GRID.min(k - start);
-            let z = latent_batch(&mut self.noise, n, self.config.latent, self.objective.g_spec(), &self.device);
-            out.extend(crate::render::to_bytes(&read_f32(g.forward(z), "samples").await?));
-        }
-        Ok(out)
-    }
-}
+use super::{read_f32, Lane, GRID};
 
 impl<B: AutodiffBackend> Lane<B> {
     /// Code explorer: the fixed latent vector `z_index` of the sample grid with every categorical value

@@ -7,19 +7,26 @@
 
 use burn::tensor::backend::AutodiffBackend;
 
-use super::{Lane, PendingStats, StepStats};
+use super::{Lane, PendingStats, Phase, StepStats};
 use crate::config::TrainConfig;
 use crate::data::{BatchOrder, Digits};
 use crate::snapshot::{self, Checkpoint, Snapshot};
 
 impl<B: AutodiffBackend> Lane<B> {
-    /// Runs up to `n` (at least 1) generator steps and reads their statistics back in one transfer.
-    /// At the first step whose statistics are not finite the lane is marked diverged at that step:
-    /// the statistics end there, later steps of the call are discarded, and `train` refuses to run
-    /// until `rollback` (the lane's state past that step is garbage). While healthy, a snapshot is
-    /// kept every `snapshot_every` steps; one taken during this call is kept only if every step up to
-    /// it was finite.
+    /// Runs up to `n` (at least 1) generator steps and reads their statistics back in one transfer
+    /// (`train_phase` with `Phase::Both`).
     pub async fn train(&mut self, n: usize) -> Result<Vec<StepStats>, String> {
+        self.train_phase(n, Phase::Both).await
+    }
+
+    /// Runs up to `n` (at least 1) steps of `phase` and reads their statistics back in one transfer.
+    /// At the first step whose computed statistics are not finite the lane is marked diverged at that
+    /// step's generator-step count: the statistics end there, later steps of the call are discarded,
+    /// and training refuses to run until `rollback` (the lane's state past that step is garbage).
+    /// While healthy, a snapshot is kept every `snapshot_every` generator steps (so only by phases
+    /// that update the generator); one taken during this call is kept only if every step up to it
+    /// was finite.
+    pub async fn train_phase(&mut self, n: usize, phase: Phase) -> Result<Vec<StepStats>, String> {
         if let Some(step) = self.diverged_at {
             return Err(format!(
                 "training diverged at step {step}; roll back (to step {}) or reset before training again",
@@ -27,23 +34,24 @@ impl<B: AutodiffBackend> Lane<B> {
             ));
         }
         let mut pending = Vec::with_capacity(n.max(1));
+        // Snapshots taken during the call, with the index of the step they follow.
         let mut candidates = Vec::new();
-        for _ in 0..n.max(1) {
-            pending.push(self.train_step());
-            if self.g_steps % self.snapshot_every == 0 {
-                candidates.push(self.capture());
+        for i in 0..n.max(1) {
+            pending.push(self.train_step_phase(phase));
+            if phase.trains_g() && self.g_steps.is_multiple_of(self.snapshot_every) {
+                candidates.push((i, self.capture()));
             }
         }
         let mut stats = PendingStats::read_many(pending).await?;
-        let healthy_until = match stats.iter().position(|s| !s.finite) {
+        let healthy = match stats.iter().position(|s| !s.finite) {
             Some(bad) => {
                 stats.truncate(bad + 1);
                 self.diverged_at = Some(stats[bad].step);
-                stats[bad].step - 1
+                bad
             }
-            None => self.g_steps,
+            None => stats.len(),
         };
-        if let Some(snap) = candidates.into_iter().rev().find(|c| c.step <= healthy_until) {
+        if let Some((_, snap)) = candidates.into_iter().rev().find(|(i, _)| *i < healthy) {
             self.snapshot = Some(snap);
         }
         Ok(stats)
@@ -83,6 +91,7 @@ impl<B: AutodiffBackend> Lane<B> {
         self.order = snap.order.clone();
         self.noise = snap.noise.clone();
         self.loss_noise = snap.loss_noise.clone();
+        self.eval_rng = snap.eval_rng.clone();
         self.g_steps = snap.step;
         self.diverged_at = None;
         self.snapshot = Some(snap);
@@ -101,20 +110,40 @@ impl<B: AutodiffBackend> Lane<B> {
             order: self.order.clone(),
             noise: self.noise.clone(),
             loss_noise: self.loss_noise.clone(),
+            eval_rng: self.eval_rng.clone(),
         }
     }
 
     /// The last snapshot as bytes (see `snapshot.rs`), read back asynchronously.
     pub async fn checkpoint(&self) -> Result<Vec<u8>, String> {
         let snap = self.snapshot.as_ref().expect("a lane always has a snapshot");
-        let config = serde_json::from_str(&self.config.to_json()).expect("config is JSON");
-        snap.encode(config, &self.g, &self.d).await
+        snap.encode(self.config_value(), None, &self.g, &self.d).await
+    }
+
+    /// The current state as checkpoint bytes (the last healthy snapshot instead while the lane is
+    /// diverged), with the page's loss and quality curves (`curves`, a JSON object kept as it is,
+    /// at most `MAX_CURVES_BYTES` of JSON text) in the header.
+    pub async fn save(&self, curves: Option<&serde_json::Value>) -> Result<Vec<u8>, String> {
+        if self.diverged_at.is_some() {
+            let snap = self.snapshot.as_ref().expect("a lane always has a snapshot");
+            return snap.encode(self.config_value(), curves, &self.g, &self.d).await;
+        }
+        self.capture().encode(self.config_value(), curves, &self.g, &self.d).await
+    }
+
+    fn config_value(&self) -> serde_json::Value {
+        serde_json::from_str(&self.config.to_json()).expect("config is JSON")
     }
 
     /// Rebuilds a lane from `checkpoint` bytes on `device`, whatever backend wrote them: its config
     /// is validated again, every tensor must fit the rebuilt networks, and the batch order must fit
     /// `train`. The restored state is the new lane's first snapshot.
     pub fn from_checkpoint(bytes: &[u8], train: &Digits, device: &B::Device) -> Result<Self, String> {
+        Ok(Self::from_checkpoint_with_curves(bytes, train, device)?.0)
+    }
+
+    /// `from_checkpoint`, also returning the curves the file carries (`None` if it has none).
+    pub fn from_checkpoint_with_curves(bytes: &[u8], train: &Digits, device: &B::Device) -> Result<(Self, Option<serde_json::Value>), String> {
         let ck = Checkpoint::parse(bytes)?;
         let config = TrainConfig::from_json(&ck.config.to_string()).map_err(|errs| {
             let text: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
@@ -140,8 +169,13 @@ impl<B: AutodiffBackend> Lane<B> {
         lane.order = BatchOrder::from_json(&ck.order, train.len())?;
         lane.noise = crate::rng::from_json(&ck.noise)?;
         lane.loss_noise = crate::rng::from_json(&ck.loss_noise)?;
+        // Checkpoints written before evaluations had a stream of their own: start it from the seed.
+        lane.eval_rng = match &ck.eval_rng {
+            Some(v) => crate::rng::from_json(v)?,
+            None => super::eval_rng(lane.config.seed),
+        };
         lane.g_steps = ck.step;
         lane.snapshot = Some(lane.capture());
-        Ok(lane)
+        Ok((lane, ck.curves))
     }
 }

@@ -3,7 +3,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor};
 
-use super::{Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext};
+use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, ScoreSpec, StepContext, K_PARAM};
 use crate::config::ParamValues;
 use crate::model::{DSpec, Discriminator};
 
@@ -11,6 +11,8 @@ use crate::model::{DSpec, Discriminator};
 pub struct Ebgan {
     margin: f64,
     lambda_pt: f64,
+    /// Discriminator updates per generator step.
+    k: usize,
 }
 
 impl Registered for Ebgan {
@@ -19,6 +21,7 @@ impl Registered for Ebgan {
         name: "EBGAN (autoencoder energy, pull-away term)",
         summary: "E(x) = mean‖Dec(Enc(x)) - x‖²; L_D = E[E(x)] + E[max(0, m - E(G(z)))]; L_G = E[E(G(z))] + λ_PT·f_PT(Enc(G(z)))",
         params: &[
+            K_PARAM,
             ParamSpec { key: "margin", label: "margin m", default: 1.0, min: 0.01, max: 4.0, toggle: false, integer: false, help: "D pushes the energy of fakes up to at least m (energies are per-pixel mean squared errors, at most 4)." },
             ParamSpec { key: "lambda_pt", label: "pull-away weight λ_PT", default: 0.1, min: 0.0, max: 10.0, toggle: false, integer: false, help: "Weight of the squared-cosine pull-away term that spreads the fakes' codes apart." },
         ],
@@ -26,10 +29,12 @@ impl Registered for Ebgan {
         g_diagnostics: &["pull_away"],
         lr_default: 2e-4,
         presets: &[],
+        // Reconstructions and images both lie in [-1, 1]: the per-pixel squared error is at most 4.
+        d_score: ScoreSpec { label: "energy E(x) = reconstruction MSE (low = real)", lo: Some(0.0), hi: Some(4.0) },
     };
 
     fn from_params(p: &ParamValues) -> Self {
-        Ebgan { margin: p.get("margin").unwrap_or(1.0), lambda_pt: p.get("lambda_pt").unwrap_or(0.1) }
+        Ebgan { margin: p.get("margin").unwrap_or(1.0), lambda_pt: p.get("lambda_pt").unwrap_or(0.1), k: k_of(p) }
     }
 }
 
@@ -65,6 +70,15 @@ impl<B: AutodiffBackend> Objective<B> for Ebgan {
 
     fn d_spec(&self) -> DSpec {
         DSpec { decoder: true, ..DSpec::default() }
+    }
+
+    fn d_steps(&self, _: usize) -> usize {
+        self.k
+    }
+
+    /// The energy `E(x)`, the per-image reconstruction error D is trained to keep low on real images.
+    fn d_score(&self, d: &Discriminator<B::InnerBackend>, images: Tensor<B::InnerBackend, 4>) -> Tensor<B::InnerBackend, 1> {
+        energy(d, images).0
     }
 
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {

@@ -4,7 +4,7 @@
 use burn::tensor::{activation, backend::AutodiffBackend, backend::Backend, Tensor};
 
 use super::losses::{bce_with_logits, gan_d_loss, mean_prob};
-use super::{Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext};
+use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext, K_PARAM, P_REAL};
 use crate::config::ParamValues;
 use crate::model::{DSpec, Discriminator, GSpec};
 
@@ -19,6 +19,8 @@ pub const CONTINUOUS: usize = 2;
 pub struct InfoGan {
     lambda_cat: f64,
     lambda_con: f64,
+    /// Discriminator updates per generator step.
+    k: usize,
 }
 
 impl Registered for InfoGan {
@@ -27,6 +29,7 @@ impl Registered for InfoGan {
         name: "InfoGAN (categorical + continuous codes)",
         summary: "L_D, L_G as the non-saturating GAN on G(z, c); then G and Q minimise L_I = λ_cat·CE(Q_cat, c_cat) + λ_con·MSE(Q_con, c_con); MI ≥ log 10 - CE",
         params: &[
+            K_PARAM,
             ParamSpec { key: "lambda_cat", label: "λ_cat", default: 1.0, min: 0.0, max: 10.0, toggle: false, integer: false, help: "Weight of the categorical code's cross-entropy." },
             ParamSpec { key: "lambda_con", label: "λ_con", default: 0.1, min: 0.0, max: 10.0, toggle: false, integer: false, help: "Weight of the continuous codes' squared error (a Gaussian with fixed σ)." },
         ],
@@ -34,10 +37,12 @@ impl Registered for InfoGan {
         g_diagnostics: &["mi_lower_bound", "info_loss"],
         lr_default: 2e-4,
         presets: &[],
+        // D's adversarial head is the non-saturating GAN's logit.
+        d_score: P_REAL,
     };
 
     fn from_params(p: &ParamValues) -> Self {
-        InfoGan { lambda_cat: p.get("lambda_cat").unwrap_or(1.0), lambda_con: p.get("lambda_con").unwrap_or(0.1) }
+        InfoGan { lambda_cat: p.get("lambda_cat").unwrap_or(1.0), lambda_con: p.get("lambda_con").unwrap_or(0.1), k: k_of(p) }
     }
 }
 
@@ -70,6 +75,10 @@ impl InfoGan {
 impl<B: AutodiffBackend> Objective<B> for InfoGan {
     fn info(&self) -> &'static ObjectiveInfo {
         &<Self as Registered>::INFO
+    }
+
+    fn d_steps(&self, _: usize) -> usize {
+        self.k
     }
 
     fn d_spec(&self) -> DSpec {

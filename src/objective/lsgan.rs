@@ -2,7 +2,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, Tensor};
 
-use super::{Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Preset, Registered, StepContext};
+use super::{k_of, raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Preset, Registered, StepContext, K_PARAM};
 use crate::config::ParamValues;
 use crate::model::Discriminator;
 
@@ -11,6 +11,8 @@ pub struct Lsgan {
     a: f64,
     b: f64,
     c: f64,
+    /// Discriminator updates per generator step.
+    k: usize,
 }
 
 const TARGET: (f64, f64) = (-2.0, 2.0);
@@ -21,6 +23,7 @@ impl Registered for Lsgan {
         name: "LSGAN (least squares)",
         summary: "L_D = ½E[(l(x) - b)²] + ½E[(l(G(z)) - a)²]; L_G = ½E[(l(G(z)) - c)²]",
         params: &[
+            K_PARAM,
             ParamSpec { key: "a", label: "a (fake target for D)", default: 0.0, min: TARGET.0, max: TARGET.1, toggle: false, integer: false, help: "Presets: 0-1 coding a=0, b=1, c=1; χ² a=-1, b=1, c=0." },
             ParamSpec { key: "b", label: "b (real target for D)", default: 1.0, min: TARGET.0, max: TARGET.1, toggle: false, integer: false, help: "What D's output on real images is pushed towards." },
             ParamSpec { key: "c", label: "c (G's target)", default: 1.0, min: TARGET.0, max: TARGET.1, toggle: false, integer: false, help: "What G wants D to output on fakes; b - c = 1 and b - a = 2 give the Pearson χ² divergence." },
@@ -32,10 +35,11 @@ impl Registered for Lsgan {
             Preset { name: "0-1 coding", values: &[("a", 0.0), ("b", 1.0), ("c", 1.0)] },
             Preset { name: "χ²", values: &[("a", -1.0), ("b", 1.0), ("c", 0.0)] },
         ],
+        d_score: unbounded("raw output D(x) (D's targets: b for real, a for fakes)"),
     };
 
     fn from_params(p: &ParamValues) -> Self {
-        Lsgan { a: p.get("a").unwrap_or(0.0), b: p.get("b").unwrap_or(1.0), c: p.get("c").unwrap_or(1.0) }
+        Lsgan { a: p.get("a").unwrap_or(0.0), b: p.get("b").unwrap_or(1.0), c: p.get("c").unwrap_or(1.0), k: k_of(p) }
     }
 }
 
@@ -47,6 +51,15 @@ pub fn half_mse<B: burn::tensor::backend::Backend>(l: Tensor<B, 2>, target: f64)
 impl<B: AutodiffBackend> Objective<B> for Lsgan {
     fn info(&self) -> &'static ObjectiveInfo {
         &<Self as Registered>::INFO
+    }
+
+    fn d_steps(&self, _: usize) -> usize {
+        self.k
+    }
+
+    /// The raw output: its targets `a`, `b`, `c` give it its meaning.
+    fn d_score(&self, d: &Discriminator<B::InnerBackend>, images: Tensor<B::InnerBackend, 4>) -> Tensor<B::InnerBackend, 1> {
+        raw_score(d, images)
     }
 
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {

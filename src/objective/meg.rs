@@ -6,13 +6,15 @@ use burn::tensor::{backend::AutodiffBackend, backend::Backend, Int, Tensor, Tens
 
 use super::losses::softplus;
 use super::wgan_gp::input_grad_sq_norms;
-use super::{Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext};
+use super::{k_of, raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext, K_PARAM};
 use crate::config::ParamValues;
 use crate::model::{DSpec, Discriminator};
 
 /// `L_E = E[E(x)] - E[E(G(z))] + λ·E[‖∇E(x)‖²]`, T ascends `I_JSD`, `L_G = E[E(G(z))] - I_JSD`.
 pub struct Meg {
     lambda: f64,
+    /// Energy (and statistics network) updates per generator step.
+    k: usize,
 }
 
 impl Registered for Meg {
@@ -20,15 +22,16 @@ impl Registered for Meg {
         id: "meg",
         name: "MEG (energy model, max-entropy generator)",
         summary: "L_E = E[E(x)] - E[E(G(z))] + λ·E[‖∇ₓE(x)‖²]; I_JSD = E[-softplus(-T(G(z),z))] - E[softplus(T(G(z),z'))]; L_G = E[E(G(z))] - I_JSD",
-        params: &[ParamSpec { key: "lambda", label: "gradient penalty λ", default: 0.1, min: 0.0, max: 100.0, toggle: false, integer: false, help: "Weight of the squared input-gradient norm of the energy on real images, which keeps energies finite." }],
+        params: &[K_PARAM, ParamSpec { key: "lambda", label: "gradient penalty λ", default: 0.1, min: 0.0, max: 100.0, toggle: false, integer: false, help: "Weight of the squared input-gradient norm of the energy on real images, which keeps energies finite." }],
         d_diagnostics: &["energy_real", "energy_fake", "gradient_penalty", "mi_estimate"],
         g_diagnostics: &[],
         lr_default: 1e-4,
         presets: &[],
+        d_score: unbounded("energy E(x) (low = real)"),
     };
 
     fn from_params(p: &ParamValues) -> Self {
-        Meg { lambda: p.get("lambda").unwrap_or(0.1) }
+        Meg { lambda: p.get("lambda").unwrap_or(0.1), k: k_of(p) }
     }
 }
 
@@ -52,6 +55,15 @@ impl Meg {
 impl<B: AutodiffBackend> Objective<B> for Meg {
     fn info(&self) -> &'static ObjectiveInfo {
         &<Self as Registered>::INFO
+    }
+
+    fn d_steps(&self, _: usize) -> usize {
+        self.k
+    }
+
+    /// The energy network's output `E(x)`: trained low on real images, high on fakes.
+    fn d_score(&self, d: &Discriminator<B::InnerBackend>, images: Tensor<B::InnerBackend, 4>) -> Tensor<B::InnerBackend, 1> {
+        raw_score(d, images)
     }
 
     fn d_spec(&self) -> DSpec {

@@ -3,33 +3,41 @@
 use burn::tensor::{backend::AutodiffBackend, Tensor};
 
 use super::losses::{gan_d_loss, js_estimate, mean_prob, softplus};
-use super::{Fake, Loss, Objective, ObjectiveInfo, Registered, StepContext};
+use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, Registered, StepContext, K_PARAM, P_REAL};
 use crate::config::ParamValues;
 use crate::model::Discriminator;
 
 /// `L_D = E[softplus(-l(x))] + E[softplus(l(G(z)))]`, `L_G = -E[softplus(l(G(z)))]`.
-pub struct Minimax;
+pub struct Minimax {
+    /// Discriminator updates per generator step.
+    k: usize,
+}
 
 impl Registered for Minimax {
     const INFO: ObjectiveInfo = ObjectiveInfo {
         id: "minimax",
         name: "GAN (minimax)",
         summary: "L_D = E[softplus(-l(x))] + E[softplus(l(G(z)))]; L_G = -E[softplus(l(G(z)))] (saturating)",
-        params: &[],
+        params: &[K_PARAM],
         d_diagnostics: &["d_real", "d_fake", "js_estimate"],
         g_diagnostics: &[],
         lr_default: 2e-4,
         presets: &[],
+        d_score: P_REAL,
     };
 
-    fn from_params(_: &ParamValues) -> Self {
-        Minimax
+    fn from_params(p: &ParamValues) -> Self {
+        Minimax { k: k_of(p) }
     }
 }
 
 impl<B: AutodiffBackend> Objective<B> for Minimax {
     fn info(&self) -> &'static ObjectiveInfo {
         &<Self as Registered>::INFO
+    }
+
+    fn d_steps(&self, _: usize) -> usize {
+        self.k
     }
 
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {

@@ -1,6 +1,6 @@
 //! GAN objectives: the `Objective` trait, shared loss maths, and the registry of every objective by id.
 
-use burn::tensor::{backend::AutodiffBackend, backend::Backend, Distribution, Tensor, TensorData};
+use burn::tensor::{activation, backend::AutodiffBackend, backend::Backend, Distribution, Tensor, TensorData};
 use rand::Rng;
 use rand_distr::StandardNormal;
 
@@ -59,6 +59,48 @@ pub struct ObjectiveInfo {
     pub lr_default: f64,
     /// Named settings of the parameters the UI offers as one-click buttons.
     pub presets: &'static [Preset],
+    /// What `Objective::d_score` reports per image (the evaluation histogram's axis).
+    pub d_score: ScoreSpec,
+}
+
+/// The meaning and range of the discriminator's per-image score; `None` (null in JSON) = unbounded.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ScoreSpec {
+    pub label: &'static str,
+    pub lo: Option<f64>,
+    pub hi: Option<f64>,
+}
+
+/// The default score: the discriminator's probability that an image is real.
+pub const P_REAL: ScoreSpec = ScoreSpec { label: "P(real) = sigmoid(D(x))", lo: Some(0.0), hi: Some(1.0) };
+
+/// An unbounded score (a critic value, a raw output, an energy).
+pub const fn unbounded(label: &'static str) -> ScoreSpec {
+    ScoreSpec { label, lo: None, hi: None }
+}
+
+/// The discriminator's raw scalar output per image, `[n]` (a critic value, LSGAN's output, an energy).
+pub fn raw_score<B: Backend>(d: &Discriminator<B>, images: Tensor<B, 4>) -> Tensor<B, 1> {
+    let [n, ..] = images.dims();
+    d.forward(images).reshape([n])
+}
+
+/// Goodfellow et al. (2014), Algorithm 1: `k` discriminator updates per generator update; shared by
+/// every objective that has no critic-step count of its own.
+pub const K_PARAM: ParamSpec = ParamSpec {
+    key: "k",
+    label: "D steps per G step k",
+    default: 1.0,
+    min: 1.0,
+    max: 10.0,
+    toggle: false,
+    integer: true,
+    help: "Discriminator updates per generator step (k in Goodfellow et al. 2014, Algorithm 1).",
+};
+
+/// The validated `k` of `K_PARAM` (1 if absent).
+pub fn k_of(p: &ParamValues) -> usize {
+    p.get(K_PARAM.key).unwrap_or(K_PARAM.default).max(1.0) as usize
 }
 
 /// A named set of parameter values (e.g. LSGAN's χ² and 0-1 targets).
@@ -149,6 +191,14 @@ pub trait Objective<B: AutodiffBackend>: Send {
 
     fn optimizer(&self) -> OptimizerKind {
         ADAM
+    }
+
+    /// The discriminator's score of each image, `[n]`, as `ObjectiveInfo::d_score` describes it; by
+    /// default `P(real) = σ(l(x))`. Evaluations call it on the discriminator in inference mode
+    /// (`valid()`: BatchNorm's running statistics, no autodiff), so scoring never changes the lane.
+    fn d_score(&self, d: &Discriminator<B::InnerBackend>, images: Tensor<B::InnerBackend, 4>) -> Tensor<B::InnerBackend, 1> {
+        let [n, ..] = images.dims();
+        activation::sigmoid(d.forward(images)).reshape([n])
     }
 
     /// Applied to the discriminator after each of its updates (e.g. weight clipping).

@@ -4,7 +4,7 @@
 use burn::tensor::{backend::AutodiffBackend, Distribution, Tensor};
 
 use super::losses::{bce_with_logit_targets, bce_with_logits, gan_d_loss, js_estimate, mean_prob};
-use super::{Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext};
+use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext, K_PARAM, P_REAL};
 use crate::config::ParamValues;
 use crate::model::{Discriminator, GSpec};
 
@@ -23,6 +23,8 @@ pub struct NonSaturating {
     /// Generator steps over which the instance noise falls linearly to 0 (0 = no instance noise).
     noise_steps: usize,
     dropout: bool,
+    /// Discriminator updates per generator step.
+    k: usize,
 }
 
 impl Registered for NonSaturating {
@@ -31,6 +33,7 @@ impl Registered for NonSaturating {
         name: "GAN (non-saturating)",
         summary: "L_D = E[softplus(-l(x))] + E[softplus(l(G(z)))]; L_G = E[softplus(-l(G(z)))]",
         params: &[
+            K_PARAM,
             ParamSpec { key: "label_smoothing", label: "one-sided label smoothing", default: 0.0, min: 0.0, max: 1.0, toggle: true, integer: false, help: "D's target for real images is 0.9 instead of 1 (fakes keep 0)." },
             ParamSpec { key: "noisy_labels", label: "noisy labels", default: 0.0, min: 0.0, max: 1.0, toggle: true, integer: false, help: "Each of D's labels is flipped with probability 0.05." },
             ParamSpec { key: "instance_noise", label: "instance noise", default: 0.0, min: 0.0, max: 1.0, toggle: true, integer: false, help: "Gaussian noise on D's inputs (real and fake), σ = 0.5 falling linearly to 0 over the annealing steps." },
@@ -41,6 +44,7 @@ impl Registered for NonSaturating {
         g_diagnostics: &[],
         lr_default: 2e-4,
         presets: &[],
+        d_score: P_REAL,
     };
 
     fn from_params(p: &ParamValues) -> Self {
@@ -50,6 +54,7 @@ impl Registered for NonSaturating {
             noisy_labels: on("noisy_labels"),
             noise_steps: if on("instance_noise") { p.get("noise_steps").unwrap_or(2000.0) as usize } else { 0 },
             dropout: on("dropout_g"),
+            k: k_of(p),
         }
     }
 }
@@ -83,6 +88,10 @@ impl NonSaturating {
 impl<B: AutodiffBackend> Objective<B> for NonSaturating {
     fn info(&self) -> &'static ObjectiveInfo {
         &<Self as Registered>::INFO
+    }
+
+    fn d_steps(&self, _: usize) -> usize {
+        self.k
     }
 
     fn g_spec(&self) -> GSpec {

@@ -4,7 +4,7 @@
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor};
 
-use super::{Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext};
+use super::{raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext};
 use crate::config::ParamValues;
 use crate::model::Discriminator;
 
@@ -29,6 +29,7 @@ impl Registered for Wgan {
         g_diagnostics: &[],
         lr_default: 5e-5,
         presets: &[],
+        d_score: unbounded("critic value f(x) (higher = more real)"),
     };
 
     fn from_params(p: &ParamValues) -> Self {
@@ -55,6 +56,11 @@ impl<B: AutodiffBackend> Objective<B> for Wgan {
 
     fn optimizer(&self) -> OptimizerKind {
         OptimizerKind::RmsProp
+    }
+
+    /// The raw critic value `f(x)`: higher means "more real"; only differences mean something.
+    fn d_score(&self, d: &Discriminator<B::InnerBackend>, images: Tensor<B::InnerBackend, 4>) -> Tensor<B::InnerBackend, 1> {
+        raw_score(d, images)
     }
 
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {

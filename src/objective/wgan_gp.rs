@@ -3,7 +3,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Distribution, Tensor};
 
-use super::{Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext};
+use super::{raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext};
 use crate::config::ParamValues;
 use crate::model::{DSpec, Discriminator};
 
@@ -26,6 +26,7 @@ impl Registered for WganGp {
         g_diagnostics: &[],
         lr_default: 1e-4,
         presets: &[],
+        d_score: unbounded("critic value f(x) (higher = more real)"),
     };
 
     fn from_params(p: &ParamValues) -> Self {
@@ -71,6 +72,11 @@ impl<B: AutodiffBackend> Objective<B> for WganGp {
     /// The paper's Adam setting, β = (0, 0.9).
     fn optimizer(&self) -> OptimizerKind {
         OptimizerKind::Adam { beta_1: 0.0, beta_2: 0.9 }
+    }
+
+    /// The raw critic value `f(x)`: higher means "more real"; only differences mean something.
+    fn d_score(&self, d: &Discriminator<B::InnerBackend>, images: Tensor<B::InnerBackend, 4>) -> Tensor<B::InnerBackend, 1> {
+        raw_score(d, images)
     }
 
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, ctx: &mut StepContext) -> Loss<B> {

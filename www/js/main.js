@@ -194,12 +194,14 @@ function onConfig(lane, msg) {
   divergedNotices.get(lane.id)?.remove();
   if (!restored) lane.checkpoint = null; // a new run: the old checkpoint belongs to another one
   const charts = Object.values(ui.charts);
+  layoutLanes(); // a lane new to the charts gets its curves first
   if (msg.curves && Array.isArray(msg.curves.stats)) {
     // Loaded from a checkpoint file: its curves replace the lane's.
     lane.curves = { stats: msg.curves.stats.filter((s) => s && Number.isFinite(s.step)), quality: Array.isArray(msg.curves.quality) ? msg.curves.quality : [] };
     for (const chart of charts) chart.truncate(lane.id, -1);
     pushCurves(lane, lane.curves.stats);
     ui.charts.fid.add(lane.id, lane.curves.quality.map((q) => [q.step, q.fid]));
+    lane.quality = lane.curves.quality.at(-1) ?? null;
   } else if (restored) {
     // A restarted worker replays the steps after the checkpoint.
     for (const chart of charts) chart.truncate(lane.id, lane.step);

@@ -149,17 +149,23 @@ fn page_curves() -> serde_json::Value {
 #[test]
 fn save_writes_the_current_state_with_its_curves_and_the_run_goes_on_unchanged() {
     let data = small_train();
-    let json = r#"{"arch": "mlp", "batch": 16, "seed": 5}"#;
-    let mut a = lane(json, &data);
-    train(&mut a, 5); // the last snapshot is still step 0
-    pollster::block_on(a.evaluate(4)).unwrap(); // the evaluation stream's position travels too
     let curves = page_curves();
+    for json in [r#"{"arch": "dcgan", "batch": 8, "seed": 5}"#, r#"{"arch": "mlp", "batch": 16, "seed": 5}"#] {
+        let (mut a, mut quiet) = (lane(json, &data), lane(json, &data));
+        train(&mut a, 5); // the last snapshot is still step 0
+        pollster::block_on(a.evaluate(4)).unwrap(); // the evaluation stream's position travels too
+        let bytes = pollster::block_on(a.save(Some(&curves))).unwrap();
+        let (mut b, found) = Lane::<Cpu>::from_checkpoint_with_curves(&bytes, &data, &cpu_device()).unwrap();
+        assert_eq!((b.steps(), found.as_ref()), (5, Some(&curves)), "{json}");
+        let expected = train(&mut a, 3);
+        assert_eq!(bits(&train(&mut b, 3)), bits(&expected), "{json}: the copy continues the same run");
+        train(&mut quiet, 5);
+        assert_eq!(bits(&train(&mut quiet, 3)), bits(&expected), "{json}: saving changed the run");
+        assert_eq!(pollster::block_on(b.evaluate(6)).unwrap(), pollster::block_on(a.evaluate(6)).unwrap(), "{json}");
+    }
+    let mut a = lane(r#"{"arch": "mlp", "batch": 16, "seed": 5}"#, &data);
+    train(&mut a, 5);
     let bytes = pollster::block_on(a.save(Some(&curves))).unwrap();
-    let (mut b, found) = Lane::<Cpu>::from_checkpoint_with_curves(&bytes, &data, &cpu_device()).unwrap();
-    assert_eq!((b.steps(), found.as_ref()), (5, Some(&curves)));
-    let expected = train(&mut a, 3);
-    assert_eq!(bits(&train(&mut b, 3)), bits(&expected), "saving changed nothing and the copy continues the same run");
-    assert_eq!(pollster::block_on(b.evaluate(6)).unwrap(), pollster::block_on(a.evaluate(6)).unwrap());
     // Without curves, and through the old entry point.
     let plain = pollster::block_on(a.save(None)).unwrap();
     assert_eq!(Lane::<Cpu>::from_checkpoint_with_curves(&plain, &data, &cpu_device()).unwrap().1, None);

@@ -1,9 +1,10 @@
 //! Keeping a lane recoverable: batched training that stops at the first non-finite step, snapshots
 //! of the last healthy state, rollback, and checkpoints (bytes) to rebuild a lane elsewhere.
 //!
-//! Divergence check, per generator step: the losses, every diagnostic (the generator's gradient norm
-//! included) and the sum of all generator and discriminator parameters after the step's updates
-//! (BatchNorm statistics included) must be finite. They are read back with the step's statistics.
+//! Divergence check, per step: the losses, every diagnostic (the generator's gradient norm included)
+//! the step's phase computed, and the sum of all generator and discriminator parameters after the
+//! step's updates (BatchNorm statistics included), must be finite; values a phase did not compute are
+//! absent, not divergence. They are read back with the step's statistics.
 
 use burn::tensor::backend::AutodiffBackend;
 

@@ -20,9 +20,9 @@ const $ = (id) => document.getElementById(id);
  */
 export function setupControls(objectives, actions, page) {
   const report = (promise) => Promise.resolve(promise).catch((e) => showNotice(e?.message ?? String(e), 'error'));
-  const attempt = (run) => () => {
+  const attempt = (run) => (...args) => {
     try {
-      report(run());
+      report(run(...args));
     } catch (e) {
       showNotice(e?.message ?? String(e), 'error');
     }

@@ -40,14 +40,14 @@ export const defaultPage = () => ({
 
 /** Reads one page option into `page`; returns a notice for a bad value, or null. */
 function readPageKey(page, key, value) {
-  const flag = (name) => {
+  const flag = (name, consequence) => {
     if (['1', 'true'].includes(value)) return true;
     if (['0', 'false', ''].includes(value)) return false;
-    throw new Error(`URL parameter "${name}" must be 1 or 0`);
+    throw new Error(`URL parameter "${name}" must be 1 or 0; ${consequence}.`);
   };
   try {
-    if (key === 'autostart') page.autostart = flag('autostart');
-    else if (key === 'embed') page.embed = flag('embed');
+    if (key === 'autostart') page.autostart = flag('autostart', 'training waits for play');
+    else if (key === 'embed') page.embed = flag('embed', 'the full layout is used');
     else if (key === 'backend') {
       if (!['auto', 'webgpu', 'cpu'].includes(value)) return 'URL parameter "backend" must be auto, webgpu or cpu; using auto.';
       page.backend = value;
@@ -72,7 +72,7 @@ function readPageKey(page, key, value) {
       page.evalEvery = v;
     }
   } catch (e) {
-    return `${e.message}; ignored.`;
+    return e.message;
   }
   return null;
 }

@@ -3,32 +3,14 @@
 
 mod common;
 
+use common::{bits, lane, small_train, train};
+
 use burn::module::AutodiffModule;
 use burn::tensor::{Tensor, TensorData};
 use gan_playground::backend::{cpu_device, Cpu};
 use gan_playground::data::{Digits, PIXELS};
-use gan_playground::lane::{slerp, Lane, StepStats, GRID};
+use gan_playground::lane::{slerp, Lane, GRID};
 use gan_playground::objective;
-
-fn small_train() -> Digits {
-    let (train, _) = common::digits().split();
-    Digits { images: train.images[..512 * PIXELS].to_vec(), labels: train.labels[..512].to_vec() }
-}
-
-fn lane(json: &str, data: &Digits) -> Lane<Cpu> {
-    Lane::<Cpu>::new(common::config(json), data, &cpu_device()).unwrap()
-}
-
-fn train(lane: &mut Lane<Cpu>, n: usize) -> Vec<StepStats> {
-    pollster::block_on(lane.train(n)).unwrap()
-}
-
-fn bits(stats: &[StepStats]) -> Vec<(usize, Vec<Option<u32>>)> {
-    stats
-        .iter()
-        .map(|s| (s.step, [s.d_loss, s.g_loss].into_iter().chain(s.diagnostics.iter().map(|d| d.1)).map(|v| v.map(f32::to_bits)).collect()))
-        .collect()
-}
 
 #[test]
 fn evaluating_between_steps_leaves_the_training_run_bit_identical() {

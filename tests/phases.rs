@@ -2,20 +2,12 @@
 
 mod common;
 
-use gan_playground::backend::{cpu_device, Cpu};
-use gan_playground::data::{Digits, PIXELS};
+use common::{lane, small_train};
+
+use gan_playground::backend::Cpu;
 use gan_playground::lane::{Lane, Phase, StepStats, G_GRAD_NORM};
 use gan_playground::objective;
 use serde_json::Value;
-
-fn small_train() -> Digits {
-    let (train, _) = common::digits().split();
-    Digits { images: train.images[..512 * PIXELS].to_vec(), labels: train.labels[..512].to_vec() }
-}
-
-fn lane(json: &str, data: &Digits) -> Lane<Cpu> {
-    Lane::<Cpu>::new(common::config(json), data, &cpu_device()).unwrap()
-}
 
 fn phase(lane: &mut Lane<Cpu>, n: usize, p: Phase) -> Vec<StepStats> {
     pollster::block_on(lane.train_phase(n, p)).unwrap()

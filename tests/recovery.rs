@@ -4,33 +4,14 @@
 
 mod common;
 
+use common::{bits, lane, small_train, train};
+
 use gan_playground::backend::{cpu_device, Cpu};
 use gan_playground::data::{Digits, PIXELS};
-use gan_playground::lane::{Lane, StepStats};
-
-fn small_train() -> Digits {
-    let (train, _) = common::digits().split();
-    Digits { images: train.images[..512 * PIXELS].to_vec(), labels: train.labels[..512].to_vec() }
-}
-
-fn lane(json: &str, data: &Digits) -> Lane<Cpu> {
-    Lane::<Cpu>::new(common::config(json), data, &cpu_device()).unwrap()
-}
-
-fn train(lane: &mut Lane<Cpu>, n: usize) -> Vec<StepStats> {
-    pollster::block_on(lane.train(n)).unwrap()
-}
+use gan_playground::lane::Lane;
 
 fn samples(lane: &Lane<Cpu>) -> Vec<u8> {
     pollster::block_on(lane.samples()).unwrap()
-}
-
-/// Every value a step reported, bit for bit.
-fn bits(stats: &[StepStats]) -> Vec<(usize, Vec<Option<u32>>)> {
-    stats
-        .iter()
-        .map(|s| (s.step, [s.d_loss, s.g_loss].into_iter().chain(s.diagnostics.iter().map(|d| d.1)).map(|v| v.map(f32::to_bits)).collect()))
-        .collect()
 }
 
 #[test]

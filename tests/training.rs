@@ -2,16 +2,13 @@
 
 mod common;
 
+use common::small_train;
+
 use burn::tensor::{Tensor, TensorData};
 use gan_playground::backend::{cpu_device, Cpu};
-use gan_playground::data::{Digits, PIXELS};
+use gan_playground::data::PIXELS;
 use gan_playground::lane::{Lane, GRID};
 use gan_playground::objective;
-
-fn small_train() -> Digits {
-    let (train, _) = common::digits().split();
-    Digits { images: train.images[..512 * PIXELS].to_vec(), labels: train.labels[..512].to_vec() }
-}
 
 fn run(json: &str, steps: usize) -> (Vec<u8>, Vec<u8>, Vec<gan_playground::lane::StepStats>) {
     let data = small_train();

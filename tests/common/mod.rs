@@ -1,8 +1,10 @@
 //! Helpers shared by the integration tests: the bundled data file and small configs.
 #![allow(dead_code)]
 
+use gan_playground::backend::{cpu_device, Cpu};
 use gan_playground::config::TrainConfig;
-use gan_playground::data::Digits;
+use gan_playground::data::{Digits, PIXELS};
+use gan_playground::lane::{Lane, StepStats};
 
 /// The MNIST data file the build writes (`make data`).
 pub fn digits() -> Digits {
@@ -18,6 +20,30 @@ pub fn dataset(name: &str) -> Digits {
 
 pub fn config(json: &str) -> TrainConfig {
     TrainConfig::from_json(json).unwrap_or_else(|e| panic!("config {json} rejected: {e:?}"))
+}
+
+/// The first 512 training images: enough for a few steps, quick to upload.
+pub fn small_train() -> Digits {
+    let (train, _) = digits().split();
+    Digits { images: train.images[..512 * PIXELS].to_vec(), labels: train.labels[..512].to_vec() }
+}
+
+/// A CPU lane from a config given as JSON.
+pub fn lane(json: &str, data: &Digits) -> Lane<Cpu> {
+    Lane::<Cpu>::new(config(json), data, &cpu_device()).unwrap()
+}
+
+/// `n` generator steps of `lane`, their statistics read back.
+pub fn train(lane: &mut Lane<Cpu>, n: usize) -> Vec<StepStats> {
+    pollster::block_on(lane.train(n)).unwrap()
+}
+
+/// Every value a step reported, bit for bit.
+pub fn bits(stats: &[StepStats]) -> Vec<(usize, Vec<Option<u32>>)> {
+    stats
+        .iter()
+        .map(|s| (s.step, [s.d_loss, s.g_loss].into_iter().chain(s.diagnostics.iter().map(|d| d.1)).map(|v| v.map(f32::to_bits)).collect()))
+        .collect()
 }
 
 /// Initialises burn's wgpu backend on the default adapter (Mesa's lavapipe in CI). `None` when this

@@ -98,7 +98,12 @@ class CurveChart {
 export class LaneChart extends CurveChart {
   /** `lanes`: [{id, label, color}]. */
   setLanes(lanes) {
-    this.setCurves(lanes.map((l) => ({ key: l.id, label: l.label, color: l.color })));
+    // Rebuilding the plot is costly and layoutLanes calls this on every lane change: only when the set differs.
+    const curves = lanes.map((l) => ({ key: l.id, label: l.label, color: l.color }));
+    const signature = JSON.stringify(curves);
+    if (signature === this.signature) return;
+    this.signature = signature;
+    this.setCurves(curves);
   }
 }
 

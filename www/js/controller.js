@@ -1,7 +1,7 @@
 // The page's commands, shared by the controls and the page API (`window.ganPlayground`, postMessage):
 // training, lanes (add, remove, configure), checkpoints (save, load), options, status. Requests that
 // the worker answers resolve when its answer arrives, or reject with its message.
-import { DATASETS, MAX_LANES, SPEED_RANGE, EVAL_EVERY_RANGE, toQuery, syncUrl } from './state.js';
+import { DATASETS, MAX_LANES, SPEED_RANGE, EVAL_EVERY_RANGE, toQuery } from './state.js';
 import { MAX_STEP_REQUEST } from './protocol.js';
 import { download } from './timelapse-ui.js';
 
@@ -102,8 +102,7 @@ export function makeController(ctx) {
     Object.assign(query.page, opts);
     send({ type: 'options', ...opts });
     ctx.ui().controls?.showOptions(query.page);
-    const configs = state.lanes.map((l) => l.config).filter(Boolean);
-    if (configs.length === state.lanes.length) syncUrl(configs, query.page);
+    ctx.syncAll();
   }
 
   /** Sends the validated configs for `lanes` (parallel arrays) and waits for the worker to rebuild them. */
@@ -234,8 +233,7 @@ export function makeController(ctx) {
       if (state.selected === lane.id) state.selected = state.lanes[0].id;
       ctx.layoutLanes();
       ctx.renderStatus();
-      const configs = state.lanes.map((l) => l.config).filter(Boolean);
-      if (configs.length === state.lanes.length) syncUrl(configs, query.page);
+      ctx.syncAll();
     },
     /** A checkpoint of lane `i` now (weights, optimizer state, config, step, curves) as bytes. */
     async saveCheckpoint(i = 0) {

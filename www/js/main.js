@@ -182,6 +182,7 @@ function showSelected() {
   ui.interp.show(lane.id, n);
 }
 
+/** Writes every lane's config (once all are known) and the page options into the address bar. */
 function syncAll() {
   const configs = state.lanes.map((l) => l.config).filter(Boolean);
   if (configs.length === state.lanes.length) syncUrl(configs, query.page);
@@ -193,36 +194,41 @@ function onConfig(lane, msg) {
   lane.step = lane.snapshotStep = restored ? msg.restoredStep : 0;
   divergedNotices.get(lane.id)?.remove();
   if (!restored) lane.checkpoint = null; // a new run: the old checkpoint belongs to another one
-  const charts = Object.values(ui.charts);
-  layoutLanes(); // a lane new to the charts gets its curves first
-  if (msg.curves && Array.isArray(msg.curves.stats)) {
+  const fromFile = Boolean(msg.curves && Array.isArray(msg.curves.stats));
+  if (fromFile) {
     // Loaded from a checkpoint file: its curves replace the lane's.
     lane.curves = { stats: msg.curves.stats.filter((s) => s && Number.isFinite(s.step)), quality: Array.isArray(msg.curves.quality) ? msg.curves.quality : [] };
-    for (const chart of charts) chart.truncate(lane.id, -1);
-    pushCurves(lane, lane.curves.stats);
-    ui.charts.fid.add(lane.id, lane.curves.quality.map((q) => [q.step, q.fid]));
     lane.quality = lane.curves.quality.at(-1) ?? null;
   } else if (restored) {
     // A restarted worker replays the steps after the checkpoint.
-    for (const chart of charts) chart.truncate(lane.id, lane.step);
     lane.curves.stats = lane.curves.stats.filter((s) => s.step <= lane.step);
   } else {
-    for (const chart of charts) chart.truncate(lane.id, -1);
     lane.curves = { stats: [], quality: [] };
     lane.quality = null;
-    ui.views.get(lane.id)?.clearQuality();
     timelapse.clearLane(lane.id);
   }
-  layoutLanes();
+  layoutLanes(); // the charts know every lane; the selected lane's controls and diagnostics show its curves
+  for (const chart of Object.values(ui.charts)) chart.truncate(lane.id, restored && !fromFile ? lane.step : -1);
+  if (fromFile) {
+    pushLosses(lane, lane.curves.stats);
+    ui.charts.fid.add(lane.id, lane.curves.quality.map((q) => [q.step, q.fid]));
+  } else if (!restored) {
+    ui.views.get(lane.id).clearQuality();
+  }
   syncAll();
   showErrors(msg.errors, `lane ${laneIndex(lane.id) + 1}: using the default instead`);
   controller.settle(lane.id, { config: msg.config, errors: msg.errors, step: lane.step });
 }
 
-function pushCurves(lane, stats) {
+/** The d and g loss curves; a D-only step has no g loss and a G-only step no d loss. */
+function pushLosses(lane, stats) {
   const pick = (key) => stats.filter((s) => s.phase !== (key === 'd_loss' ? 'g' : 'd')).map((s) => [s.step, s[key]]);
   ui.charts.dLoss.add(lane.id, pick('d_loss'));
   ui.charts.gLoss.add(lane.id, pick('g_loss'));
+}
+
+function pushCurves(lane, stats) {
+  pushLosses(lane, stats);
   if (lane.id === state.selected) ui.diag.push(stats);
 }
 
@@ -418,7 +424,7 @@ function laneStatus(lane, index) {
 }
 
 const controller = makeController({
-  state, query, timelapse, showNotice, showErrors, renderStatus, layoutLanes, showSelected, laneStatus, newLane, laneById,
+  state, query, timelapse, showNotice, showErrors, renderStatus, layoutLanes, showSelected, laneStatus, newLane, laneById, syncAll,
   send(msg) {
     if (!state.ready) throw new Error('the playground is still starting');
     worker.postMessage(msg);

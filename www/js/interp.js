@@ -38,8 +38,9 @@ export function setupInterpolation(request) {
     timer = setInterval(() => {
       if (!frames) return;
       const n = frames.count;
-      const i = t % (2 * n - 2);
-      drawGrid($('interp-frame'), frames.pixels.subarray((i < n ? i : 2 * n - 2 - i) * 784, ((i < n ? i : 2 * n - 2 - i) + 1) * 784), 1);
+      const t2 = t % (2 * n - 2);
+      const i = t2 < n ? t2 : 2 * n - 2 - t2; // forth, then back
+      drawGrid($('interp-frame'), frames.pixels.subarray(i * 784, (i + 1) * 784), 1);
       t++;
     }, FRAME_MS);
   }

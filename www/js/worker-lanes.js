@@ -19,7 +19,7 @@ const MAX_LANES = 4;
 /** One lane: the wasm object plus what the worker tracks about it. */
 class Slot {
   constructor(id, lane, config) {
-    Object.assign(this, { id, lane, config, gen: 0, msPerStep: 50, lastEval: -1, codeView: null, interpView: null });
+    Object.assign(this, { id, lane, config, gen: 0, msPerStep: 50, lastEval: -1, codeView: null, interpView: null, viewsDirty: false });
     this.rate = { steps: 0, since: performance.now(), value: 0 };
     this.checkpointSent = { step: lane.steps, at: -Infinity }; // the first snapshot goes out at once
   }
@@ -75,8 +75,7 @@ export class Lanes {
     const old = this.slots.get(id);
     const slot = new Slot(id, lane, config);
     if (old) {
-      slot.codeView = null;
-      slot.interpView = old.interpView;
+      slot.interpView = old.interpView; // the code explorer closes: the new objective may have no codes
       old.lane.free();
     }
     this.slots.set(id, slot);
@@ -199,8 +198,24 @@ export class Lanes {
     const pixels = await slot.lane.samples();
     if (!this.current(slot, gen)) return;
     this.post({ type: 'samples', lane: slot.id, step: slot.lane.steps, pixels }, [pixels.buffer]);
+    await this.sendViews(slot);
+  }
+
+  /** Draws the lane's open code explorer and interpolation views. */
+  async sendViews(slot) {
+    slot.viewsDirty = false;
     await this.sendCodeGrid(slot);
     await this.sendInterpolation(slot);
+  }
+
+  /**
+   * Views changed while training held the lanes are drawn with the next samples; when training stops
+   * before that, the loop draws them here. Returns whether any was left to draw.
+   */
+  async sendDirtyViews() {
+    const dirty = this.all().filter((s) => s.viewsDirty);
+    for (const slot of dirty) await this.sendViews(slot);
+    return dirty.length > 0;
   }
 
   async sendCodeGrid(slot) {

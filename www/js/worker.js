@@ -97,17 +97,21 @@ async function runLoop() {
   if (loopActive) return;
   loopActive = true;
   try {
-    while ((running || pending.steps > 0) && lanes) {
-      const phase = running ? 'both' : pending.phase;
-      const took = await lanes.round(running ? Infinity : pending.steps, phase);
-      if (took === 0) break; // every lane has diverged (or there is none)
-      if (!running) pending.steps = Math.max(0, pending.steps - took);
-      if (!running && pending.steps === 0) {
-        await lanes.sendAllSamples();
-        await lanes.evaluateStale();
+    // Views asked for while training held the lanes are drawn when it stops; a request that arrives
+    // meanwhile is seen by the loop conditions (no macrotask runs between the last check and the end).
+    do {
+      while ((running || pending.steps > 0) && lanes) {
+        const phase = running ? 'both' : pending.phase;
+        const took = await lanes.round(running ? Infinity : pending.steps, phase);
+        if (took === 0) break; // every lane has diverged (or there is none)
+        if (!running) pending.steps = Math.max(0, pending.steps - took);
+        if (!running && pending.steps === 0) {
+          await lanes.sendAllSamples();
+          await lanes.evaluateStale();
+        }
+        await nextTask();
       }
-      await nextTask();
-    }
+    } while (await lanes?.sendDirtyViews());
     if (running && lanes.trainable().length === 0) {
       running = false;
       post({ type: 'running', running: false });
@@ -264,8 +268,9 @@ async function handle(msg) {
     case 'codes': {
       const slot = lanes.get(msg.lane);
       slot.codeView = parseCodeView(msg.view);
-      // While training, the loop redraws it with the next samples; otherwise draw it now.
-      if (!loopActive) await lanes.sendCodeGrid(slot);
+      // While training holds the lane, the loop draws it (with the next samples, or when it stops).
+      if (loopActive) slot.viewsDirty = true;
+      else await lanes.sendCodeGrid(slot);
       return;
     }
     case 'interpolate': {
@@ -273,7 +278,8 @@ async function handle(msg) {
       const slot = msg.lane === null || msg.lane === undefined ? null : lanes.get(msg.lane);
       if (!slot) return;
       slot.interpView = parseInterpView(msg.view);
-      if (!loopActive) await lanes.sendInterpolation(slot);
+      if (loopActive) slot.viewsDirty = true;
+      else await lanes.sendInterpolation(slot);
       return;
     }
     default:

@@ -152,7 +152,7 @@ test('postMessage: garbage is ignored (no reply, nothing breaks), bad arguments 
         'step', 42, null, true, [1, 2, 3], { type: 'gan-playground' }, { type: 'gan-playground', command: 'explode', id: 1 },
         { type: 'gan-playground', command: 'toString', id: 2 }, { type: 'gan-playground', command: '__proto__', id: 3 },
         { type: 'gan-playground', command: 'step', args: 5, id: 4 }, { type: 'gan-playground', command: 'play', args: [1], id: 5 },
-        { type: 'gan-playground', command: 'step', args: [1, 2], id: 6 }, { type: 'gan-playground', command: 'step', id: { x: 1 } },
+        { type: 'gan-playground', command: 'step', args: [1, 'both', 3], id: 6 }, { type: 'gan-playground', command: 'step', id: { x: 1 } },
         { type: 'gan-playground', command: 'step', id: huge }, { type: 'gan-playground', command: 'play', id: 7, extra: 1 },
         { type: 'gan-playground', command: 'play', id: NaN }, { type: huge, command: 'play', id: 8 },
         { type: 'gan-playground', command: 'step', args: new Array(100000).fill(1), id: 9 },

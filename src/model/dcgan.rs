@@ -4,8 +4,10 @@
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
-use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, LeakyRelu, LeakyReluConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
+use burn::nn::{Dropout, DropoutConfig, LeakyRelu, LeakyReluConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
 use burn::tensor::{backend::Backend, Tensor};
+
+use super::batchnorm::BatchNorm2d;
 
 /// Channels of the widest feature map; the other is half of it.
 pub const WIDTH: usize = 64;
@@ -14,8 +16,8 @@ pub const BN_EPS: f64 = 1e-5;
 /// Width of the discriminator body's flattened output features (`WIDTH` maps of 7×7).
 pub const FEATURES: usize = WIDTH * 7 * 7;
 
-fn bn<B: Backend>(channels: usize, device: &B::Device) -> BatchNorm<B> {
-    BatchNormConfig::new(channels).with_epsilon(BN_EPS).init(device)
+fn bn<B: Backend>(channels: usize, device: &B::Device) -> BatchNorm2d<B> {
+    BatchNorm2d::new(channels, BN_EPS, device)
 }
 
 /// Transposed convolution doubling the side (kernel 4, stride 2, padding 1).
@@ -35,10 +37,10 @@ fn down<B: Backend>(cin: usize, cout: usize, device: &B::Device) -> Conv2d<B> {
 pub struct DcganGenerator<B: Backend> {
     /// 1×1 → 7×7.
     up0: ConvTranspose2d<B>,
-    bn0: BatchNorm<B>,
+    bn0: BatchNorm2d<B>,
     /// 7×7 → 14×14.
     up1: ConvTranspose2d<B>,
-    bn1: BatchNorm<B>,
+    bn1: BatchNorm2d<B>,
     /// 14×14 → 28×28, one channel.
     up2: ConvTranspose2d<B>,
     act: Relu,
@@ -73,7 +75,7 @@ impl<B: Backend> DcganGenerator<B> {
 pub struct DcganBody<B: Backend> {
     pub(super) down0: Conv2d<B>,
     pub(super) down1: Conv2d<B>,
-    pub(super) bn1: Option<BatchNorm<B>>,
+    pub(super) bn1: Option<BatchNorm2d<B>>,
     act: LeakyRelu,
 }
 
@@ -103,9 +105,9 @@ impl<B: Backend> DcganBody<B> {
 #[derive(Module, Debug)]
 pub struct DcganDecoder<B: Backend> {
     expand: Linear<B>,
-    bn_in: BatchNorm<B>,
+    bn_in: BatchNorm2d<B>,
     up0: ConvTranspose2d<B>,
-    bn0: BatchNorm<B>,
+    bn0: BatchNorm2d<B>,
     up1: ConvTranspose2d<B>,
     act: Relu,
 }

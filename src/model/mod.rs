@@ -4,11 +4,13 @@ use burn::module::Module;
 use burn::tensor::{backend::Backend, Tensor};
 use serde::Serialize;
 
+mod batchnorm;
 pub mod dcgan;
 mod discriminator;
 mod input_grad;
 pub mod mlp;
 
+pub use batchnorm::BatchNorm2d;
 pub use discriminator::{Autoencoder, Body, Decoder, Discriminator, QHead, StatsNet};
 
 /// Width of EBGAN's autoencoder bottleneck (the codes the pull-away term compares).

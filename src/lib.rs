@@ -3,6 +3,7 @@
 
 pub mod backend;
 pub mod config;
+pub mod cpu_conv;
 pub mod curves;
 pub mod data;
 pub mod lane;

@@ -8,6 +8,7 @@ use burn::nn::{Dropout, DropoutConfig, LeakyRelu, LeakyReluConfig, Linear, Linea
 use burn::tensor::{backend::Backend, Tensor};
 
 use super::batchnorm::BatchNorm2d;
+use crate::cpu_conv;
 
 /// Channels of the widest feature map; the other is half of it.
 pub const WIDTH: usize = 64;
@@ -20,17 +21,32 @@ fn bn<B: Backend>(channels: usize, device: &B::Device) -> BatchNorm2d<B> {
     BatchNorm2d::new(channels, BN_EPS, device)
 }
 
+/// Stride and padding of every layer that halves or doubles the side (kernel 4).
+const STRIDE: usize = 2;
+const PADDING: usize = 1;
+
 /// Transposed convolution doubling the side (kernel 4, stride 2, padding 1).
 fn up<B: Backend>(cin: usize, cout: usize, device: &B::Device) -> ConvTranspose2d<B> {
-    ConvTranspose2dConfig::new([cin, cout], [4, 4]).with_stride([2, 2]).with_padding([1, 1]).init(device)
+    ConvTranspose2dConfig::new([cin, cout], [4, 4]).with_stride([STRIDE; 2]).with_padding([PADDING; 2]).init(device)
 }
 
 /// Convolution halving the side (kernel 4, stride 2, padding 1).
 fn down<B: Backend>(cin: usize, cout: usize, device: &B::Device) -> Conv2d<B> {
     Conv2dConfig::new([cin, cout], [4, 4])
-        .with_stride([2, 2])
-        .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+        .with_stride([STRIDE; 2])
+        .with_padding(PaddingConfig2d::Explicit(PADDING, PADDING, PADDING, PADDING))
         .init(device)
+}
+
+/// A layer made by [`up`] (or, with stride 1 and padding 0, G's first layer) applied through
+/// [`cpu_conv`], which has a fast backward pass on the CPU backend.
+fn apply_up<B: Backend>(layer: &ConvTranspose2d<B>, x: Tensor<B, 4>) -> Tensor<B, 4> {
+    cpu_conv::conv_transpose2d(x, layer.weight.val(), layer.bias.as_ref().map(|b| b.val()), layer.stride[0], layer.padding[0])
+}
+
+/// A layer made by [`down`] applied through [`cpu_conv`].
+pub(super) fn apply_down<B: Backend>(layer: &Conv2d<B>, x: Tensor<B, 4>) -> Tensor<B, 4> {
+    cpu_conv::conv2d(x, layer.weight.val(), layer.bias.as_ref().map(|b| b.val()), STRIDE, PADDING)
 }
 
 #[derive(Module, Debug)]
@@ -62,11 +78,11 @@ impl<B: Backend> DcganGenerator<B> {
 
     pub fn forward(&self, z: Tensor<B, 2>) -> Tensor<B, 4> {
         let [n, input] = z.dims();
-        let h = self.act.forward(self.bn0.forward(self.up0.forward(z.reshape([n, input, 1, 1]))));
+        let h = self.act.forward(self.bn0.forward(apply_up(&self.up0, z.reshape([n, input, 1, 1]))));
         let h = self.dropout.forward(h);
-        let h = self.act.forward(self.bn1.forward(self.up1.forward(h)));
+        let h = self.act.forward(self.bn1.forward(apply_up(&self.up1, h)));
         let h = self.dropout.forward(h);
-        self.up2.forward(h).tanh()
+        apply_up(&self.up2, h).tanh()
     }
 }
 
@@ -90,8 +106,8 @@ impl<B: Backend> DcganBody<B> {
     }
 
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
-        let h = self.act.forward(self.down0.forward(x));
-        let h = self.down1.forward(h);
+        let h = self.act.forward(apply_down(&self.down0, x));
+        let h = apply_down(&self.down1, h);
         let h = match &self.bn1 {
             Some(bn) => bn.forward(h),
             None => h,
@@ -127,7 +143,7 @@ impl<B: Backend> DcganDecoder<B> {
     pub fn forward(&self, codes: Tensor<B, 2>) -> Tensor<B, 4> {
         let [n, _] = codes.dims();
         let h = self.act.forward(self.bn_in.forward(self.expand.forward(codes).reshape([n, WIDTH, 7, 7])));
-        let h = self.act.forward(self.bn0.forward(self.up0.forward(h)));
-        self.up1.forward(h).tanh()
+        let h = self.act.forward(self.bn0.forward(apply_up(&self.up0, h)));
+        apply_up(&self.up1, h).tanh()
     }
 }

@@ -2,8 +2,6 @@
 //! weights, LeakyReLU slopes, transposed convolutions) so that ordinary autodiff can differentiate a
 //! penalty on it (WGAN-GP, MEG). burn has no gradient-of-gradient; this is the route around it.
 
-use burn::tensor::module::conv_transpose2d;
-use burn::tensor::ops::ConvTransposeOptions;
 use burn::tensor::{backend::Backend, Tensor};
 
 use super::discriminator::{Body, Discriminator};
@@ -22,7 +20,7 @@ fn leaky<B: Backend, const D: usize>(h: Tensor<B, D>) -> Tensor<B, D> {
 
 /// Backward of a stride-2, padding-1 convolution with respect to its input.
 fn conv_input_grad<B: Backend>(grad_out: Tensor<B, 4>, weight: Tensor<B, 4>) -> Tensor<B, 4> {
-    conv_transpose2d(grad_out, weight, None, ConvTransposeOptions::new([2, 2], [1, 1], [0, 0], [1, 1], 1))
+    crate::cpu_conv::conv_transpose2d(grad_out, weight, None, 2, 1)
 }
 
 impl<B: Backend> Discriminator<B> {
@@ -45,11 +43,12 @@ impl<B: Backend> Discriminator<B> {
             }
             Body::Dcgan(body) => {
                 assert!(body.bn1.is_none(), "the input gradient is written for critics without BatchNorm");
-                let h0 = body.down0.forward(x);
-                let h1 = body.down1.forward(leaky(h0.clone()));
+                let h0 = dcgan::apply_down(&body.down0, x);
+                let h1 = dcgan::apply_down(&body.down1, leaky(h0.clone()));
                 let features = leaky(h1.clone()).reshape([n, dcgan::FEATURES]);
-                let g_features = w_score.clone().transpose().reshape([1, dcgan::WIDTH, 7, 7]);
-                let g_h1 = leaky_slope(h1) * g_features;
+                // [n, F] · [1, F]: one shared row, a vectorised broadcast on the CPU backend.
+                let g_features = w_score.clone().transpose();
+                let g_h1 = (leaky_slope(h1).reshape([n, dcgan::FEATURES]) * g_features).reshape([n, dcgan::WIDTH, 7, 7]);
                 let g_h0 = conv_input_grad(g_h1, body.down1.weight.val()) * leaky_slope(h0);
                 (features, conv_input_grad(g_h0, body.down0.weight.val()))
             }

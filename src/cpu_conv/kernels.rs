@@ -56,32 +56,29 @@ impl Geometry {
     }
 }
 
-/// Visits every (patch row, output position) pair that reads a pixel inside the image, calling
-/// `f(patch_index, image_index)` with flat indices into the `[patch_len, n·positions]` patch
-/// matrix and the `[n, channels, height, width]` images. Pairs that read the zero padding are skipped.
+/// Runs `f(index, chunk)` on consecutive `len`-sized chunks of `data`: on every core natively, in
+/// order in the browser (wasm has one thread here).
+fn chunks(data: &mut [f32], len: usize, f: impl Fn(usize, &mut [f32]) + Send + Sync) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        data.par_chunks_mut(len).enumerate().for_each(|(i, chunk)| f(i, chunk));
+    }
+    #[cfg(target_arch = "wasm32")]
+    data.chunks_mut(len).enumerate().for_each(|(i, chunk)| f(i, chunk));
+}
+
+/// Calls `f(position, pixel)` for every output position of kernel tap `(i, j)` that reads a pixel
+/// inside the image (the zero padding is skipped): `position` indexes one image's `out_h × out_w`
+/// positions, `pixel` one channel's `height × width` map.
 #[inline(always)]
-fn for_each_tap(n: usize, g: &Geometry, mut f: impl FnMut(usize, usize)) {
-    let (kh, kw) = (g.kernel[0], g.kernel[1]);
-    let cols = n * g.positions();
-    for c in 0..g.channels {
-        for i in 0..kh {
-            let (oy_lo, oy_hi) = g.valid(i, g.height, g.out_h);
-            for j in 0..kw {
-                let (ox_lo, ox_hi) = g.valid(j, g.width, g.out_w);
-                let row = ((c * kh + i) * kw + j) * cols;
-                for b in 0..n {
-                    let image = (b * g.channels + c) * g.height * g.width;
-                    let col0 = row + b * g.positions();
-                    for oy in oy_lo..oy_hi {
-                        let iy = oy * g.stride + i - g.padding;
-                        let src = image + iy * g.width;
-                        let dst = col0 + oy * g.out_w;
-                        for ox in ox_lo..ox_hi {
-                            f(dst + ox, src + ox * g.stride + j - g.padding);
-                        }
-                    }
-                }
-            }
+fn for_each_tap(g: &Geometry, i: usize, j: usize, mut f: impl FnMut(usize, usize)) {
+    let (oy_lo, oy_hi) = g.valid(i, g.height, g.out_h);
+    let (ox_lo, ox_hi) = g.valid(j, g.width, g.out_w);
+    for oy in oy_lo..oy_hi {
+        let row = (oy * g.stride + i - g.padding) * g.width;
+        for ox in ox_lo..ox_hi {
+            f(oy * g.out_w + ox, row + ox * g.stride + j - g.padding);
         }
     }
 }
@@ -90,16 +87,33 @@ fn for_each_tap(n: usize, g: &Geometry, mut f: impl FnMut(usize, usize)) {
 /// row `(c, i, j)`, column `(b, oy, ox)` holds `image[b, c, oy·s + i − p, ox·s + j − p]` (0 outside).
 pub fn im2col(images: &[f32], n: usize, g: &Geometry) -> Vec<f32> {
     debug_assert_eq!(images.len(), n * g.image_len());
+    let (kh, kw, map) = (g.kernel[0], g.kernel[1], g.height * g.width);
     let mut cols = vec![0.0f32; g.patch_len() * n * g.positions()];
-    for_each_tap(n, g, |p, x| cols[p] = images[x]);
+    chunks(&mut cols, n * g.positions(), |r, row| {
+        let (c, i, j) = (r / (kh * kw), r / kw % kh, r % kw);
+        for (b, out) in row.chunks_mut(g.positions()).enumerate() {
+            let image = &images[(b * g.channels + c) * map..][..map];
+            for_each_tap(g, i, j, |pos, px| out[pos] = image[px]);
+        }
+    });
     cols
 }
 
 /// The adjoint of [`im2col`]: every patch entry is added back onto the pixel it was read from.
 pub fn col2im(cols: &[f32], n: usize, g: &Geometry) -> Vec<f32> {
     debug_assert_eq!(cols.len(), g.patch_len() * n * g.positions());
+    let (kh, kw, map, width) = (g.kernel[0], g.kernel[1], g.height * g.width, n * g.positions());
     let mut images = vec![0.0f32; n * g.image_len()];
-    for_each_tap(n, g, |p, x| images[x] += cols[p]);
+    chunks(&mut images, g.image_len(), |b, image| {
+        for (c, channel) in image.chunks_mut(map).enumerate() {
+            for i in 0..kh {
+                for j in 0..kw {
+                    let row = &cols[((c * kh + i) * kw + j) * width + b * g.positions()..][..g.positions()];
+                    for_each_tap(g, i, j, |pos, px| channel[px] += row[pos]);
+                }
+            }
+        }
+    });
     images
 }
 

@@ -14,8 +14,12 @@ use crate::backend::Cpu;
 /// A tensor of the CPU backend without autodiff.
 type Plain<const D: usize> = Tensor<Flex, D>;
 
-fn values<const D: usize>(t: Plain<D>) -> Vec<f32> {
-    t.into_data().into_vec::<f32>().expect("the CPU backend computes in f32")
+/// `f` on the values of `t` in row-major order, borrowed from the tensor's storage (no copy unless the
+/// tensor is a strided view).
+fn read<const D: usize, R>(t: Plain<D>, f: impl FnOnce(&[f32]) -> R) -> R {
+    let t = t.into_primitive().tensor();
+    let t = if t.as_slice::<f32>().is_some() { t } else { t.to_contiguous() };
+    f(t.as_slice::<f32>().expect("the CPU backend computes in f32"))
 }
 
 fn plain<const D: usize>(values: Vec<f32>, shape: [usize; D]) -> Plain<D> {
@@ -65,20 +69,20 @@ impl<const N: usize> Backward<Flex, N> for ConvOp {
         match state {
             State::Conv { cols, weight, geometry: g, n } => {
                 // The output gradient as [c_out, n·l], the layout of W · cols.
-                let g_out = plain(swap_outer(&values(grad), batch, channels, oh * ow), [channels, n * oh * ow]);
+                let g_out = plain(read(grad, |v| swap_outer(v, batch, channels, oh * ow)), [channels, n * oh * ow]);
                 if wants(0) {
                     let g_cols = weight.clone().transpose().matmul(g_out.clone());
-                    out[0] = Some(plain(col2im(&values(g_cols), n, &g), [n, g.channels, g.height, g.width]));
+                    out[0] = Some(plain(read(g_cols, |v| col2im(v, n, &g)), [n, g.channels, g.height, g.width]));
                 }
                 if wants(1) {
                     out[1] = Some(g_out.matmul(cols.transpose()).reshape(weight_shape));
                 }
             }
             State::Transposed { input, weight, geometry: g, n } => {
-                let g_cols = plain(im2col(&values(grad), n, &g), [g.patch_len(), n * g.positions()]);
+                let g_cols = plain(read(grad, |v| im2col(v, n, &g)), [g.patch_len(), n * g.positions()]);
                 if wants(0) {
                     let [c_in, _] = weight.dims();
-                    let gx = swap_outer(&values(weight.clone().matmul(g_cols.clone())), c_in, n, g.positions());
+                    let gx = read(weight.clone().matmul(g_cols.clone()), |v| swap_outer(v, c_in, n, g.positions()));
                     out[0] = Some(plain(gx, [n, c_in, g.out_h, g.out_w]));
                 }
                 if wants(1) {
@@ -102,9 +106,9 @@ fn conv_forward(x: Plain<4>, weight: Plain<4>, bias: Option<Plain<1>>, stride: u
     let [n, c_in, h, w] = x.dims();
     let [c_out, _, kh, kw] = weight.dims();
     let g = Geometry::new(c_in, [h, w], [kh, kw], stride, padding).expect("the kernel fits the padded image");
-    let cols = plain(im2col(&values(x), n, &g), [g.patch_len(), n * g.positions()]);
+    let cols = plain(read(x, |v| im2col(v, n, &g)), [g.patch_len(), n * g.positions()]);
     let weight = weight.reshape([c_out, g.patch_len()]);
-    let y = swap_outer(&values(weight.clone().matmul(cols.clone())), c_out, n, g.positions());
+    let y = read(weight.clone().matmul(cols.clone()), |v| swap_outer(v, c_out, n, g.positions()));
     let y = add_bias(plain(y, [n, c_out, g.positions()]), bias).reshape([n, c_out, g.out_h, g.out_w]);
     (y, State::Conv { cols, weight, geometry: g, n })
 }
@@ -116,10 +120,10 @@ fn conv_transpose_forward(x: Plain<4>, weight: Plain<4>, bias: Option<Plain<1>>,
     let side = |input: usize, k: usize| ((input - 1) * stride + k).checked_sub(2 * padding).expect("the padding fits the output");
     let g = Geometry::new(c_out, [side(h_in, kh), side(w_in, kw)], [kh, kw], stride, padding).expect("the kernel fits the output");
     debug_assert_eq!((g.out_h, g.out_w), (h_in, w_in));
-    let input = plain(swap_outer(&values(x), n, c_in, h_in * w_in), [c_in, n * h_in * w_in]);
+    let input = plain(read(x, |v| swap_outer(v, n, c_in, h_in * w_in)), [c_in, n * h_in * w_in]);
     let weight = weight.reshape([c_in, g.patch_len()]);
     let cols = weight.clone().transpose().matmul(input.clone());
-    let y = plain(col2im(&values(cols), n, &g), [n, c_out, g.height * g.width]);
+    let y = plain(read(cols, |v| col2im(v, n, &g)), [n, c_out, g.height * g.width]);
     let y = add_bias(y, bias).reshape([n, c_out, g.height, g.width]);
     (y, State::Transposed { input, weight, geometry: g, n })
 }

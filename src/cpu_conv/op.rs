@@ -6,6 +6,7 @@ use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::Flex;
+use burn::tensor::ops::FloatTensor;
 use burn::tensor::{Tensor, TensorData, TensorPrimitive};
 
 use super::kernels::{col2im, im2col, swap_outer, Geometry};
@@ -151,16 +152,13 @@ pub fn plain_conv(kind: Kind, x: Plain<4>, w: Plain<4>, b: Option<Plain<1>>, str
 pub fn autodiff_conv(kind: Kind, x: Tensor<Cpu, 4>, w: Tensor<Cpu, 4>, b: Option<Tensor<Cpu, 1>>, stride: usize, padding: usize) -> Tensor<Cpu, 4> {
     let (x, w) = (x.into_primitive().tensor(), w.into_primitive().tensor());
     let b = b.map(|b| b.into_primitive().tensor());
-    let inner = |p: &burn::tensor::ops::FloatTensor<Flex>| p.clone();
-    let weight_shape: [usize; 4] = Plain::<4>::from_primitive(TensorPrimitive::Float(inner(&w.primitive))).dims();
-    let (y, state) = forward(
-        kind,
-        Tensor::from_primitive(TensorPrimitive::Float(inner(&x.primitive))),
-        Tensor::from_primitive(TensorPrimitive::Float(inner(&w.primitive))),
-        b.as_ref().map(|b| Tensor::from_primitive(TensorPrimitive::Float(inner(&b.primitive)))),
-        stride,
-        padding,
-    );
+    // The same values without autodiff (the primitives share their storage).
+    fn inner<const D: usize>(p: &FloatTensor<Flex>) -> Plain<D> {
+        Tensor::from_primitive(TensorPrimitive::Float(p.clone()))
+    }
+    let weight: Plain<4> = inner(&w.primitive);
+    let weight_shape = weight.dims();
+    let (y, state) = forward(kind, inner(&x.primitive), weight, b.as_ref().map(|b| inner(&b.primitive)), stride, padding);
     let y = y.into_primitive().tensor();
     let out = match b {
         Some(b) => match ConvOp.prepare::<NoCheckpointing>([x.node.clone(), w.node.clone(), b.node.clone()]).compute_bound().stateful() {

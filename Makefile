@@ -75,7 +75,7 @@ classifier: cli www/data/fashion.bin
 	$(CARGO_TARGET_DIR)/release/gan-playground train-classifier --out assets/classifier.bin
 	$(CARGO_TARGET_DIR)/release/gan-playground train-classifier --data www/data/fashion.bin --out assets/classifier-fashion.bin
 
-# Sample-quality benchmark: every objective on DCGAN, 5,000 generator steps each (about 8 hours on 2 CPU
+# Sample-quality benchmark: every objective on DCGAN, 5,000 generator steps each (about 1.5 hours on 2 CPU
 # cores; `make quality QUALITY_BACKEND=wgpu` trains on the native GPU instead).
 QUALITY_BACKEND ?= cpu
 quality: cli

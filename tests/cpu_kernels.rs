@@ -15,7 +15,6 @@ type Inner = <Cpu as burn::tensor::backend::AutodiffBackend>::InnerBackend;
 fn close<const D: usize, B: Backend>(a: Tensor<B, D>, b: Tensor<B, D>, what: &str) {
     let (a, b) = (a.into_data(), b.into_data());
     assert_eq!(a.shape, b.shape, "{what}: shapes");
-    eprintln!("checking {what}");
     a.assert_approx_eq::<f32>(&b, Tolerance::absolute(2e-5).set_relative(1e-4));
 }
 

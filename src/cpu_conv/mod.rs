@@ -17,7 +17,6 @@ use burn::tensor::module::{conv2d as burn_conv2d, conv_transpose2d as burn_conv_
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 use burn::tensor::{backend::Backend, Tensor};
 
-pub use kernels::Geometry;
 use op::Kind;
 
 use crate::backend::Cpu;
@@ -40,13 +39,17 @@ fn on_cpu<B: Backend>(
     stride: usize,
     padding: usize,
 ) -> Option<Tensor<B, 4>> {
-    let cpu = || Some((same::<_, Tensor<Cpu, 4>>(x.clone()).ok()?, same(weight.clone()).ok()?, same(bias.cloned()).ok()?));
-    if let Some((x, w, b)) = cpu() {
+    // Other backends (wgpu, WebGPU) return at once, without touching the tensors.
+    let backend = TypeId::of::<B>();
+    if backend == TypeId::of::<Cpu>() {
+        let (x, w, b) = (same(x.clone()).ok()?, same(weight.clone()).ok()?, same(bias.cloned()).ok()?);
         return same(op::autodiff_conv(kind, x, w, b, stride, padding)).ok();
     }
-    let flex = || Some((same::<_, Tensor<Flex, 4>>(x.clone()).ok()?, same(weight.clone()).ok()?, same(bias.cloned()).ok()?));
-    let (x, w, b) = flex()?;
-    same(op::plain_conv(kind, x, w, b, stride, padding)).ok()
+    if backend == TypeId::of::<Flex>() {
+        let (x, w, b) = (same(x.clone()).ok()?, same(weight.clone()).ok()?, same(bias.cloned()).ok()?);
+        return same(op::plain_conv(kind, x, w, b, stride, padding)).ok();
+    }
+    None
 }
 
 /// Convolution of `x` `[n, c_in, h, w]` with `weight` `[c_out, c_in, kh, kw]` (square stride and

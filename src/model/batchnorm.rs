@@ -6,7 +6,7 @@
 //! arithmetic (biased batch variance in training, running statistics with momentum, inference on the
 //! running statistics), so weight files and checkpoints are unchanged, but it reduces over contiguous
 //! rows and broadcasts per-`(sample, channel)` scalars, which flex vectorises: 20–25× faster forward and
-//! backward at DCGAN's sizes (`tests/batchnorm.rs` checks it against burn's module).
+//! backward at DCGAN's sizes (`tests/cpu_kernels.rs` checks it against burn's module).
 
 use burn::module::{Module, Param, RunningState};
 use burn::tensor::{backend::Backend, Tensor};

@@ -22,8 +22,8 @@ fn bn<B: Backend>(channels: usize, device: &B::Device) -> BatchNorm2d<B> {
 }
 
 /// Stride and padding of every layer that halves or doubles the side (kernel 4).
-const STRIDE: usize = 2;
-const PADDING: usize = 1;
+pub(super) const STRIDE: usize = 2;
+pub(super) const PADDING: usize = 1;
 
 /// Transposed convolution doubling the side (kernel 4, stride 2, padding 1).
 fn up<B: Backend>(cin: usize, cout: usize, device: &B::Device) -> ConvTranspose2d<B> {

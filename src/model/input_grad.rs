@@ -20,7 +20,7 @@ fn leaky<B: Backend, const D: usize>(h: Tensor<B, D>) -> Tensor<B, D> {
 
 /// Backward of a stride-2, padding-1 convolution with respect to its input.
 fn conv_input_grad<B: Backend>(grad_out: Tensor<B, 4>, weight: Tensor<B, 4>) -> Tensor<B, 4> {
-    crate::cpu_conv::conv_transpose2d(grad_out, weight, None, 2, 1)
+    crate::cpu_conv::conv_transpose2d(grad_out, weight, None, dcgan::STRIDE, dcgan::PADDING)
 }
 
 impl<B: Backend> Discriminator<B> {

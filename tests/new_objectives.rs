@@ -169,3 +169,26 @@ fn infogan_lane_learns_its_categorical_code() {
     let late: f32 = mi[250..].iter().sum::<f32>() / 50.0;
     assert!(mi[0].abs() < 0.1 && late > 1.0, "MI lower bound {} at the start, {late} over steps 251-300", mi[0]);
 }
+
+#[test]
+fn ebgan_energy_of_a_sample_does_not_depend_on_the_rest_of_its_batch() {
+    // The energy is each sample's own reconstruction error. BatchNorm in training mode (the autodiff
+    // backend) would make it a function of the whole batch, and let D tell a fake batch from a real
+    // one by its statistics: EBGAN's autoencoder is built without it.
+    let device = cpu_device();
+    let ebgan = objective::build::<Cpu>("ebgan", &ParamValues::default()).unwrap();
+    let image = |n: usize, scale: f64| Tensor::<Cpu, 4>::random([n, 1, 28, 28], Distribution::Uniform(-1.0, 1.0), &device).mul_scalar(scale);
+    let first_energy = |d: &Discriminator<Cpu>, x: Tensor<Cpu, 4>| {
+        let (recon, _) = d.reconstruct(x.clone());
+        let first = |t: Tensor<Cpu, 4>| t.slice([0..1]).into_data().to_vec::<f32>().unwrap();
+        let (r, x) = (first(recon), first(x));
+        r.iter().zip(&x).map(|(a, b)| ((a - b) as f64).powi(2)).sum::<f64>() / x.len() as f64
+    };
+    for arch in [Arch::Mlp, Arch::Dcgan] {
+        let d = Discriminator::<Cpu>::new(arch, ebgan.d_spec(), 100, &device);
+        let x = image(1, 1.0);
+        let alone_in = Tensor::cat(vec![x.clone(), image(3, 1.0)], 0);
+        let with_other = Tensor::cat(vec![x, image(5, 0.2).add_scalar(0.5)], 0);
+        close(first_energy(&d, alone_in), first_energy(&d, with_other), 1e-5);
+    }
+}

@@ -107,34 +107,39 @@ impl<B: Backend> DcganBody<B> {
 
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
         let h = self.act.forward(apply_down(&self.down0, x));
-        let h = apply_down(&self.down1, h);
-        let h = match &self.bn1 {
-            Some(bn) => bn.forward(h),
-            None => h,
-        };
+        let h = maybe_bn(&self.bn1, apply_down(&self.down1, h));
         let [n, ..] = h.dims();
         self.act.forward(h).reshape([n, FEATURES])
     }
 }
 
-/// EBGAN decoder: bottleneck codes → 64 maps of 7×7 → 14×14 → 28×28 image (tanh).
+/// EBGAN decoder: bottleneck codes → 64 maps of 7×7 → 14×14 → 28×28 image (tanh), with BatchNorm on
+/// the hidden maps unless disabled (EBGAN disables it: its energy must be a function of one sample).
 #[derive(Module, Debug)]
 pub struct DcganDecoder<B: Backend> {
     expand: Linear<B>,
-    bn_in: BatchNorm2d<B>,
+    bn_in: Option<BatchNorm2d<B>>,
     up0: ConvTranspose2d<B>,
-    bn0: BatchNorm2d<B>,
+    bn0: Option<BatchNorm2d<B>>,
     up1: ConvTranspose2d<B>,
     act: Relu,
 }
 
+/// `bn` applied when present.
+fn maybe_bn<B: Backend>(bn: &Option<BatchNorm2d<B>>, x: Tensor<B, 4>) -> Tensor<B, 4> {
+    match bn {
+        Some(bn) => bn.forward(x),
+        None => x,
+    }
+}
+
 impl<B: Backend> DcganDecoder<B> {
-    pub fn new(device: &B::Device) -> Self {
+    pub fn new(batchnorm: bool, device: &B::Device) -> Self {
         DcganDecoder {
             expand: LinearConfig::new(super::AE_CODE, FEATURES).init(device),
-            bn_in: bn(WIDTH, device),
+            bn_in: batchnorm.then(|| bn(WIDTH, device)),
             up0: up(WIDTH, WIDTH / 2, device),
-            bn0: bn(WIDTH / 2, device),
+            bn0: batchnorm.then(|| bn(WIDTH / 2, device)),
             up1: up(WIDTH / 2, 1, device),
             act: Relu::new(),
         }
@@ -142,8 +147,8 @@ impl<B: Backend> DcganDecoder<B> {
 
     pub fn forward(&self, codes: Tensor<B, 2>) -> Tensor<B, 4> {
         let [n, _] = codes.dims();
-        let h = self.act.forward(self.bn_in.forward(self.expand.forward(codes).reshape([n, WIDTH, 7, 7])));
-        let h = self.act.forward(self.bn0.forward(apply_up(&self.up0, h)));
+        let h = self.act.forward(maybe_bn(&self.bn_in, self.expand.forward(codes).reshape([n, WIDTH, 7, 7])));
+        let h = self.act.forward(maybe_bn(&self.bn0, apply_up(&self.up0, h)));
         apply_up(&self.up1, h).tanh()
     }
 }

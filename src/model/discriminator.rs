@@ -86,7 +86,7 @@ impl<B: Backend> Discriminator<B> {
             embed: LinearConfig::new(features, AE_CODE).init(device),
             decoder: match arch {
                 Arch::Mlp => Decoder::Mlp(mlp::MlpDecoder::new(device)),
-                Arch::Dcgan => Decoder::Dcgan(dcgan::DcganDecoder::new(device)),
+                Arch::Dcgan => Decoder::Dcgan(dcgan::DcganDecoder::new(spec.batchnorm, device)),
             },
         });
         let stats = spec.stats.then(|| StatsNet {

@@ -65,7 +65,8 @@ impl GSpec {
 /// What an objective needs from the discriminator side.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DSpec {
-    /// BatchNorm in the DCGAN body (off for critics whose input gradient is penalised).
+    /// BatchNorm in the DCGAN body and decoder (off for critics whose input gradient is penalised, and
+    /// for EBGAN's autoencoder, whose energy must depend on one sample only).
     pub batchnorm: bool,
     /// Outputs of a recognition head on the body's features (InfoGAN's Q; 0 = none).
     pub q_outputs: usize,

@@ -68,8 +68,10 @@ impl<B: AutodiffBackend> Objective<B> for Ebgan {
         &<Self as Registered>::INFO
     }
 
+    /// No BatchNorm in the autoencoder: in training mode it would make each sample's energy depend on
+    /// the rest of its batch, and D could then tell a fake batch from a real one by its statistics.
     fn d_spec(&self) -> DSpec {
-        DSpec { decoder: true, ..DSpec::default() }
+        DSpec { batchnorm: false, decoder: true, ..DSpec::default() }
     }
 
     fn d_steps(&self, _: usize) -> usize {

@@ -2,7 +2,8 @@
 // Usage: node bench/browser.mjs [--backend cpu|webgpu] [--arch mlp,dcgan] [--batch 64] [--seconds 20]
 // Needs `make dist` first. Prints one line per architecture; figures, not pass/fail.
 import { parseArgs } from 'node:util';
-import { launch, open, waitForStatus, status, WEBGPU_FLAGS } from '../tests/browser/harness.mjs';
+import { launch, open, waitForStatus, status } from '../tests/browser/harness.mjs';
+import { flagsFor } from './tfjs/measure.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -13,7 +14,7 @@ const { values } = parseArgs({
     objective: { type: 'string', default: 'nonsaturating' },
   },
 });
-const flags = values.backend === 'webgpu' ? [...WEBGPU_FLAGS, ...(process.env.BENCH_GPU ? [] : ['--disable-gpu'])] : ['--disable-gpu'];
+const flags = flagsFor(values.backend === 'webgpu' ? 'webgpu' : 'cpu');
 const env = await launch({ flags });
 const chromium = env.context.browser()?.version() ?? 'chromium';
 try {

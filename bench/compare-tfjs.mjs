@@ -3,7 +3,8 @@
 //        [--repeat 1] [--tfjs-cpu wasm,cpu] [--tfjs-gpu webgpu,webgl] [--json out.json]
 // Needs `make dist` (ours) and `npm ci` (TF.js 4.22.0 in node_modules). Per group one browser: 'cpu' runs
 // with --disable-gpu (ours: the CPU fallback; TF.js: wasm and plain-JS cpu), 'webgpu' with the harness's
-// SwiftShader WebGPU flags (ours: WebGPU; TF.js: webgpu and webgl), BENCH_GPU=1 for the real adapter.
+// SwiftShader WebGPU flags (ours: WebGPU; TF.js: webgpu and webgl), BENCH_GPU=1 for the real GPU (flags in
+// bench/tfjs/measure.mjs flagsFor; BENCH_GPU_FLAGS="..." replaces them).
 // Ours and TF.js alternate (ours, each TF.js backend, ours, ...) so that machine load hits both alike;
 // with --repeat N the table shows medians. Prints a markdown table; figures, not pass/fail.
 import { writeFileSync } from 'node:fs';

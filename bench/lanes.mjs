@@ -4,7 +4,8 @@
 //        [--counts 1,2,4] [--backend cpu|webgpu] [--eval-every 200]
 // Needs `make dist` first. Prints a markdown table; figures, not pass/fail.
 import { parseArgs } from 'node:util';
-import { launch, open, waitForStatus, status, WEBGPU_FLAGS } from '../tests/browser/harness.mjs';
+import { launch, open, waitForStatus, status } from '../tests/browser/harness.mjs';
+import { flagsFor } from './tfjs/measure.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -17,7 +18,7 @@ const { values } = parseArgs({
     'eval-every': { type: 'string', default: '200' },
   },
 });
-const flags = values.backend === 'webgpu' ? WEBGPU_FLAGS : ['--disable-gpu'];
+const flags = flagsFor(values.backend === 'webgpu' ? 'webgpu' : 'cpu');
 const env = await launch({ flags });
 const rows = [];
 for (const count of values.counts.split(',').map(Number)) {

@@ -1,7 +1,9 @@
-// Load benchmark: wasm size, navigation → first sample grid, peak JS heap, wasm and WebGPU memory during N steps.
+// Load benchmark: wasm size, navigation → first sample grid, peak JS heap, wasm and WebGPU memory during N steps,
+// and on WebGPU the GPU work per step (dispatches, submits, buffer writes, read-backs).
 // Usage: node bench/load.mjs [--backend cpu|webgpu] [--arch mlp,dcgan] [--steps N] [--runs 3]
 // Needs `make dist`. Steps default to 1,000 for MLP and 100 for DCGAN on the CPU, 20 / 5 on WebGPU (on
-// SwiftShader, a software adapter, 1,000 steps would take about an hour). Prints a markdown table.
+// SwiftShader, a software adapter, 1,000 steps would take about an hour; BENCH_GPU=1 for the real GPU).
+// Prints a markdown table.
 import { readFileSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { parseArgs } from 'node:util';
@@ -37,16 +39,24 @@ const PAGE_PROBE = `(() => {
   window.__peakHeap = 0;
   setInterval(() => { window.__peakHeap = Math.max(window.__peakHeap, performance.memory?.usedJSHeapSize ?? 0); }, 50);
   addEventListener('DOMContentLoaded', () => {
-    const cap = document.getElementById('samples-caption');
-    const seen = () => { if (!window.__firstGridMs && cap.textContent.startsWith('fixed-z samples')) window.__firstGridMs = performance.now(); };
-    new MutationObserver(seen).observe(cap, { childList: true, characterData: true, subtree: true });
+    // Each lane's caption under its grid says 'fixed-z samples at step N' once the grid is drawn.
+    const seen = () => {
+      const drawn = [...document.querySelectorAll('.lane-caption')].some((c) => c.textContent.startsWith('fixed-z samples'));
+      if (!window.__firstGridMs && drawn) window.__firstGridMs = performance.now();
+    };
+    new MutationObserver(seen).observe(document.body, { childList: true, characterData: true, subtree: true });
   });
 })();`;
 
 // Prepended to js/worker.js for the memory run only (bench instrumentation, not part of the site): keeps
-// the wasm instance's memory and counts the bytes of live WebGPU buffers (createBuffer minus destroy).
+// the wasm instance's memory, counts the bytes of live WebGPU buffers (createBuffer minus destroy), and
+// counts the GPU work the worker issues: compute dispatches, queue submissions, buffer writes and read-backs.
 const WORKER_PROBE = `(() => {
-  const m = self.__benchMemory = { wasmPeak: 0, gpuLive: 0, gpuPeak: 0, gpuBuffers: 0 };
+  const m = self.__benchMemory = { wasmPeak: 0, gpuLive: 0, gpuPeak: 0, gpuBuffers: 0, dispatches: 0, submits: 0, writes: 0, reads: 0 };
+  const count = (proto, name, key) => {
+    const f = proto?.[name];
+    if (f) proto[name] = function (...args) { m[key] += 1; return f.apply(this, args); };
+  };
   let memory = null;
   const keep = (r) => { memory = (r.instance ?? r).exports?.memory ?? memory; return r; };
   for (const name of ['instantiate', 'instantiateStreaming']) {
@@ -62,6 +72,11 @@ const WORKER_PROBE = `(() => {
       m.gpuLive += Number(d.size); m.gpuBuffers += 1; m.gpuPeak = Math.max(m.gpuPeak, m.gpuLive);
       return b;
     };
+    count(self.GPUComputePassEncoder?.prototype, 'dispatchWorkgroups', 'dispatches');
+    count(self.GPUComputePassEncoder?.prototype, 'dispatchWorkgroupsIndirect', 'dispatches');
+    count(GPUQueue.prototype, 'submit', 'submits');
+    count(GPUQueue.prototype, 'writeBuffer', 'writes');
+    count(GPUBuffer.prototype, 'mapAsync', 'reads');
     const destroy = GPUBuffer.prototype.destroy;
     GPUBuffer.prototype.destroy = function () {
       if (sizes.has(this)) { m.gpuLive -= sizes.get(this); sizes.delete(this); }
@@ -149,6 +164,8 @@ async function memory(arch) {
     let peakWorker = 0;
     const t0 = Date.now();
     const loadStart = load1();
+    const counted = () => page.workers()[0].evaluate(() => ({ ...self.__benchMemory }));
+    const before = await counted();
     await page.evaluate((n) => window.ganPlayground.step(n), steps);
     for (;;) {
       peakWorker = Math.max(peakWorker, (await workerHeap()) ?? 0);
@@ -160,7 +177,7 @@ async function memory(arch) {
     }
     const seconds = (Date.now() - t0) / 1000;
     await page.waitForTimeout(200);
-    const m = await page.workers()[0].evaluate(() => self.__benchMemory);
+    const m = await counted();
     const heap = await page.evaluate(() => window.__peakHeap);
     if (errors.length) throw new Error(`console errors: ${errors.join(' | ')}`);
     const where = `${arch}, ${steps} steps on ${ready.backend === 'webgpu' ? `WebGPU (${ready.adapter})` : 'the CPU'}`;
@@ -168,6 +185,11 @@ async function memory(arch) {
     rows.push([`peak worker JS heap (DevTools Runtime.getHeapUsage, sampled every 250 ms), ${where}`, MB(peakWorker)]);
     rows.push([`wasm linear memory at its peak, ${where}`, MB(m.wasmPeak)]);
     rows.push([`WebGPU buffers, peak live bytes (createBuffer − destroy), ${where}`, m.gpuBuffers ? `${MB(m.gpuPeak)} (${m.gpuBuffers} buffers created)` : 'none (CPU backend)']);
+    if (m.gpuBuffers) {
+      const per = (key) => ((m[key] - before[key]) / steps).toFixed(1);
+      rows.push([`GPU work per generator step (compute dispatches / queue submits / buffer writes / read-backs), ${where}`,
+        `${per('dispatches')} / ${per('submits')} / ${per('writes')} / ${per('reads')}`]);
+    }
     rows.push([`steps/s during the memory run, ${where}`, `${(steps / seconds).toFixed(2)} (load ${loadStart} → ${load1()})`]);
   } finally {
     await env.close();

@@ -3,7 +3,8 @@
 // Usage: node bench/soak.mjs [--steps 10000] [--warmup 300] [--arch mlp] [--batch 64] [--backend cpu|webgpu]
 // Needs `make dist` first. Prints a table and the start/end figures; figures, not pass/fail.
 import { parseArgs } from 'node:util';
-import { launch, open, waitForStatus, status, WEBGPU_FLAGS } from '../tests/browser/harness.mjs';
+import { launch, open, waitForStatus, status } from '../tests/browser/harness.mjs';
+import { flagsFor } from './tfjs/measure.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -17,7 +18,7 @@ const { values } = parseArgs({
 });
 const steps = Number(values.steps);
 const warmup = Number(values.warmup);
-const flags = ['--enable-precise-memory-info', ...(values.backend === 'webgpu' ? WEBGPU_FLAGS : []), '--disable-gpu'];
+const flags = ['--enable-precise-memory-info', ...flagsFor(values.backend === 'webgpu' ? 'webgpu' : 'cpu')];
 const env = await launch({ flags });
 const MB = (bytes) => (bytes / 2 ** 20).toFixed(2);
 

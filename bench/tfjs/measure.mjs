@@ -9,12 +9,17 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * Chromium flags for a group of backends, as in tests/browser: `--disable-gpu` for the CPU paths; for the
- * GPU paths (WebGPU, WebGL) the harness's WEBGPU_FLAGS on SwiftShader, or with BENCH_GPU=1 the browser's
- * real adapter (no --disable-gpu, no forced SwiftShader).
+ * GPU paths (WebGPU, WebGL) the harness's WEBGPU_FLAGS on SwiftShader, or with BENCH_GPU=1 the machine's
+ * real GPU through Vulkan (no --disable-gpu, no forced SwiftShader; ANGLE on Vulkan without a window
+ * surface, which headless Linux needs). BENCH_GPU_FLAGS="..." replaces that real-GPU flag set.
  */
 export function flagsFor(group) {
   if (group === 'cpu') return ['--disable-gpu'];
-  if (process.env.BENCH_GPU) return ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--ignore-gpu-blocklist'];
+  if (process.env.BENCH_GPU) {
+    return process.env.BENCH_GPU_FLAGS?.split(/\s+/).filter(Boolean) ?? [
+      '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=vulkan', '--disable-vulkan-surface', '--ignore-gpu-blocklist',
+    ];
+  }
   return [...WEBGPU_FLAGS, '--disable-gpu'];
 }
 

@@ -26,6 +26,9 @@ const waiters = [];
 channel.port1.onmessage = () => waiters.shift()?.();
 const nextTask = () => new Promise((resolve) => { waiters.push(resolve); channel.port2.postMessage(0); });
 
+/** Wait before the second (last) adapter request when the first one got none. */
+const ADAPTER_RETRY_MS = 500;
+
 async function pickBackend(preference) {
   if (preference === 'cpu') return { backend: 'cpu', adapter: '', notice: 'CPU backend (requested with backend=cpu)' };
   const fallback = (reason) => ({ backend: 'cpu', adapter: '', notice: `CPU (WebGPU unavailable: ${reason})` });
@@ -33,6 +36,8 @@ async function pickBackend(preference) {
   let adapter = null;
   try {
     adapter = await navigator.gpu.requestAdapter();
+    // A GPU process that is restarting (Chromium restarts a crashed one) answers null once: ask again.
+    if (!adapter) adapter = await new Promise((r) => setTimeout(r, ADAPTER_RETRY_MS)).then(() => navigator.gpu.requestAdapter());
   } catch (e) {
     return fallback(`requestAdapter failed: ${e.message}`);
   }

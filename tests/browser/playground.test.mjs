@@ -160,3 +160,33 @@ test('every objective in the selector trains in the browser and plots its diagno
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('latent interpolation: hidden until "show", then 12 frames between two fixed z, redrawn for new endpoints', async () => {
+  const { page, errors } = await open(env, '?backend=cpu&arch=mlp&batch=16&seed=3');
+  await waitForStatus(page, (s) => s.ready && s.lanes.length === 1, 60_000, 'ready');
+  const hidden = () => page.evaluate(() => ['interp-strip', 'interp-frame'].map((id) => document.getElementById(id).offsetParent === null));
+  assert.deepEqual(await hidden(), [true, true], 'nothing shown before "show" is ticked');
+  await page.evaluate(() => window.ganPlayground.step(3));
+  await waitForStatus(page, (s) => lane(s).step === 3, 60_000, 'step(3)');
+  const strip = () => page.evaluate(() => document.getElementById('interp-strip').toDataURL());
+  const blank = await strip();
+  await page.check('#interp-on');
+  assert.deepEqual(await hidden(), [false, false]);
+  await page.waitForFunction((b) => document.getElementById('interp-strip').toDataURL() !== b, blank, { timeout: 20_000 });
+  // 12 frames of 28 px: the first (z #0) and the last (z #1) differ, so the strip really interpolates.
+  const frames = await page.evaluate(() => {
+    const ctx = document.getElementById('interp-strip').getContext('2d');
+    const frame = (i) => Array.from(ctx.getImageData(i * 28, 0, 28, 28).data);
+    return { width: ctx.canvas.width, first: frame(0), last: frame(11) };
+  });
+  assert.equal(frames.width, 12 * 28);
+  assert.notDeepEqual(frames.first, frames.last);
+  const before = await strip();
+  await page.fill('#interp-b', '40');
+  await page.dispatchEvent('#interp-b', 'change');
+  await page.waitForFunction((b) => document.getElementById('interp-strip').toDataURL() !== b, before, { timeout: 20_000 });
+  await page.uncheck('#interp-on');
+  assert.deepEqual(await hidden(), [true, true]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

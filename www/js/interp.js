@@ -17,7 +17,13 @@ export function setupInterpolation(request) {
     const clamp = (v) => Math.min(63, Math.max(0, Math.round(Number(v) || 0)));
     return { a: clamp($('interp-a').value), b: clamp($('interp-b').value), frames: FRAMES };
   };
+  // The strip and the animation are hidden until "show" is ticked (nothing is drawn before).
+  const reveal = () => {
+    for (const id of ['interp-strip', 'interp-frame']) $(id).hidden = !on.checked;
+  };
+  reveal();
   const update = () => {
+    reveal();
     if (lane === null) return;
     request(lane, on.checked ? view() : null);
     if (!on.checked) stop();

@@ -180,7 +180,7 @@ fn ebgan_energy_of_a_sample_does_not_depend_on_the_rest_of_its_batch() {
     let image = |n: usize, scale: f64| Tensor::<Cpu, 4>::random([n, 1, 28, 28], Distribution::Uniform(-1.0, 1.0), &device).mul_scalar(scale);
     let first_energy = |d: &Discriminator<Cpu>, x: Tensor<Cpu, 4>| {
         let (recon, _) = d.reconstruct(x.clone());
-        let first = |t: Tensor<Cpu, 4>| t.slice([0..1]).into_data().to_vec::<f32>().unwrap();
+        let first = |t: Tensor<Cpu, 4>| t.narrow(0, 0, 1).into_data().to_vec::<f32>().unwrap();
         let (r, x) = (first(recon), first(x));
         r.iter().zip(&x).map(|(a, b)| ((a - b) as f64).powi(2)).sum::<f64>() / x.len() as f64
     };

@@ -30,6 +30,20 @@ fn same<T: 'static, U: 'static>(t: T) -> Result<U, T> {
     Ok(*boxed.downcast::<U>().expect("type ids are equal"))
 }
 
+/// The operands as tensors of backend `C` when `B` is `C`; `None` at once otherwise, without cloning
+/// anything (so other backends, wgpu and WebGPU, pay nothing here).
+#[allow(clippy::type_complexity)]
+fn operands<B: Backend, C: Backend>(
+    x: &Tensor<B, 4>,
+    weight: &Tensor<B, 4>,
+    bias: Option<&Tensor<B, 1>>,
+) -> Option<(Tensor<C, 4>, Tensor<C, 4>, Option<Tensor<C, 1>>)> {
+    if TypeId::of::<B>() != TypeId::of::<C>() {
+        return None;
+    }
+    Some((same(x.clone()).ok()?, same(weight.clone()).ok()?, same(bias.cloned()).ok()?))
+}
+
 /// Runs `kind` with our kernels when `B` is the CPU backend (with or without autodiff); `None` otherwise.
 fn on_cpu<B: Backend>(
     kind: Kind,
@@ -39,17 +53,11 @@ fn on_cpu<B: Backend>(
     stride: usize,
     padding: usize,
 ) -> Option<Tensor<B, 4>> {
-    // Other backends (wgpu, WebGPU) return at once, without touching the tensors.
-    let backend = TypeId::of::<B>();
-    if backend == TypeId::of::<Cpu>() {
-        let (x, w, b) = (same(x.clone()).ok()?, same(weight.clone()).ok()?, same(bias.cloned()).ok()?);
+    if let Some((x, w, b)) = operands::<B, Cpu>(x, weight, bias) {
         return same(op::autodiff_conv(kind, x, w, b, stride, padding)).ok();
     }
-    if backend == TypeId::of::<Flex>() {
-        let (x, w, b) = (same(x.clone()).ok()?, same(weight.clone()).ok()?, same(bias.cloned()).ok()?);
-        return same(op::plain_conv(kind, x, w, b, stride, padding)).ok();
-    }
-    None
+    let (x, w, b) = operands::<B, Flex>(x, weight, bias)?;
+    same(op::plain_conv(kind, x, w, b, stride, padding)).ok()
 }
 
 /// Convolution of `x` `[n, c_in, h, w]` with `weight` `[c_out, c_in, kh, kw]` (square stride and

@@ -21,6 +21,14 @@ fn bn<B: Backend>(channels: usize, device: &B::Device) -> BatchNorm2d<B> {
     BatchNorm2d::new(channels, BN_EPS, device)
 }
 
+/// `bn` applied when the layer has one (the objective may build the network without BatchNorm).
+fn maybe_bn<B: Backend>(bn: &Option<BatchNorm2d<B>>, x: Tensor<B, 4>) -> Tensor<B, 4> {
+    match bn {
+        Some(bn) => bn.forward(x),
+        None => x,
+    }
+}
+
 /// Stride and padding of every layer that halves or doubles the side (kernel 4).
 pub(super) const STRIDE: usize = 2;
 pub(super) const PADDING: usize = 1;
@@ -123,14 +131,6 @@ pub struct DcganDecoder<B: Backend> {
     bn0: Option<BatchNorm2d<B>>,
     up1: ConvTranspose2d<B>,
     act: Relu,
-}
-
-/// `bn` applied when present.
-fn maybe_bn<B: Backend>(bn: &Option<BatchNorm2d<B>>, x: Tensor<B, 4>) -> Tensor<B, 4> {
-    match bn {
-        Some(bn) => bn.forward(x),
-        None => x,
-    }
 }
 
 impl<B: Backend> DcganDecoder<B> {

@@ -14,7 +14,7 @@ const { values } = parseArgs({
     objective: { type: 'string', default: 'nonsaturating' },
   },
 });
-const flags = flagsFor(values.backend === 'webgpu' ? 'webgpu' : 'cpu');
+const flags = flagsFor(values.backend);
 const env = await launch({ flags });
 const chromium = env.context.browser()?.version() ?? 'chromium';
 try {

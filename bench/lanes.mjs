@@ -18,7 +18,7 @@ const { values } = parseArgs({
     'eval-every': { type: 'string', default: '200' },
   },
 });
-const flags = flagsFor(values.backend === 'webgpu' ? 'webgpu' : 'cpu');
+const flags = flagsFor(values.backend);
 const env = await launch({ flags });
 const rows = [];
 for (const count of values.counts.split(',').map(Number)) {

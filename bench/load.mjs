@@ -19,7 +19,7 @@ const { values } = parseArgs({
   },
 });
 const backend = values.backend;
-const flags = [...flagsFor(backend === 'cpu' ? 'cpu' : 'webgpu'), '--enable-precise-memory-info'];
+const flags = [...flagsFor(backend), '--enable-precise-memory-info'];
 const MB = (b) => `${(b / 1e6).toFixed(2)} MB`;
 const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)} load ${load1()}]`, ...a);
 const defaultSteps = (arch) => (backend === 'cpu' ? (arch === 'mlp' ? 1000 : 100) : arch === 'mlp' ? 20 : 5);

@@ -18,7 +18,7 @@ const { values } = parseArgs({
 });
 const steps = Number(values.steps);
 const warmup = Number(values.warmup);
-const flags = ['--enable-precise-memory-info', ...flagsFor(values.backend === 'webgpu' ? 'webgpu' : 'cpu')];
+const flags = ['--enable-precise-memory-info', ...flagsFor(values.backend)];
 const env = await launch({ flags });
 const MB = (bytes) => (bytes / 2 ** 20).toFixed(2);
 

@@ -8,13 +8,14 @@ import { startServer } from '../../tools/static-server.mjs';
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * Chromium flags for a group of backends, as in tests/browser: `--disable-gpu` for the CPU paths; for the
+ * Chromium flags for a group of backends (`cpu` or `webgpu`, the page's backend names), as in tests/browser: `--disable-gpu` for the CPU paths; for the
  * GPU paths (WebGPU, WebGL) the harness's WEBGPU_FLAGS on SwiftShader, or with BENCH_GPU=1 the machine's
  * real GPU through Vulkan (no --disable-gpu, no forced SwiftShader; ANGLE on Vulkan without a window
  * surface, which headless Linux needs). BENCH_GPU_FLAGS="..." replaces that real-GPU flag set.
  */
 export function flagsFor(group) {
   if (group === 'cpu') return ['--disable-gpu'];
+  if (group !== 'webgpu') throw new Error(`unknown backend ${JSON.stringify(group)} (cpu, webgpu)`);
   if (process.env.BENCH_GPU) {
     return process.env.BENCH_GPU_FLAGS?.split(/\s+/).filter(Boolean) ?? [
       '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=vulkan', '--disable-vulkan-surface', '--ignore-gpu-blocklist',

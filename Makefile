@@ -61,8 +61,10 @@ dist: setup pkg/gan_playground_bg.wasm www/data/mnist.bin www/data/fashion.bin w
 	mkdir -p dist/pkg
 	cp -r www/. dist/
 	cp pkg/gan_playground.js pkg/gan_playground_bg.wasm dist/pkg/
-	@echo "dist: static site in dist/ ($$(du -sh dist | cut -f1)); serve it from any static host"
+	node tools/precompress.mjs dist --cache node_modules/.cache/gan-precompress
+	@echo "dist: static site in dist/ ($$(du -sh dist | cut -f1) with the .br/.gz copies); serve it from any static host"
 
+# Sends the .br/.gz copies `make dist` writes (tools/precompress.mjs) to browsers that accept them.
 serve: dist
 	node tools/serve.mjs dist $(PORT)
 

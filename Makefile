@@ -37,6 +37,13 @@ www/vendor/gifenc.esm.js: package-lock.json
 	mkdir -p www/vendor
 	cp node_modules/gifenc/dist/gifenc.esm.js www/vendor/
 
+# KaTeX's ESM build, imported by www/js/explainer.js (it renders MathML, which needs no CSS or fonts); the
+# CSS and woff2 fonts come along for KaTeX's HTML output.
+www/vendor/katex/katex.mjs: package-lock.json
+	mkdir -p www/vendor/katex/fonts
+	cp node_modules/katex/dist/katex.mjs node_modules/katex/dist/katex.min.css node_modules/katex/LICENSE www/vendor/katex/
+	cp node_modules/katex/dist/fonts/*.woff2 www/vendor/katex/fonts/
+
 $(WASM): $(RUST_SOURCES)
 	@echo "wasm: cargo build --target wasm32-unknown-unknown --profile $(WASM_PROFILE) (cold: ~10 min on 2 cores)"
 	cargo build --lib --target wasm32-unknown-unknown --profile $(WASM_PROFILE)
@@ -56,7 +63,7 @@ www/data/classifier.bin www/data/classifier-fashion.bin: www/data/%: assets/%
 	mkdir -p www/data
 	cp $< $@
 
-dist: setup pkg/gan_playground_bg.wasm www/data/mnist.bin www/data/fashion.bin www/data/classifier.bin www/data/classifier-fashion.bin www/vendor/uPlot.esm.js www/vendor/gifenc.esm.js $(WWW_SOURCES)
+dist: setup pkg/gan_playground_bg.wasm www/data/mnist.bin www/data/fashion.bin www/data/classifier.bin www/data/classifier-fashion.bin www/vendor/uPlot.esm.js www/vendor/gifenc.esm.js www/vendor/katex/katex.mjs $(WWW_SOURCES)
 	rm -rf dist
 	mkdir -p dist/pkg
 	cp -r www/. dist/

@@ -3,8 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chooseBackend, softwareEvidence, adapterLabel } from '../../www/js/backend-choice.js';
 
-// GPUAdapterInfo as Chromium reports it (SwiftShader's as seen in headless Chromium with
-// --use-webgpu-adapter=swiftshader; the others as those drivers name themselves).
+// GPUAdapterInfo as Chromium reports it: SwiftShader's exactly as headless Chromium 156 gives it with
+// --use-webgpu-adapter=swiftshader (also with --enable-unsafe-webgpu alone on a machine without a GPU);
+// the others as those drivers name themselves, without the isFallbackAdapter flag (older browsers).
+const CHROMIUM_SWIFTSHADER = { vendor: 'google', architecture: 'swiftshader', device: '', description: '', isFallbackAdapter: true };
 const SWIFTSHADER = { vendor: 'google', architecture: 'swiftshader', device: '', description: 'SwiftShader Device (Subzero)' };
 const LLVMPIPE = { vendor: 'mesa', architecture: '', device: '', description: 'llvmpipe (LLVM 19.1.7, 256 bits)' };
 const LAVAPIPE = { vendor: 'mesa', architecture: '', device: '', description: 'lavapipe' };
@@ -14,7 +16,7 @@ const INTEL = { vendor: 'intel', architecture: 'gen-12lp', device: '', descripti
 const APPLE = { vendor: 'apple', architecture: 'metal-3', device: '', description: '' };
 
 test('software adapters are CPU-class under backend=auto, and the reason names the adapter', () => {
-  for (const info of [SWIFTSHADER, LLVMPIPE, LAVAPIPE, WARP]) {
+  for (const info of [CHROMIUM_SWIFTSHADER, SWIFTSHADER, LLVMPIPE, LAVAPIPE, WARP]) {
     const choice = chooseBackend({ preference: 'auto', adapter: info });
     assert.equal(choice.backend, 'cpu', JSON.stringify(info));
     assert.match(choice.reason, /software renderer/);
@@ -22,6 +24,8 @@ test('software adapters are CPU-class under backend=auto, and the reason names t
     assert.ok(choice.reason.includes(adapterLabel(info)), choice.reason);
   }
   assert.match(chooseBackend({ adapter: SWIFTSHADER }).reason, /its architecture names swiftshader/);
+  assert.equal(chooseBackend({ adapter: CHROMIUM_SWIFTSHADER }).reason,
+    'the WebGPU adapter google swiftshader is a software renderer (isFallbackAdapter is set), much slower than the CPU backend; backend=webgpu forces it');
 });
 
 test('isFallbackAdapter alone marks an adapter as software, whatever its name', () => {

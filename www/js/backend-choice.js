@@ -63,14 +63,14 @@ export function chooseBackend({ preference = 'auto', adapter = null, unavailable
     return {
       backend: 'webgpu',
       reason: software
-        ? `requested with backend=webgpu, although ${label} is a software adapter (${software}) and trains far slower than the CPU backend`
+        ? `requested with backend=webgpu, although ${label} is a software adapter (${software}) and trains much slower than the CPU backend`
         : `requested with backend=webgpu (${label})`,
     };
   }
   if (software) {
     return {
       backend: 'cpu',
-      reason: `the WebGPU adapter ${label} is a software renderer (${software}), about 100x slower here than the CPU backend; backend=webgpu forces it`,
+      reason: `the WebGPU adapter ${label} is a software renderer (${software}), much slower than the CPU backend; backend=webgpu forces it`,
     };
   }
   return { backend: 'webgpu', reason: `hardware WebGPU adapter ${label}` };

@@ -1,7 +1,7 @@
 // The backend choice (www/js/backend-choice.js): software WebGPU adapters count as CPU-class unless forced.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseBackend, softwareEvidence, adapterLabel } from '../../www/js/backend-choice.js';
+import { chooseBackend, softwareEvidence, adapterLabel, adapterInfoOf } from '../../www/js/backend-choice.js';
 
 // GPUAdapterInfo as Chromium reports it: SwiftShader's exactly as headless Chromium 156 gives it with
 // --use-webgpu-adapter=swiftshader (also with --enable-unsafe-webgpu alone on a machine without a GPU);
@@ -72,4 +72,20 @@ test('adapter labels drop empty and repeated fields', () => {
   assert.equal(adapterLabel({ vendor: 'apple', architecture: 'Apple', description: ' ' }), 'apple');
   assert.equal(adapterLabel(null), '');
   assert.equal(chooseBackend({ adapter: {} }).reason, 'hardware WebGPU adapter unnamed adapter');
+});
+
+test('adapterInfoOf reads GPUAdapterInfo getters and the older GPUAdapter.isFallbackAdapter', () => {
+  // GPUAdapterInfo's attributes live on its prototype, as in browsers: spreading it would copy nothing.
+  class Info { get vendor() { return 'google'; } get architecture() { return 'swiftshader'; } get device() { return ''; } get description() { return ''; } }
+  assert.deepEqual({ ...new Info() }, {});
+  assert.deepEqual(adapterInfoOf({ info: new Info() }), { vendor: 'google', architecture: 'swiftshader', device: '', description: '', isFallbackAdapter: false });
+  class NewInfo extends Info { get isFallbackAdapter() { return true; } }
+  assert.equal(adapterInfoOf({ info: new NewInfo() }).isFallbackAdapter, true);
+  // An older browser: the flag on the adapter, none on its info; a hardware name does not hide it.
+  const old = adapterInfoOf({ isFallbackAdapter: true, info: { vendor: 'intel', architecture: 'gen-12lp' } });
+  assert.equal(old.isFallbackAdapter, true);
+  assert.equal(chooseBackend({ adapter: old }).backend, 'cpu');
+  assert.equal(chooseBackend({ adapter: adapterInfoOf({ info: { vendor: 'nvidia', architecture: 'hopper' } }) }).backend, 'webgpu');
+  assert.equal(adapterInfoOf(null), null);
+  assert.equal(chooseBackend({ adapter: adapterInfoOf(null) }).backend, 'cpu');
 });

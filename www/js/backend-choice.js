@@ -45,10 +45,24 @@ export function softwareEvidence(info) {
 }
 
 /**
+ * The identifying fields of a GPUAdapter as a plain object: GPUAdapterInfo's attributes are getters on its
+ * prototype (object spread would copy none of them), and older browsers put isFallbackAdapter on the
+ * GPUAdapter itself rather than on its info. `null` for no adapter.
+ */
+export function adapterInfoOf(adapter) {
+  if (!adapter) return null;
+  const info = adapter.info ?? {};
+  const out = {};
+  for (const key of FIELDS) out[key] = typeof info[key] === 'string' ? info[key] : '';
+  out.isFallbackAdapter = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter);
+  return out;
+}
+
+/**
  * Picks the backend.
  * - `preference`: the page's `backend=` value, 'auto' (default), 'webgpu' or 'cpu'.
  * - `adapter`: null/undefined when the browser offered no WebGPU adapter; otherwise its GPUAdapterInfo
- *   (`adapter.info`), optionally with `isFallbackAdapter` copied in from the GPUAdapter of older browsers.
+ *   (`adapter.info`) or, better, `adapterInfoOf(adapter)` (which also reads older browsers' flag).
  * - `unavailable`: why there is no adapter, when known (e.g. 'this browser does not expose navigator.gpu').
  * Returns `{ backend: 'webgpu' | 'cpu', reason }`; `reason` is a sentence fragment for the status/notice.
  */

@@ -2,17 +2,29 @@
 //! included) to and from bytes, with a caller-chosen `kind` and JSON `meta`; refuses damaged files.
 //!
 //! Layout (all little-endian): the 8 magic bytes `GANWTS01`, a `u32` header length `h`, `h` bytes of
-//! UTF-8 JSON `{"kind": "...", "meta": {...}, "tensors": [{"shape": [..]}, ...]}`, then every tensor's
-//! values as `f32`, row-major, in the order burn's `ModuleVisitor` visits the module's float
-//! parameters. Nothing follows the last value. No file system access: callers read and write bytes.
+//! UTF-8 JSON `{"format": 2, "kind": "...", "meta": {...}, "tensors": [{"shape": [..]}, ...]}`, then
+//! every tensor's values as `f32`, row-major, in the order burn's `ModuleVisitor` visits the module's
+//! float parameters, then (format 2) a `u32` CRC-32 (IEEE, as zlib and PNG) of every byte before it:
+//! magic, header length, header and values. Nothing follows.
+//!
+//! Format 1 (files written before the checksum) has no `format` key and no CRC: it still loads, and
+//! `Summary::integrity` says it was not verified (`Integrity::NoChecksum`). A CRC-32 detects every
+//! error confined to 32 consecutive bits, so one damaged byte anywhere is always refused; a damaged
+//! header usually fails its structural checks first (they run before the CRC, for precise messages).
+//!
+//! By convention `meta.dataset`, when present, names the data set the weights were trained on
+//! (`"mnist"`, `"fashion"`); `vet` refuses a file trained on another data set than the page's.
+//! No file system access: callers read and write bytes.
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::tensor::{backend::Backend, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Magic bytes at the start of every weights file.
+/// Magic bytes at the start of every weights file (both formats).
 pub const MAGIC: &[u8; 8] = b"GANWTS01";
+/// The format `encode` writes (header key `format`; absent means 1).
+pub const FORMAT: u64 = 2;
 /// Largest JSON header accepted (16 MiB: room for a checkpoint's curves; a header announcing more is
 /// refused before anything is read).
 pub const MAX_HEADER: usize = 1 << 24;
@@ -22,20 +34,177 @@ pub const MAX_FILE_BYTES: usize = 1 << 26;
 /// Largest number of values accepted (as many as fit in `MAX_FILE_BYTES`).
 pub const MAX_VALUES: usize = MAX_FILE_BYTES / 4;
 
-/// Why weights were refused.
+/// What kind of refusal a `WeightsError` is, for words a user understands (`WeightsError::plain`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not a file of ours at all (bad magic).
+    NotWeights,
+    /// Larger than `MAX_FILE_BYTES`.
+    TooLarge,
+    /// A file of ours whose bytes are inconsistent: cut short, extra bytes, unreadable header,
+    /// checksum mismatch, or values that are not finite.
+    Damaged,
+    /// A format this build does not read (written by a newer version).
+    OtherVersion,
+    /// Intact, but of another kind or another shape than the model it is loaded into.
+    Unfit,
+}
+
+/// Why weights were refused: `message` names the field (`"values: truncated: ..."`), `refusal` the
+/// kind of problem.
 #[derive(Debug, Clone, PartialEq)]
-pub struct WeightsError(pub String);
+pub struct WeightsError {
+    pub refusal: Refusal,
+    pub message: String,
+}
 
 impl std::fmt::Display for WeightsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "weights: {}", self.0)
+        write!(f, "weights: {}", self.message)
     }
 }
 
 impl std::error::Error for WeightsError {}
 
-fn err<T>(msg: impl Into<String>) -> Result<T, WeightsError> {
-    Err(WeightsError(msg.into()))
+impl WeightsError {
+    fn new(refusal: Refusal, message: impl Into<String>) -> WeightsError {
+        WeightsError { refusal, message: message.into() }
+    }
+
+    /// The refusal in plain words, for a page or a person who has never seen the format.
+    pub fn plain(&self) -> String {
+        let m = self.message.as_str();
+        match self.refusal {
+            Refusal::NotWeights => "this file is not a playground checkpoint".into(),
+            Refusal::TooLarge => format!(
+                "this file is too large to be a playground checkpoint (at most {} MB)",
+                MAX_FILE_BYTES >> 20
+            ),
+            Refusal::OtherVersion => format!(
+                "this checkpoint was saved by a newer version of the playground (format {}); this page reads formats 1 and {FORMAT}",
+                m.trim_start_matches("format: ").split(';').next().unwrap_or("")
+            ),
+            Refusal::Damaged => {
+                let why = if m.starts_with("checksum") {
+                    "checksum mismatch: some bytes changed after it was saved"
+                } else if m.contains("truncated") {
+                    "it is cut short"
+                } else if m.contains("trailing bytes") {
+                    "it has extra bytes at the end"
+                } else if m.contains("not finite") {
+                    "it holds values that are not finite numbers"
+                } else {
+                    "its header cannot be read"
+                };
+                format!("this checkpoint is damaged ({why}) and was not loaded")
+            }
+            Refusal::Unfit => format!("this file does not fit here ({m})"),
+        }
+    }
+}
+
+fn err<T>(refusal: Refusal, msg: impl Into<String>) -> Result<T, WeightsError> {
+    Err(WeightsError::new(refusal, msg))
+}
+
+/// Whether a file's contents were verified against a checksum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Integrity {
+    /// Format 2: the CRC-32 matched.
+    Verified,
+    /// Format 1: written before checksums; nothing could be verified beyond the structure.
+    NoChecksum,
+}
+
+impl Integrity {
+    /// `"verified"` or `"none"` (the words the page gets).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Integrity::Verified => "verified",
+            Integrity::NoChecksum => "none",
+        }
+    }
+}
+
+/// CRC-32 (IEEE 802.3: reflected, polynomial 0xEDB88320, initial value and final XOR 0xFFFFFFFF, the
+/// one of zlib and PNG), eight bytes per step with eight tables ("slicing by 8").
+#[derive(Debug, Clone, Copy)]
+pub struct Crc32(u32);
+
+/// `TABLES[k][b]`: the CRC register change of byte `b` followed by `k` zero bytes.
+const TABLES: [[u32; 256]; 8] = crc_tables();
+
+const fn crc_tables() -> [[u32; 256]; 8] {
+    let mut t = [[0u32; 256]; 8];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut bit = 0;
+        while bit < 8 {
+            c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            bit += 1;
+        }
+        t[0][i] = c;
+        i += 1;
+    }
+    let mut k = 1;
+    while k < 8 {
+        let mut i = 0;
+        while i < 256 {
+            let prev = t[k - 1][i];
+            t[k][i] = (prev >> 8) ^ t[0][(prev & 0xff) as usize];
+            i += 1;
+        }
+        k += 1;
+    }
+    t
+}
+
+impl Default for Crc32 {
+    fn default() -> Self {
+        Crc32::new()
+    }
+}
+
+impl Crc32 {
+    pub fn new() -> Crc32 {
+        Crc32(!0)
+    }
+
+    /// Feeds `bytes` (any split of a message gives the same result as the whole).
+    pub fn update(&mut self, bytes: &[u8]) {
+        let t = &TABLES;
+        let mut c = self.0;
+        let mut blocks = bytes.chunks_exact(8);
+        for b in &mut blocks {
+            let lo = c ^ u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            let hi = u32::from_le_bytes([b[4], b[5], b[6], b[7]]);
+            c = t[7][(lo & 0xff) as usize]
+                ^ t[6][((lo >> 8) & 0xff) as usize]
+                ^ t[5][((lo >> 16) & 0xff) as usize]
+                ^ t[4][(lo >> 24) as usize]
+                ^ t[3][(hi & 0xff) as usize]
+                ^ t[2][((hi >> 8) & 0xff) as usize]
+                ^ t[1][((hi >> 16) & 0xff) as usize]
+                ^ t[0][(hi >> 24) as usize];
+        }
+        for &b in blocks.remainder() {
+            c = t[0][((c ^ b as u32) & 0xff) as usize] ^ (c >> 8);
+        }
+        self.0 = c;
+    }
+
+    /// The CRC of everything fed so far.
+    pub fn finish(&self) -> u32 {
+        !self.0
+    }
+}
+
+/// CRC-32 of `bytes` (`crc32(b"123456789") == 0xCBF43926`).
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut c = Crc32::new();
+    c.update(bytes);
+    c.finish()
 }
 
 #[derive(Serialize, Deserialize)]
@@ -45,9 +214,207 @@ struct TensorEntry {
 
 #[derive(Serialize, Deserialize)]
 struct Header {
+    /// Absent in format 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    format: Option<u64>,
     kind: String,
     meta: Value,
     tensors: Vec<TensorEntry>,
+}
+
+/// What a file holds, checked as `parse` checks it, without its values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub kind: String,
+    pub meta: Value,
+    /// 1 or 2.
+    pub format: u64,
+    pub integrity: Integrity,
+    /// Number of tensors and of values in all.
+    pub tensors: usize,
+    pub values: usize,
+}
+
+/// A file split into its checked header and its values' bytes.
+struct Framed<'a> {
+    header: Header,
+    values: &'a [u8],
+    integrity: Integrity,
+}
+
+/// Checks everything a file can be checked for alone: size, magic, header, shapes, lengths, checksum,
+/// finite values.
+fn frame(bytes: &[u8]) -> Result<Framed<'_>, WeightsError> {
+    use Refusal::*;
+    if bytes.len() > MAX_FILE_BYTES {
+        return err(TooLarge, format!("file size: {} bytes; at most {MAX_FILE_BYTES} accepted", bytes.len()));
+    }
+    if bytes.len() < 8 || &bytes[..8] != MAGIC {
+        return err(NotWeights, "magic: not a playground weights file or checkpoint (bad magic; expected the 8 bytes GANWTS01)");
+    }
+    if bytes.len() < 12 {
+        return err(Damaged, format!("header length: truncated: the file ends after {} bytes", bytes.len()));
+    }
+    let h = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
+    if h > MAX_HEADER {
+        return err(Damaged, format!("header length: {h} bytes announced; at most {MAX_HEADER} accepted"));
+    }
+    let Some(json) = bytes.get(12..12 + h) else {
+        return err(Damaged, format!("header: truncated: {h} bytes announced, {} bytes follow", bytes.len() - 12));
+    };
+    let text = std::str::from_utf8(json).map_err(|_| WeightsError::new(Damaged, "header: not UTF-8 JSON"))?;
+    let header: Header = serde_json::from_str(text).map_err(|e| {
+        WeightsError::new(Damaged, format!("header: not the expected JSON {{kind, meta, tensors: [{{shape}}]}}: {e}"))
+    })?;
+    let format = header.format.unwrap_or(1);
+    if format != 1 && format != FORMAT {
+        return err(OtherVersion, format!("format: {format}; this build reads formats 1 and {FORMAT}"));
+    }
+    let mut count = 0usize;
+    for (i, t) in header.tensors.iter().enumerate() {
+        let n = t.shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+        count = match n.and_then(|n| count.checked_add(n)) {
+            Some(c) if c <= MAX_VALUES => c,
+            _ => {
+                let shape = crate::config::shorten(&format!("{:?}", t.shape));
+                return err(Damaged, format!("tensor {i} shape: {shape} is too large; at most {MAX_VALUES} values in all"));
+            }
+        };
+    }
+    let trailer = if format == FORMAT { 4 } else { 0 };
+    let body = &bytes[12 + h..];
+    if body.len() != 4 * count + trailer {
+        let what = if body.len() < 4 * count + trailer { "truncated" } else { "trailing bytes" };
+        let crc = if trailer > 0 { " and a 4-byte checksum" } else { "" };
+        return err(Damaged, format!("values: {what}: {count} values ({} bytes){crc} announced, {} bytes found", 4 * count, body.len()));
+    }
+    let integrity = if trailer > 0 {
+        let end = bytes.len() - 4;
+        let stored = u32::from_le_bytes(bytes[end..].try_into().unwrap());
+        let actual = crc32(&bytes[..end]);
+        if stored != actual {
+            return err(Damaged, format!("checksum: mismatch (the file says {stored:08x}, its contents give {actual:08x}): damaged"));
+        }
+        Integrity::Verified
+    } else {
+        Integrity::NoChecksum
+    };
+    let values = &body[..4 * count];
+    let mut at = 0;
+    for (i, t) in header.tensors.iter().enumerate() {
+        let n = t.shape.iter().product::<usize>();
+        let chunk = &values[4 * at..4 * (at + n)];
+        if let Some(bad) = chunk.chunks_exact(4).position(|c| !f32::from_le_bytes(c.try_into().unwrap()).is_finite()) {
+            let v = f32::from_le_bytes(chunk[4 * bad..4 * bad + 4].try_into().unwrap());
+            return err(Damaged, format!("tensor {i} value {bad}: {v} (not finite; values must be finite)"));
+        }
+        at += n;
+    }
+    Ok(Framed { values, header, integrity })
+}
+
+/// Checks `bytes` as `parse` does (structure, checksum, finite values) and returns what they hold
+/// without copying the values out.
+pub fn inspect(bytes: &[u8]) -> Result<Summary, WeightsError> {
+    let f = frame(bytes)?;
+    Ok(Summary {
+        format: f.header.format.unwrap_or(1),
+        integrity: f.integrity,
+        tensors: f.header.tensors.len(),
+        values: f.values.len() / 4,
+        kind: f.header.kind,
+        meta: f.header.meta,
+    })
+}
+
+impl Summary {
+    /// The data set the file says it was trained on (`meta.dataset`), if it says.
+    pub fn dataset(&self) -> Option<&str> {
+        self.meta.get("dataset").and_then(Value::as_str)
+    }
+}
+
+/// The data sets of the playground: id (the page's `dataset` parameter) and name in words.
+pub const DATASETS: [(&str, &str); 2] = [("mnist", "MNIST"), ("fashion", "Fashion-MNIST")];
+
+/// A data set's name in words (`"fashion"` → `"Fashion-MNIST"`; an unknown id as itself, shortened).
+pub fn dataset_words(id: &str) -> String {
+    DATASETS.iter().find(|(i, _)| *i == id).map_or_else(|| format!("{:?}", crate::config::shorten(id)), |(_, w)| w.to_string())
+}
+
+/// Notice for a file that loaded without a checksum (`Integrity::NoChecksum`).
+pub const NO_CHECKSUM_NOTICE: &str = "this checkpoint was saved by an older version of the playground, without a checksum: it loaded, but damage to it could not be detected";
+
+/// A file refused before loading, for the page: a stable `code`, a plain-words `message` and the
+/// technical `detail`. Codes: `not-a-checkpoint`, `too-large`, `damaged`, `other-version`,
+/// `incompatible` (intact but does not fit: another kind, config or shapes), `dataset-mismatch`
+/// (then `file_dataset` and `page_dataset` say which data sets).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    pub code: &'static str,
+    pub message: String,
+    pub detail: String,
+    pub file_dataset: Option<String>,
+    pub page_dataset: Option<String>,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Refused {
+    fn plain(code: &'static str, message: String, detail: String) -> Refused {
+        Refused { code, message, detail, file_dataset: None, page_dataset: None }
+    }
+
+    /// A weights error in plain words.
+    pub fn from_weights(e: &WeightsError) -> Refused {
+        let code = match e.refusal {
+            Refusal::NotWeights => "not-a-checkpoint",
+            Refusal::TooLarge => "too-large",
+            Refusal::Damaged => "damaged",
+            Refusal::OtherVersion => "other-version",
+            Refusal::Unfit => "incompatible",
+        };
+        Refused::plain(code, e.plain(), e.to_string())
+    }
+
+    /// An intact checkpoint that does not fit (its config is refused, its tensors do not fit the
+    /// networks, its batch order does not fit the data): `detail` says what.
+    pub fn incompatible(detail: &str) -> Refused {
+        let message = format!("this checkpoint does not fit this playground ({})", crate::config::shorten(detail));
+        Refused::plain("incompatible", message, detail.to_string())
+    }
+}
+
+/// Checks `bytes` before loading: a weights file (structure, checksum), of `kind`, trained on the
+/// page's data set `page_dataset` when both the file and the page name one. Returns the file's
+/// summary (its `integrity` says whether a checksum verified it).
+pub fn vet(bytes: &[u8], kind: &str, page_dataset: Option<&str>) -> Result<Summary, Refused> {
+    let summary = inspect(bytes).map_err(|e| Refused::from_weights(&e))?;
+    if summary.kind != kind {
+        let held = crate::config::shorten(&summary.kind);
+        return Err(Refused::plain(
+            "not-a-checkpoint",
+            format!("this file is not a playground checkpoint (it holds weights of kind {held:?})"),
+            format!("kind: file holds {held:?}, expected {kind:?}"),
+        ));
+    }
+    if let (Some(file), Some(page)) = (summary.dataset(), page_dataset) {
+        if file != page {
+            let (f, p) = (dataset_words(file), dataset_words(page));
+            return Err(Refused {
+                code: "dataset-mismatch",
+                message: format!("this checkpoint was trained on {f}; this page uses {p}: switch the dataset to {f} to continue it"),
+                detail: format!("dataset: file trained on {file:?}, page uses {page:?}"),
+                file_dataset: Some(crate::config::shorten(file)),
+                page_dataset: Some(page.to_string()),
+            });
+        }
+    }
+    Ok(summary)
 }
 
 /// A parsed, validated weights file: every value finite, sizes consistent.
@@ -60,16 +427,17 @@ pub struct Weights {
 }
 
 impl Weights {
-    /// Encodes in the format `parse` reads.
+    /// Encodes in the format `parse` reads (format 2, with its checksum).
     pub fn encode(&self) -> Vec<u8> {
         let header = Header {
+            format: Some(FORMAT),
             kind: self.kind.clone(),
             meta: self.meta.clone(),
             tensors: self.tensors.iter().map(|(shape, _)| TensorEntry { shape: shape.clone() }).collect(),
         };
         let json = serde_json::to_vec(&header).expect("header serialises");
         let count: usize = self.tensors.iter().map(|(_, v)| v.len()).sum();
-        let mut out = Vec::with_capacity(12 + json.len() + 4 * count);
+        let mut out = Vec::with_capacity(16 + json.len() + 4 * count);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&(json.len() as u32).to_le_bytes());
         out.extend_from_slice(&json);
@@ -78,70 +446,41 @@ impl Weights {
                 out.extend_from_slice(&v.to_le_bytes());
             }
         }
+        let crc = crc32(&out);
+        out.extend_from_slice(&crc.to_le_bytes());
         out
     }
 
-    /// Parses and validates bytes written by `encode`.
+    /// Parses and validates bytes written by `encode` (or by a build before checksums: format 1).
     pub fn parse(bytes: &[u8]) -> Result<Weights, WeightsError> {
-        if bytes.len() > MAX_FILE_BYTES {
-            return err(format!("file size: {} bytes; at most {MAX_FILE_BYTES} accepted", bytes.len()));
-        }
-        if bytes.len() < 12 || &bytes[..8] != MAGIC {
-            return err("magic: not a weights file (bad magic; expected the 8 bytes GANWTS01)");
-        }
-        let h = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
-        if h > MAX_HEADER {
-            return err(format!("header length: {h} bytes announced; at most {MAX_HEADER} accepted"));
-        }
-        let Some(json) = bytes.get(12..12 + h) else {
-            return err(format!("header: truncated: {h} bytes announced, {} bytes follow", bytes.len() - 12));
-        };
-        let text = std::str::from_utf8(json).map_err(|_| WeightsError("header: not UTF-8 JSON".into()))?;
-        let header: Header = serde_json::from_str(text).map_err(|e| {
-            WeightsError(format!("header: not the expected JSON {{kind, meta, tensors: [{{shape}}]}}: {e}"))
-        })?;
-        let mut count = 0usize;
-        for (i, t) in header.tensors.iter().enumerate() {
-            let n = t.shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
-            count = match n.and_then(|n| count.checked_add(n)) {
-                Some(c) if c <= MAX_VALUES => c,
-                _ => {
-                    let shape = crate::config::shorten(&format!("{:?}", t.shape));
-                    return err(format!("tensor {i} shape: {shape} is too large; at most {MAX_VALUES} values in all"));
-                }
-            };
-        }
-        let body = &bytes[12 + h..];
-        if body.len() != 4 * count {
-            let what = if body.len() < 4 * count { "truncated" } else { "trailing bytes" };
-            return err(format!("values: {what}: {count} values ({} bytes) announced, {} bytes found", 4 * count, body.len()));
-        }
-        let mut values = body.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap()));
-        let mut tensors = Vec::with_capacity(header.tensors.len());
-        for (i, t) in header.tensors.into_iter().enumerate() {
+        Ok(Weights::parse_checked(bytes)?.0)
+    }
+
+    /// `parse`, also saying whether a checksum verified the contents.
+    pub fn parse_checked(bytes: &[u8]) -> Result<(Weights, Integrity), WeightsError> {
+        let f = frame(bytes)?;
+        let mut values = f.values.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap()));
+        let mut tensors = Vec::with_capacity(f.header.tensors.len());
+        for t in f.header.tensors {
             let n = t.shape.iter().product::<usize>();
-            let v: Vec<f32> = values.by_ref().take(n).collect();
-            if let Some(bad) = v.iter().position(|x| !x.is_finite()) {
-                return err(format!("tensor {i} value {bad}: {} (not finite; values must be finite)", v[bad]));
-            }
-            tensors.push((t.shape, v));
+            tensors.push((t.shape, values.by_ref().take(n).collect()));
         }
-        Ok(Weights { kind: header.kind, meta: header.meta, tensors })
+        Ok((Weights { kind: f.header.kind, meta: f.header.meta, tensors }, f.integrity))
     }
 
     /// Checks that these weights are of `kind` and fit `module`'s parameters one for one.
     pub fn check<B: Backend, M: Module<B>>(&self, kind: &str, module: &M) -> Result<(), WeightsError> {
         if self.kind != kind {
-            return err(format!("kind: file holds {:?}, expected {kind:?}", crate::config::shorten(&self.kind)));
+            return err(Refusal::Unfit, format!("kind: file holds {:?}, expected {kind:?}", crate::config::shorten(&self.kind)));
         }
         let shapes = shapes(module);
         if shapes.len() != self.tensors.len() {
-            return err(format!("tensor count: file holds {} tensors, the model has {}", self.tensors.len(), shapes.len()));
+            return err(Refusal::Unfit, format!("tensor count: file holds {} tensors, the model has {}", self.tensors.len(), shapes.len()));
         }
         for (i, (want, (got, _))) in shapes.iter().zip(&self.tensors).enumerate() {
             if want != got {
                 let got = crate::config::shorten(&format!("{got:?}"));
-                return err(format!("tensor {i} shape: file has {got}, the model expects {want:?}"));
+                return err(Refusal::Unfit, format!("tensor {i} shape: file has {got}, the model expects {want:?}"));
             }
         }
         Ok(())
@@ -194,12 +533,12 @@ fn flat_params<B: Backend, M: Module<B>>(module: &M) -> Vec<(Vec<usize>, Tensor<
 }
 
 fn to_f32(data: TensorData) -> Result<Vec<f32>, WeightsError> {
-    data.convert::<f32>().to_vec().map_err(|e| WeightsError(format!("reading parameters: {e:?}")))
+    data.convert::<f32>().to_vec().map_err(|e| WeightsError::new(Refusal::Unfit, format!("reading parameters: {e:?}")))
 }
 
 fn finish(kind: &str, meta: Value, tensors: Vec<(Vec<usize>, Vec<f32>)>) -> Result<Vec<u8>, WeightsError> {
     if let Some((i, _)) = tensors.iter().enumerate().find(|(_, (_, v))| v.iter().any(|x| !x.is_finite())) {
-        return err(format!("tensor {i} holds a non-finite value; refusing to save"));
+        return err(Refusal::Damaged, format!("tensor {i} holds a non-finite value; refusing to save"));
     }
     Ok(Weights { kind: kind.to_string(), meta, tensors }.encode())
 }
@@ -218,7 +557,7 @@ pub fn save<B: Backend, M: Module<B>>(module: &M, kind: &str, meta: Value) -> Re
 pub async fn save_async<B: Backend, M: Module<B>>(module: &M, kind: &str, meta: Value) -> Result<Vec<u8>, WeightsError> {
     let mut tensors = Vec::new();
     for (shape, t) in flat_params(module) {
-        let data = t.into_data_async().await.map_err(|e| WeightsError(format!("reading parameters: {e:?}")))?;
+        let data = t.into_data_async().await.map_err(|e| WeightsError::new(Refusal::Unfit, format!("reading parameters: {e:?}")))?;
         tensors.push((shape, to_f32(data)?));
     }
     finish(kind, meta, tensors)

@@ -71,7 +71,6 @@ pub struct Snapshot<B: AutodiffBackend> {
     pub d: Values<B::InnerBackend>,
     pub opt_g: Opt<Generator<B>, B>,
     pub opt_d: Opt<Discriminator<B>, B>,
-    pub opt_joint: (Opt<Generator<B>, B>, Opt<Discriminator<B>, B>),
     pub order: BatchOrder,
     pub noise: LaneRng,
     pub loss_noise: LaneRng,
@@ -87,8 +86,9 @@ pub struct Checkpoint {
     pub step: usize,
     pub g: Vec<(Vec<usize>, Vec<f32>)>,
     pub d: Vec<(Vec<usize>, Vec<f32>)>,
-    /// States of `opt_g`, `opt_d`, `opt_joint.0`, `opt_joint.1`.
-    pub opts: [Vec<Option<ParamState<Vec<f32>>>>; 4],
+    /// States of `opt_g` and `opt_d`. Files written while InfoGAN had optimizers of its own for the
+    /// information loss carry two more; they are read and dropped.
+    pub opts: [Vec<Option<ParamState<Vec<f32>>>>; 2],
     pub order: Value,
     pub noise: Value,
     pub loss_noise: Value,
@@ -119,8 +119,14 @@ impl<B: AutodiffBackend> Snapshot<B> {
     /// whose parameter ids key the optimizer state. `curves` (see `check_curves`) goes into the header.
     /// Refuses a state holding NaN or infinity.
     pub async fn encode(&self, config: Value, curves: Option<&Value>, g: &Generator<B>, d: &Discriminator<B>) -> Result<Vec<u8>, String> {
+        self.encode_for(config, curves, None, g, d).await
+    }
+
+    /// `encode`, also recording the data set the lane trains on (`dataset`, e.g. `"fashion"`, as
+    /// `meta.dataset`; see `weights::vet`).
+    pub async fn encode_for(&self, config: Value, curves: Option<&Value>, dataset: Option<&str>, g: &Generator<B>, d: &Discriminator<B>) -> Result<Vec<u8>, String> {
         let curves = check_curves(curves)?;
-        let opts = [self.opt_g.export(g), self.opt_d.export(d), self.opt_joint.0.export(g), self.opt_joint.1.export(d)];
+        let opts = [self.opt_g.export(g), self.opt_d.export(d)];
         let mut shapes = Vec::new();
         let mut parts = Vec::new();
         for (shape, t) in self.g.0.iter().chain(&self.d.0) {
@@ -167,6 +173,9 @@ impl<B: AutodiffBackend> Snapshot<B> {
         if let Some(c) = curves {
             meta["curves"] = c.clone();
         }
+        if let Some(name) = dataset {
+            meta["dataset"] = json!(name);
+        }
         Ok(Weights { kind: CHECKPOINT_KIND.into(), meta, tensors }.encode())
     }
 }
@@ -187,8 +196,8 @@ impl Checkpoint {
             if v.len() == n { Ok(v) } else { Err("checkpoint: fewer tensors than announced".into()) }
         };
         let (g, d) = (take(n_g)?, take(n_d)?);
-        let opt_meta = meta.get("opts").and_then(Value::as_array).filter(|a| a.len() == 4).ok_or("checkpoint: missing optimizer states")?;
-        let mut opts: [Vec<Option<ParamState<Vec<f32>>>>; 4] = Default::default();
+        let opt_meta = meta.get("opts").and_then(Value::as_array).filter(|a| a.len() == 2 || a.len() == 4).ok_or("checkpoint: missing optimizer states")?;
+        let mut opts: Vec<Vec<Option<ParamState<Vec<f32>>>>> = opt_meta.iter().map(|_| Vec::new()).collect();
         for (slot, entries) in opts.iter_mut().zip(opt_meta) {
             for e in entries.as_array().ok_or("checkpoint: bad optimizer state")? {
                 slot.push(match e {
@@ -205,6 +214,8 @@ impl Checkpoint {
         if tensors.next().is_some() {
             return Err("checkpoint: more tensors than announced".into());
         }
+        opts.truncate(2);
+        let opts: [_; 2] = opts.try_into().map_err(|_| "checkpoint: missing optimizer states")?;
         let field = |key: &str| meta.get(key).cloned().ok_or(format!("checkpoint: missing {key}"));
         Ok(Checkpoint {
             config: field("config")?,

@@ -88,7 +88,6 @@ impl<B: AutodiffBackend> Lane<B> {
         self.d = snapshot::restore(self.d.clone(), &snap.d);
         self.opt_g = snap.opt_g.clone();
         self.opt_d = snap.opt_d.clone();
-        self.opt_joint = snap.opt_joint.clone();
         self.order = snap.order.clone();
         self.noise = snap.noise.clone();
         self.loss_noise = snap.loss_noise.clone();
@@ -107,7 +106,6 @@ impl<B: AutodiffBackend> Lane<B> {
             d: snapshot::capture(&self.d),
             opt_g: self.opt_g.clone(),
             opt_d: self.opt_d.clone(),
-            opt_joint: self.opt_joint.clone(),
             order: self.order.clone(),
             noise: self.noise.clone(),
             loss_noise: self.loss_noise.clone(),
@@ -117,19 +115,29 @@ impl<B: AutodiffBackend> Lane<B> {
 
     /// The last snapshot as bytes (see `snapshot.rs`), read back asynchronously.
     pub async fn checkpoint(&self) -> Result<Vec<u8>, String> {
+        self.checkpoint_for(None).await
+    }
+
+    /// `checkpoint`, recording the data set the lane trains on (`meta.dataset`).
+    pub async fn checkpoint_for(&self, dataset: Option<&str>) -> Result<Vec<u8>, String> {
         let snap = self.snapshot.as_ref().expect("a lane always has a snapshot");
-        snap.encode(self.config_value(), None, &self.g, &self.d).await
+        snap.encode_for(self.config_value(), None, dataset, &self.g, &self.d).await
     }
 
     /// The current state as checkpoint bytes (the last healthy snapshot instead while the lane is
     /// diverged), with the page's loss and quality curves (`curves`, a JSON object kept as it is,
     /// at most `MAX_CURVES_BYTES` of JSON text) in the header.
     pub async fn save(&self, curves: Option<&serde_json::Value>) -> Result<Vec<u8>, String> {
+        self.save_for(curves, None).await
+    }
+
+    /// `save`, recording the data set the lane trains on (`meta.dataset`, e.g. `"fashion"`).
+    pub async fn save_for(&self, curves: Option<&serde_json::Value>, dataset: Option<&str>) -> Result<Vec<u8>, String> {
         if self.diverged_at.is_some() {
             let snap = self.snapshot.as_ref().expect("a lane always has a snapshot");
-            return snap.encode(self.config_value(), curves, &self.g, &self.d).await;
+            return snap.encode_for(self.config_value(), curves, dataset, &self.g, &self.d).await;
         }
-        self.capture().encode(self.config_value(), curves, &self.g, &self.d).await
+        self.capture().encode_for(self.config_value(), curves, dataset, &self.g, &self.d).await
     }
 
     fn config_value(&self) -> serde_json::Value {
@@ -162,11 +170,9 @@ impl<B: AutodiffBackend> Lane<B> {
         fits("discriminator", crate::weights::shapes(&lane.d), &ck.d)?;
         lane.g = snapshot::restore(lane.g, &snapshot::upload(ck.g, device));
         lane.d = snapshot::restore(lane.d, &snapshot::upload(ck.d, device));
-        let [og, od, jg, jd] = ck.opts;
+        let [og, od] = ck.opts;
         lane.opt_g = lane.opt_g.import(&lane.g, og, device)?;
         lane.opt_d = lane.opt_d.import(&lane.d, od, device)?;
-        lane.opt_joint.0 = lane.opt_joint.0.import(&lane.g, jg, device)?;
-        lane.opt_joint.1 = lane.opt_joint.1.import(&lane.d, jd, device)?;
         lane.order = BatchOrder::from_json(&ck.order, train.len())?;
         lane.noise = crate::rng::from_json(&ck.noise)?;
         lane.loss_noise = crate::rng::from_json(&ck.loss_noise)?;

@@ -13,6 +13,8 @@ use super::Dataset;
 use crate::backend::{self, Cpu, Gpu};
 use crate::config::TrainConfig;
 use crate::lane::{Lane, Phase, StepStats};
+use crate::snapshot::CHECKPOINT_KIND;
+use crate::weights::{self, Integrity};
 
 enum Engine {
     Cpu(Lane<Cpu>),
@@ -36,6 +38,10 @@ pub struct TrainingLane {
     config: TrainConfig,
     /// The curves a checkpoint carried (JSON text; empty when none).
     curves: String,
+    /// The data set the lane trains on (recorded in its checkpoints), when the page said.
+    dataset: Option<String>,
+    /// For a lane restored from a checkpoint: whether a checksum verified it ("verified" or "none").
+    checksum: Option<&'static str>,
 }
 
 fn busy() -> JsValue {
@@ -65,9 +71,10 @@ where
 #[wasm_bindgen]
 impl TrainingLane {
     /// Builds a lane. `backend` is `"webgpu"` (after `initWebGpu`) or `"cpu"`; `config` is JSON
-    /// validated by the same rules as `validateConfig`.
+    /// validated by the same rules as `validateConfig`; `dataset` (optional: `"mnist"`, `"fashion"`)
+    /// names the data set, recorded in the lane's checkpoints.
     #[wasm_bindgen(constructor)]
-    pub fn new(backend: &str, config: &str, data: &Dataset) -> Result<TrainingLane, JsError> {
+    pub fn new(backend: &str, config: &str, data: &Dataset, dataset: Option<String>) -> Result<TrainingLane, JsError> {
         let cfg = TrainConfig::from_json(config).map_err(|errs| {
             JsError::new(&errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
         })?;
@@ -76,14 +83,22 @@ impl TrainingLane {
             "webgpu" => Engine::Gpu(Lane::new(cfg.clone(), &data.train, &backend::gpu_device()).map_err(|e| JsError::new(&e))?),
             other => return Err(unknown_backend(other)),
         };
-        Ok(TrainingLane { engine: Rc::new(RefCell::new(engine)), config: cfg, curves: String::new() })
+        Ok(TrainingLane { engine: Rc::new(RefCell::new(engine)), config: cfg, curves: String::new(), dataset, checksum: None })
     }
 
     /// Rebuilds a lane on `backend` from checkpoint bytes (`checkpoint()` or `save()`, possibly written
     /// on another backend or by the CLI); the config comes from the checkpoint and is validated again.
+    /// `dataset` (optional) is the page's data set: a checkpoint that records another is refused.
+    /// Refusals are `Error`s with a plain-words `message` and `code`, `detail`, `checkpointDataset`,
+    /// `pageDataset` (see `refusal`).
     #[wasm_bindgen(js_name = fromCheckpoint)]
-    pub fn from_checkpoint(backend: &str, bytes: &[u8], data: &Dataset) -> Result<TrainingLane, JsError> {
-        let err = |e: String| JsError::new(&e);
+    pub fn from_checkpoint(backend: &str, bytes: &[u8], data: &Dataset, dataset: Option<String>) -> Result<TrainingLane, JsValue> {
+        if !matches!(backend, "cpu" | "webgpu") {
+            return Err(unknown_backend(backend).into());
+        }
+        let summary = weights::vet(bytes, CHECKPOINT_KIND, dataset.as_deref()).map_err(|r| refusal(&r))?;
+        let dataset = dataset.or_else(|| summary.dataset().map(str::to_string));
+        let err = |e: String| refusal(&weights::Refused::incompatible(&e));
         let (engine, config, curves) = match backend {
             "cpu" => {
                 let (lane, curves) = Lane::from_checkpoint_with_curves(bytes, &data.train, &backend::cpu_device()).map_err(err)?;
@@ -95,10 +110,31 @@ impl TrainingLane {
                 let config = lane.config().clone();
                 (Engine::Gpu(lane), config, curves)
             }
-            other => return Err(unknown_backend(other)),
+            other => return Err(unknown_backend(other).into()),
         };
         let curves = curves.map(|c| c.to_string()).unwrap_or_default();
-        Ok(TrainingLane { engine: Rc::new(RefCell::new(engine)), config, curves })
+        let checksum = Some(summary.integrity.as_str());
+        Ok(TrainingLane { engine: Rc::new(RefCell::new(engine)), config, curves, dataset, checksum })
+    }
+
+    /// The data set the lane trains on, as given to the constructor or `fromCheckpoint` (or, when the
+    /// page gave none, the one its checkpoint recorded); `undefined` when unknown.
+    #[wasm_bindgen(getter)]
+    pub fn dataset(&self) -> Option<String> {
+        self.dataset.clone()
+    }
+
+    /// For a lane restored from a checkpoint: `"verified"` (its checksum matched) or `"none"` (an
+    /// older file without a checksum: show `checkpointNotice`); `undefined` for a new lane.
+    #[wasm_bindgen(getter, js_name = checkpointChecksum)]
+    pub fn checkpoint_checksum(&self) -> Option<String> {
+        self.checksum.map(str::to_string)
+    }
+
+    /// A plain-words notice when the checkpoint had no checksum (`undefined` otherwise).
+    #[wasm_bindgen(getter, js_name = checkpointNotice)]
+    pub fn checkpoint_notice(&self) -> Option<String> {
+        (self.checksum == Some(Integrity::NoChecksum.as_str())).then(|| weights::NO_CHECKSUM_NOTICE.to_string())
     }
 
     /// The validated configuration as JSON.
@@ -224,7 +260,8 @@ impl TrainingLane {
 
     /// The last snapshot as bytes (a `gan-lane-checkpoint` weights file), read back asynchronously.
     pub fn checkpoint(&self) -> Promise {
-        bytes_promise(&self.engine, |e| async move { with_lane!(&*e.borrow(), lane => lane.checkpoint().await) })
+        let dataset = self.dataset.clone();
+        bytes_promise(&self.engine, |e| async move { with_lane!(&*e.borrow(), lane => lane.checkpoint_for(dataset.as_deref()).await) })
     }
 
     /// A checkpoint of the lane now (its last healthy snapshot while diverged) carrying `curves_json`
@@ -235,7 +272,10 @@ impl TrainingLane {
         } else {
             Some(serde_json::from_str::<serde_json::Value>(curves_json).map_err(|e| JsError::new(&format!("save: curves are not JSON ({e})")))?)
         };
-        Ok(bytes_promise(&self.engine, move |e| async move { with_lane!(&*e.borrow(), lane => lane.save(curves.as_ref()).await) }))
+        let dataset = self.dataset.clone();
+        Ok(bytes_promise(&self.engine, move |e| async move {
+            with_lane!(&*e.borrow(), lane => lane.save_for(curves.as_ref(), dataset.as_deref()).await)
+        }))
     }
 
     /// Test hook: learning rates outside the validated range (to provoke divergence).
@@ -245,6 +285,35 @@ impl TrainingLane {
         with_lane!(&mut *e, l => l.set_learning_rates_unchecked(lr_g, lr_d));
         Ok(())
     }
+}
+
+/// Checks checkpoint bytes without building a lane (structure, checksum, kind, and `dataset`, the
+/// page's data set, when given). Resolves to `{format, checksum: "verified"|"none", dataset, step,
+/// config, notice}` (`dataset`, `notice` possibly null); throws the same refusals as `fromCheckpoint`.
+#[wasm_bindgen(js_name = inspectCheckpoint)]
+pub fn inspect_checkpoint(bytes: &[u8], dataset: Option<String>) -> Result<JsValue, JsValue> {
+    let s = weights::vet(bytes, CHECKPOINT_KIND, dataset.as_deref()).map_err(|r| refusal(&r))?;
+    let notice = (s.integrity == Integrity::NoChecksum).then_some(weights::NO_CHECKSUM_NOTICE);
+    let json = serde_json::json!({
+        "format": s.format, "checksum": s.integrity.as_str(), "dataset": s.dataset(),
+        "step": s.meta.get("step"), "config": s.meta.get("config"), "notice": notice,
+    });
+    js_sys::JSON::parse(&json.to_string())
+}
+
+/// A refusal as a JS `Error`: `message` in plain words, and `code` (`not-a-checkpoint`, `too-large`,
+/// `damaged`, `other-version`, `incompatible`, `dataset-mismatch`), `detail` (technical),
+/// `checkpointDataset`, `pageDataset` (set for `dataset-mismatch`).
+fn refusal(r: &weights::Refused) -> JsValue {
+    let e = js_sys::Error::new(&r.message);
+    let set = |k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(&e, &k.into(), &v);
+    };
+    set("code", r.code.into());
+    set("detail", r.detail.as_str().into());
+    set("checkpointDataset", r.file_dataset.as_deref().map_or(JsValue::UNDEFINED, Into::into));
+    set("pageDataset", r.page_dataset.as_deref().map_or(JsValue::UNDEFINED, Into::into));
+    e.into()
 }
 
 fn unknown_backend(name: &str) -> JsError {

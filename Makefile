@@ -6,6 +6,9 @@ WASM_PROFILE := wasm-release
 WASM := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/$(WASM_PROFILE)/gan_playground.wasm
 # Set WASM_OPT=0 to skip binaryen's wasm-opt (npm package `binaryen`; Debian's is too old).
 WASM_OPT ?= 1
+# Set PRECOMPRESS=0 to skip the .br/.gz copies in dist/ (tools/precompress.mjs; brotli 11 on a new 8.5 MB
+# module takes 15 s on an idle core, minutes on a busy one). The server then sends every file as it is.
+PRECOMPRESS ?= 1
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 WWW_SOURCES := $(shell find www -type f -not -path 'www/data/*' -not -path 'www/vendor/*')
 
@@ -68,7 +71,7 @@ dist: setup pkg/gan_playground_bg.wasm www/data/mnist.bin www/data/fashion.bin w
 	mkdir -p dist/pkg
 	cp -r www/. dist/
 	cp pkg/gan_playground.js pkg/gan_playground_bg.wasm dist/pkg/
-	node tools/precompress.mjs dist --cache node_modules/.cache/gan-precompress
+	@if [ "$(PRECOMPRESS)" = 1 ]; then node tools/precompress.mjs dist --cache node_modules/.cache/gan-precompress; fi
 	@echo "dist: static site in dist/ ($$(du -sh dist | cut -f1) with the .br/.gz copies); serve it from any static host"
 
 # Sends the .br/.gz copies `make dist` writes (tools/precompress.mjs) to browsers that accept them.

@@ -9,6 +9,7 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { launch, open, status } from '../tests/browser/harness.mjs';
 import { flagsFor, load1, median, REPO } from './tfjs/measure.mjs';
+import { installProbe, readProbe } from './gpu-probe.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -47,45 +48,6 @@ const PAGE_PROBE = `(() => {
     new MutationObserver(seen).observe(document.body, { childList: true, characterData: true, subtree: true });
   });
 })();`;
-
-// Prepended to js/worker.js for the memory run only (bench instrumentation, not part of the site): keeps
-// the wasm instance's memory, counts the bytes of live WebGPU buffers (createBuffer minus destroy), and
-// counts the GPU work the worker issues: compute dispatches, queue submissions, buffer writes and read-backs.
-const WORKER_PROBE = `(() => {
-  const m = self.__benchMemory = { wasmPeak: 0, gpuLive: 0, gpuPeak: 0, gpuBuffers: 0, dispatches: 0, submits: 0, writes: 0, reads: 0 };
-  const count = (proto, name, key) => {
-    const f = proto?.[name];
-    if (f) proto[name] = function (...args) { m[key] += 1; return f.apply(this, args); };
-  };
-  let memory = null;
-  const keep = (r) => { memory = (r.instance ?? r).exports?.memory ?? memory; return r; };
-  for (const name of ['instantiate', 'instantiateStreaming']) {
-    const f = WebAssembly[name];
-    WebAssembly[name] = (...args) => f.apply(WebAssembly, args).then(keep);
-  }
-  if (self.GPUDevice) {
-    const sizes = new WeakMap();
-    const create = GPUDevice.prototype.createBuffer;
-    GPUDevice.prototype.createBuffer = function (d) {
-      const b = create.call(this, d);
-      sizes.set(b, Number(d.size));
-      m.gpuLive += Number(d.size); m.gpuBuffers += 1; m.gpuPeak = Math.max(m.gpuPeak, m.gpuLive);
-      return b;
-    };
-    count(self.GPUComputePassEncoder?.prototype, 'dispatchWorkgroups', 'dispatches');
-    count(self.GPUComputePassEncoder?.prototype, 'dispatchWorkgroupsIndirect', 'dispatches');
-    count(GPUQueue.prototype, 'submit', 'submits');
-    count(GPUQueue.prototype, 'writeBuffer', 'writes');
-    count(GPUBuffer.prototype, 'mapAsync', 'reads');
-    const destroy = GPUBuffer.prototype.destroy;
-    GPUBuffer.prototype.destroy = function () {
-      if (sizes.has(this)) { m.gpuLive -= sizes.get(this); sizes.delete(this); }
-      return destroy.call(this);
-    };
-  }
-  setInterval(() => { if (memory) m.wasmPeak = Math.max(m.wasmPeak, memory.buffer.byteLength); }, 50);
-})();
-`;
 
 /** Polls `probe` in the page until it returns a truthy value; fails at once on a console error. */
 async function until(page, errors, probe, timeoutMs, what) {
@@ -127,7 +89,7 @@ async function firstGrid(arch) {
   const show = (xs) => `${median(xs).toFixed(0)} ms (${Math.min(...xs).toFixed(0)} … ${Math.max(...xs).toFixed(0)})`;
   rows.push([`navigation → first sample grid, ${arch}, fresh profile, median of ${cold.length}`, show(cold)]);
   rows.push([`navigation → first sample grid, ${arch}, second visit`, show(warm)]);
-  rows.push([`fetched before the first grid, ${arch} (uncompressed: the test server does not gzip)`, `${MB(bytes)} in ${requests} requests`]);
+  rows.push([`fetched before the first grid, ${arch} (response bodies as sent: .br/.gz where dist/ has them)`, `${MB(bytes)} in ${requests} requests`]);
 }
 
 /** Worker JS heap through the DevTools protocol (the worker has no performance.memory). */
@@ -154,17 +116,14 @@ async function memory(arch) {
   const env = await launch({ flags });
   try {
     await env.context.addInitScript(PAGE_PROBE);
-    await env.context.route('**/js/worker.js', async (route) => {
-      const response = await route.fetch();
-      await route.fulfill({ response, body: WORKER_PROBE + (await response.text()) });
-    });
+    await installProbe(env.context);
     const { page, errors } = await open(env, `?backend=${backend}&arch=${arch}`);
     const ready = await until(page, errors, () => { const s = window.ganPlayground?.status(); return s?.ready && s.lanes.length === 1 && s; }, 120_000, 'ready');
     const workerHeap = await workerHeapProbe(env, page);
     let peakWorker = 0;
     const t0 = Date.now();
     const loadStart = load1();
-    const counted = () => page.workers()[0].evaluate(() => ({ ...self.__benchMemory }));
+    const counted = () => readProbe(page);
     const before = await counted();
     await page.evaluate((n) => window.ganPlayground.step(n), steps);
     for (;;) {

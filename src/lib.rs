@@ -6,6 +6,7 @@ pub mod config;
 pub mod cpu_conv;
 pub mod curves;
 pub mod data;
+pub mod explain;
 pub mod lane;
 pub mod metrics;
 pub mod model;

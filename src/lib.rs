@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod model;
 pub mod objective;
 pub mod opt;
+pub mod page;
 pub mod render;
 pub mod rng;
 pub mod snapshot;

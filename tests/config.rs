@@ -67,3 +67,17 @@ fn hostile_text_is_shortened_in_messages_and_garbage_is_refused() {
     assert_eq!(errors("not json")[0].0, "config");
     assert_eq!(errors("[1, 2]")[0].0, "config");
 }
+
+/// The page reads its limits from `page::limits()`; they must agree with the validator's ranges.
+#[test]
+fn page_limits_match_the_validator() {
+    let limits = gan_playground::page::limits();
+    let batch = &limits["fields"]["batch"];
+    let max = batch["max"].as_u64().unwrap();
+    let ok = format!(r#"{{"batch": {max}}}"#);
+    let over = format!(r#"{{"batch": {}}}"#, max + 1);
+    assert!(gan_playground::config::TrainConfig::from_json(&ok).is_ok());
+    assert!(gan_playground::config::TrainConfig::from_json(&over).is_err());
+    assert_eq!(limits["maxLanes"], 4);
+    assert!(limits["evalEvery"]["default"].as_u64().unwrap() >= limits["evalEvery"]["min"].as_u64().unwrap());
+}

@@ -19,6 +19,12 @@ pub fn objectives_json() -> String {
     serde_json::to_string(&objective::all()).expect("objective info serialises")
 }
 
+/// The page's limits and defaults (`page::limits`) as JSON.
+#[wasm_bindgen(js_name = limits)]
+pub fn limits_json() -> String {
+    crate::page::limits().to_string()
+}
+
 /// Validates a configuration given as JSON. Returns `{"config": {...}}` or `{"errors": [{field, message}]}`.
 #[wasm_bindgen(js_name = validateConfig)]
 pub fn validate_config(json: &str) -> String {

@@ -13,6 +13,7 @@ pub struct QualityMeter {
     model: Classifier<burn::backend::Flex>,
     reference: Reference,
     accuracy: f64,
+    real_fid: f64,
 }
 
 #[wasm_bindgen]
@@ -23,16 +24,28 @@ impl QualityMeter {
     pub fn new(classifier: &[u8], data: &[u8]) -> Result<QualityMeter, JsError> {
         let (model, _) = Classifier::from_bytes(classifier, &backend::cpu_device())
             .map_err(|e| JsError::new(&format!("classifier weights: {e}")))?;
-        let (_, test) = Digits::parse(data).map_err(|e| JsError::new(&format!("data file: {e}")))?.split();
+        let (train, test) = Digits::parse(data).map_err(|e| JsError::new(&format!("data file: {e}")))?.split();
         let reference = Reference::new(&model, &test.images);
         let accuracy = model.accuracy(&test);
-        Ok(QualityMeter { model, reference, accuracy })
+        // What a perfect generator would score: as many real training images as a live measurement
+        // uses, spread evenly over the split (the data file is ordered by class).
+        let n = crate::page::EVAL_SAMPLES.min(train.len());
+        let px = crate::data::PIXELS;
+        let real: Vec<u8> = (0..n).flat_map(|i| &train.images[i * train.len() / n * px..][..px]).copied().collect();
+        let real = metrics::score(&model, &reference, &real).map_err(|e| JsError::new(&e))?;
+        Ok(QualityMeter { model, reference, accuracy, real_fid: real.fid })
     }
 
     /// The classifier's accuracy on the held-out images (0..1).
     #[wasm_bindgen(getter)]
     pub fn accuracy(&self) -> f64 {
         self.accuracy
+    }
+
+    /// The FID of real training images (as many as a live measurement scores): the floor a lane's FID approaches.
+    #[wasm_bindgen(getter, js_name = realFid)]
+    pub fn real_fid(&self) -> f64 {
+        self.real_fid
     }
 
     /// Scores `samples` (784 bytes per image, at least 2 images): `{fid, classes_covered, histogram, n}`.

@@ -23,9 +23,10 @@ test('trains for a few seconds: steps rise, losses finite, samples change, no co
   assert.ok(lane(later).stepsPerSec > 0);
   await page.waitForTimeout(600);
   assert.notEqual(await canvasPixels(page), pixelsEarly, 'sample grid was not redrawn');
-  const text = await page.locator('#status').innerText();
-  assert.match(text, /^CPU \(wasm\) · step \d+ · [\d.]+ steps\/s/);
-  assert.match(await page.locator('#notices').innerText(), /CPU backend \(requested with backend=cpu\)/);
+  assert.match(await page.locator('#status').innerText(), /^training · step \d+ · d loss [-\d.]+ · g loss [-\d.]+/);
+  assert.match(await page.locator('#rate').innerText(), /^[\d.]+ steps\/s$/);
+  assert.equal(await page.locator('#backend-badge').innerText(), 'CPU');
+  assert.match(await page.getAttribute('#backend-badge', 'title'), /Training on the CPU \(requested with backend=cpu\)/);
   assert.ok(await page.locator('#d-loss-chart canvas').count() > 0, 'loss chart drawn');
   assert.deepEqual(errors, []);
   await page.close();

@@ -7,18 +7,31 @@ let env;
 before(async () => { env = await launch({ flags: [...WEBGPU_FLAGS, '--disable-gpu'] }); });
 after(async () => { await env?.close(); });
 
-test('trains on WebGPU when an adapter is offered, else falls back to CPU with a notice', async (t) => {
+test('auto picks the CPU over a software WebGPU adapter and says why', async () => {
   const { page, errors } = await open(env, '');
+  const info = await page.evaluate(async () => (await navigator.gpu?.requestAdapter())?.info?.architecture ?? null);
+  const ready = await waitForStatus(page, (s) => s.ready && s.lanes.length === 1, 120_000, 'ready');
+  assert.equal(ready.backend, 'cpu', `adapter ${info}`);
+  const notices = await page.locator('#notices').innerText();
+  if (info !== null) assert.match(notices, /Training runs on the CPU: the WebGPU adapter .* is a software renderer/);
+  else assert.match(notices, /WebGPU is not available here/);
+  assert.match(ready.backendReason, /software renderer|WebGPU unavailable/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('backend=webgpu trains on WebGPU when an adapter is offered, else falls back to CPU with a notice', async (t) => {
+  const { page, errors } = await open(env, '?backend=webgpu');
   const adapter = await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter()));
   const ready = await waitForStatus(page, (s) => s.ready && s.lanes.length === 1, 120_000, 'ready');
   if (!adapter) {
     assert.equal(ready.backend, 'cpu');
-    assert.match(await page.locator('#notices').innerText(), /CPU \(WebGPU unavailable: /);
+    assert.match(await page.locator('#notices').innerText(), /WebGPU is not available here \(.+\), so training runs on the CPU/);
     t.skip('this Chromium offers no WebGPU adapter here; the CPU fallback was checked instead');
     return;
   }
   assert.equal(ready.backend, 'webgpu');
-  assert.match(await page.locator('#status').innerText(), /^WebGPU — \S/);
+  assert.match(await page.locator('#backend-badge').innerText(), /^WebGPU · \S/);
   const before = await canvasPixels(page);
   await page.evaluate(() => window.ganPlayground.step(3));
   const s = await waitForStatus(page, (x) => x.lanes[0].step === 3, 240_000, 'three WebGPU steps');
@@ -30,7 +43,7 @@ test('trains on WebGPU when an adapter is offered, else falls back to CPU with a
 });
 
 test('a real WebGPU device loss (GPUDevice.destroy) restores the lane on a new device, a second one on the CPU', async (t) => {
-  const { page, errors } = await open(env, '?test=1&batch=8&seed=2');
+  const { page, errors } = await open(env, '?test=1&backend=webgpu&batch=8&seed=2');
   const adapter = await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter()));
   await waitForStatus(page, (s) => s.ready && s.lanes.length === 1, 120_000, 'ready');
   if (!adapter) {

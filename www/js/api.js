@@ -1,6 +1,6 @@
-// Page API for course pages and tests: `window.ganPlayground`, and the same commands over postMessage
-// when the playground runs inside an iframe. Only the documented message shape is accepted.
-import { MAX_STEP_REQUEST } from './protocol.js';
+// Page API for course pages and tests: `window.ganPlayground` (with a `ready` promise), and the same
+// commands over postMessage when the playground runs inside an iframe, plus `gan-playground:ready`,
+// `:status`, `:lane` and `:resize` messages to the host. Only the documented message shape is accepted.
 
 const MESSAGE_TYPE = 'gan-playground';
 /** Commands and the most arguments each takes. */
@@ -20,6 +20,7 @@ export const MAX_CONFIG_JSON = 16384;
  */
 export function installApi(controller) {
   const api = Object.freeze({
+    ready: controller.ready.then(() => controller.status()),
     play: () => controller.play(),
     pause: () => controller.pause(),
     step: (n = 1, phase = 'both') => controller.step(n, phase),
@@ -47,6 +48,8 @@ export function installApi(controller) {
         console.warn('gan-playground: message ignored:', e?.message ?? e);
       }
     });
+    api.ready.then((status) => toHost({ type: `${MESSAGE_TYPE}:ready`, status }), () => {});
+    postHeight();
   }
   return api;
 }
@@ -74,10 +77,6 @@ export function parseRequest(msg) {
 
 /** Checks a command's arguments; returns an error message naming the argument and its range, or null. */
 function argumentError(command, args) {
-  if (command === 'step' && args.length >= 1) {
-    const n = args[0];
-    if (!Number.isInteger(n) || n < 1 || n > MAX_STEP_REQUEST) return `step: n must be a whole number from 1 to ${MAX_STEP_REQUEST}`;
-  }
   if (command === 'configure') {
     const config = args[0];
     if (config === null || typeof config !== 'object' || Array.isArray(config)) return 'configure: expects one object, e.g. {batch: 32}';
@@ -110,9 +109,26 @@ async function answer(api, { command, args, id }, source) {
   }
 }
 
+function toHost(msg) {
+  if (window.parent !== window) window.parent.postMessage(msg, '*');
+}
+
 /** Sends a status event (all lanes) to the embedding page, if any. */
 export function emitStatus(status) {
-  if (window.parent !== window) window.parent.postMessage({ type: `${MESSAGE_TYPE}:status`, status }, '*');
+  toHost({ type: `${MESSAGE_TYPE}:status`, status });
+}
+
+let lastHeight = 0;
+/** Tells the host the content's height (`gan-playground:resize`), whenever it changes, so it can size the frame. */
+function postHeight() {
+  const send = () => {
+    const height = Math.ceil(document.body.getBoundingClientRect().bottom + window.scrollY);
+    if (height === lastHeight) return;
+    lastHeight = height;
+    toHost({ type: `${MESSAGE_TYPE}:resize`, height });
+  };
+  new ResizeObserver(send).observe(document.body);
+  send();
 }
 
 const laneEmits = new Map();

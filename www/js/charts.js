@@ -1,137 +1,205 @@
-// Live line charts drawn with uPlot: shared charts where every lane's curve overlays in the lane's
-// colour (d loss, g loss, FID, steps/s), and the selected lane's objective diagnostics.
+// The charts panel, drawn with uPlot from the store's curves: d loss, g loss, FID (with the real-data
+// reference), any diagnostic compared across lanes, and steps/s. Options: one shared axis or one chart
+// per lane (objectives' losses differ in scale), exponential smoothing with the raw curve faint behind,
+// an asinh ("log") loss scale that keeps negative losses; CSV export of every curve.
 import uPlot from '../vendor/uPlot.esm.js';
+import { objectiveInfo } from './store.js';
+import { download } from './timelapse-ui.js';
+import { smooth, lossPoints, diagnosticPoints, curvesCsv } from './curves.js';
 
-/** Points kept per curve; past it the resolution is halved. */
-const MAX_POINTS = 2000;
-const HEIGHT = 180;
-const PALETTE = ['#d9534f', '#2a7ae2', '#2e9e44', '#9b59b6', '#e69500', '#16a2b8'];
+const HEIGHT = 140;
+const REDRAW_MS = 250;
+const $ = (id) => document.getElementById(id);
 
-/** Halves a curve's resolution (keeping its last point) when it grows past MAX_POINTS. */
-function thin(points) {
-  if (points.length <= MAX_POINTS) return;
-  const last = points[points.length - 1];
-  const kept = points.filter((_, i) => i % 2 === 0);
-  if (kept[kept.length - 1] !== last) kept.push(last);
-  points.length = 0;
-  points.push(...kept);
-}
+/** `#rrggbb` at opacity `alpha`. */
+const faint = (hex, alpha = 0.25) => `${hex}${Math.round(alpha * 255).toString(16).padStart(2, '0')}`;
 
-/** Base: a uPlot chart in `container` whose series are curves of `[x, y]` points, redrawn at most once a frame. */
-class CurveChart {
-  constructor(container, yLabel, { log = false } = {}) {
-    Object.assign(this, { container, yLabel, log, curves: [], plot: null, frame: 0 });
+/** One uPlot in `container` over `curves` ([{label, color, points, raw?}]); rebuilt when the set of curves changes. */
+class Plot {
+  constructor(container, { yLabel, distr = 1, empty }) {
+    Object.assign(this, { container, yLabel, distr, empty, plot: null, signature: '' });
+    this.note = Object.assign(document.createElement('p'), { className: 'chart-empty' });
+    container.append(this.note);
     new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: HEIGHT })).observe(container);
   }
 
   width() {
-    return Math.max(280, this.container.clientWidth || 480);
+    return Math.max(200, this.container.clientWidth || 320);
   }
 
-  /** `curves`: [{key, label, color}]; points of curves whose key stays are kept. */
-  setCurves(curves) {
-    const old = new Map(this.curves.map((c) => [c.key, c.points]));
-    this.curves = curves.map((c) => ({ ...c, points: old.get(c.key) ?? [] }));
-    this.plot?.destroy();
-    this.plot = new uPlot({
-      width: this.width(),
-      height: HEIGHT,
-      scales: { x: { time: false }, y: this.log ? { distr: 3 } : {} },
-      axes: [{ label: 'generator step' }, { label: this.yLabel }],
-      series: [{ label: 'step' }, ...this.curves.map((c) => ({ label: c.label, stroke: c.color, width: 1.5, spanGaps: true, points: { show: false } }))],
-    }, this.table(), this.container);
+  /** `curves`: [{label, color, points: [[x, y]], faint?: bool}]. */
+  draw(curves) {
+    const any = curves.some((c) => c.points.length > 0);
+    this.note.textContent = any ? '' : this.empty;
+    this.note.hidden = any;
+    const signature = JSON.stringify([this.distr, curves.map((c) => [c.label, c.color, Boolean(c.faint), Boolean(c.dash)])]);
+    if (signature !== this.signature) {
+      this.signature = signature;
+      this.plot?.destroy();
+      this.plot = new uPlot({
+        width: this.width(), height: HEIGHT,
+        scales: { x: { time: false }, y: { distr: this.distr } },
+        axes: [{ label: 'generator step', size: 36 }, { label: this.yLabel, size: 52 }],
+        legend: { live: true },
+        series: [{ label: 'step' }, ...curves.map((c) => ({
+          label: c.label, stroke: c.faint ? faint(c.color) : c.color, width: c.faint ? 1 : 2, spanGaps: true, dash: c.dash ? [6, 4] : undefined,
+          // Sparse curves (one FID point, a first step) show their points; dense ones only the line.
+          points: { show: (u, si) => (u.data[si]?.filter((v) => v !== null).length ?? 0) <= 12, size: 6 },
+          ...(c.faint ? { legend: false } : {}),
+        }))],
+      }, table(curves), this.container);
+    } else {
+      this.plot.setData(table(curves));
+    }
+  }
+}
+
+/** uPlot's aligned columns: the union of every curve's x, each curve null where it has no point. */
+function table(curves) {
+  const xs = [...new Set(curves.flatMap((c) => c.points.map(([x]) => x)))].sort((a, b) => a - b);
+  const index = new Map(xs.map((x, i) => [x, i]));
+  return [xs, ...curves.map((c) => {
+    const col = new Array(xs.length).fill(null);
+    for (const [x, y] of c.points) col[index.get(x)] = Number.isFinite(y) ? y : null;
+    return col;
+  })];
+}
+
+/** A chart box holding one plot (shared axis) or one per lane (small multiples). */
+class Chart {
+  constructor(container, options) {
+    Object.assign(this, { container, options, plots: [] });
   }
 
-  curve(key) {
-    return this.curves.find((c) => c.key === key);
-  }
-
-  /** Appends `[x, y]` points to curve `key` (y null or non-finite shows as a gap). */
-  add(key, points) {
-    const curve = this.curve(key);
-    if (!curve) return;
-    for (const [x, y] of points) curve.points.push([x, Number.isFinite(y) ? y : null]);
-    thin(curve.points);
-    this.redraw();
-  }
-
-  /** Drops curve `key`'s points after `step` (all of them with step -1). */
-  truncate(key, step) {
-    const curve = this.curve(key);
-    if (!curve) return;
-    curve.points = curve.points.filter(([x]) => x <= step);
-    this.redraw();
-  }
-
-  clear() {
-    for (const c of this.curves) c.points = [];
-    this.redraw();
-  }
-
-  /** uPlot's aligned columns: the union of every curve's x, each curve null where it has no point. */
-  table() {
-    const xs = [...new Set(this.curves.flatMap((c) => c.points.map(([x]) => x)))].sort((a, b) => a - b);
-    const index = new Map(xs.map((x, i) => [x, i]));
-    const columns = this.curves.map((c) => {
-      const col = new Array(xs.length).fill(null);
-      for (const [x, y] of c.points) col[index.get(x)] = this.log && !(y > 0) ? null : y;
-      return col;
+  /** `groups`: [{title?, curves}] — one group per plot. */
+  draw(groups) {
+    while (this.plots.length > groups.length) this.plots.pop().container.remove();
+    while (this.plots.length < groups.length) {
+      const box = document.createElement('div');
+      box.className = 'plot';
+      this.container.append(box);
+      const heading = document.createElement('p');
+      heading.className = 'plot-title';
+      box.append(heading);
+      const plot = new Plot(box, this.options);
+      plot.heading = heading;
+      this.plots.push(plot);
+    }
+    groups.forEach((g, i) => {
+      this.plots[i].heading.textContent = g.title ?? '';
+      this.plots[i].heading.hidden = !g.title;
+      this.plots[i].draw(g.curves);
     });
-    return [xs, ...columns];
   }
 
-  redraw() {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.plot?.setData(this.table());
-    });
-  }
-
-  /** Number of points drawn (tests read it through the page). */
+  /** Points drawn (tests read it through the page). */
   count() {
-    return this.curves.reduce((sum, c) => sum + c.points.length, 0);
+    return this.plots.reduce((n, p) => n + (p.plot ? p.plot.data.slice(1).flat().filter((v) => v !== null).length : 0), 0);
   }
 }
 
-/** One curve per lane, in the lane's colour. */
-export class LaneChart extends CurveChart {
-  /** `lanes`: [{id, label, color}]. */
-  setLanes(lanes) {
-    // Rebuilding the plot is costly and layoutLanes calls this on every lane change: only when the set differs.
-    const curves = lanes.map((l) => ({ key: l.id, label: l.label, color: l.color }));
-    const signature = JSON.stringify(curves);
-    if (signature === this.signature) return;
-    this.signature = signature;
-    this.setCurves(curves);
-  }
-}
+export function mountCharts(store) {
+  const { state } = store;
+  const view = { scale: 'shared', smoothing: 0.6, log: false, diagnostic: 'g_grad_norm' };
+  const evalNote = () => `first measurement at step ${state.page.evalEvery ?? 200}`;
+  const charts = {
+    d: new Chart($('d-loss-chart'), { yLabel: 'd loss', empty: 'waiting for the first step' }),
+    g: new Chart($('g-loss-chart'), { yLabel: 'g loss', empty: 'waiting for the first step' }),
+    fid: new Chart($('fid-chart'), { yLabel: 'FID', distr: 3, get empty() { return evalNote(); } }),
+    diag: new Chart($('diag-chart'), { yLabel: 'value', empty: 'waiting for the first step' }),
+    rate: new Chart($('rate-chart'), { yLabel: 'steps/s', empty: 'shown while training runs' }),
+  };
+  const rates = new Map(); // lane id → [[step, steps/s]]
 
-/** The selected lane's diagnostics: one curve per diagnostic its objective reports. */
-export class DiagnosticChart extends CurveChart {
-  /** `info`: the objective's description (names of its diagnostics). */
-  setObjective(info) {
-    const names = info ? [...info.d_diagnostics, ...info.g_diagnostics, 'g_grad_norm'] : [];
-    this.setCurves(names.map((name, i) => ({ key: name, label: name.replaceAll('_', ' '), color: PALETTE[i % PALETTE.length] })));
+  const label = (lane) => `lane ${state.lanes.indexOf(lane) + 1}`;
+  /** Curves of one quantity for `lanes`: each lane's smoothed curve, with the raw one faint behind it. */
+  const laneCurves = (lanes, pointsOf, smoothing) => lanes.flatMap((lane) => {
+    const raw = pointsOf(lane);
+    if (smoothing === 0) return [{ label: label(lane), color: lane.color, points: raw }];
+    return [{ label: `${label(lane)} raw`, color: lane.color, points: raw, faint: true }, { label: label(lane), color: lane.color, points: smooth(raw, smoothing) }];
+  });
+  const groups = (pointsOf, { extra = () => [], smoothing = view.smoothing } = {}) => (view.scale === 'lane' && state.lanes.length > 1
+    ? state.lanes.map((lane) => ({ title: label(lane), curves: [...laneCurves([lane], pointsOf, smoothing), ...extra([lane])] }))
+    : [{ curves: [...laneCurves(state.lanes, pointsOf, smoothing), ...extra(state.lanes)] }]);
+
+  /** The real-data FID as a dashed line across the measured steps. */
+  const reference = (lanes) => {
+    const real = state.metrics?.realFid;
+    const steps = lanes.flatMap((l) => l.curves.quality.map((q) => q.step));
+    if (!Number.isFinite(real) || steps.length === 0) return [];
+    return [{ label: 'real data', color: '#777777', dash: true, points: [[Math.min(...steps), real], [Math.max(...steps), real]] }];
+  };
+
+  function redraw() {
+    for (const c of [charts.d, charts.g]) c.options.distr = view.log ? 4 : 1;
+    charts.d.draw(groups((l) => lossPoints(l.curves.stats, 'd_loss')));
+    charts.g.draw(groups((l) => lossPoints(l.curves.stats, 'g_loss')));
+    // FID is sparse: never smoothed, its points shown.
+    charts.fid.draw(groups((l) => l.curves.quality.map((q) => [q.step, q.fid]), { extra: reference, smoothing: 0 }));
+    charts.diag.draw(groups((l) => diagnosticPoints(l.curves.stats, view.diagnostic)));
+    charts.rate.draw([{ curves: state.lanes.map((l) => ({ label: label(l), color: l.color, points: rates.get(l.id) ?? [] })) }]);
   }
 
-  /** Replaces every curve with a lane's recorded statistics. */
-  load(stats) {
-    for (const c of this.curves) {
-      c.points = stats.filter((s) => s.diagnostics && c.key in s.diagnostics).map((s) => [s.step, s.diagnostics[c.key]]);
-      thin(c.points);
+  function diagnosticNames() {
+    const names = new Set(['g_grad_norm']);
+    for (const lane of state.lanes) {
+      const info = lane.config && objectiveInfo(state, lane.config.objective);
+      for (const n of [...(info?.d_diagnostics ?? []), ...(info?.g_diagnostics ?? [])]) names.add(n);
     }
-    this.redraw();
-  }
-
-  push(stats) {
-    for (const c of this.curves) {
-      for (const s of stats) if (s.diagnostics && c.key in s.diagnostics) c.points.push([s.step, s.diagnostics[c.key] ?? null]);
-      thin(c.points);
+    const select = $('diag-name');
+    const list = [...names];
+    if ([...select.options].map((o) => o.value).join() !== list.join()) {
+      select.replaceChildren(...list.map((n) => new Option(n.replaceAll('_', ' '), n)));
     }
-    this.redraw();
+    if (!names.has(view.diagnostic)) view.diagnostic = list[0];
+    select.value = view.diagnostic;
   }
-}
 
-/** Lane colours, in the order lanes take them. */
-export const LANE_COLORS = ['#d9534f', '#2a7ae2', '#2e9e44', '#9b59b6'];
+  let timer = null;
+  let lastDraw = 0;
+  const schedule = () => {
+    if (timer !== null) return;
+    timer = setTimeout(() => {
+      timer = null;
+      lastDraw = performance.now();
+      redraw();
+    }, Math.max(0, lastDraw + REDRAW_MS - performance.now()));
+  };
+
+  store.subscribe((s, change) => {
+    if (change.type === 'stats') {
+      const lane = s.lanes.find((l) => l.id === change.lane);
+      const list = rates.get(change.lane) ?? [];
+      if (lane && lane.stepsPerSec > 0) list.push([lane.step, lane.stepsPerSec]);
+      if (list.length > 2000) list.splice(0, list.length - 2000);
+      rates.set(change.lane, list);
+    }
+    if (change.type === 'laneBuilt' && change.fresh) rates.delete(change.lane);
+    if (['ready', 'laneBuilt', 'addLane', 'removeLane'].includes(change.type)) diagnosticNames();
+    if (['ready', 'laneBuilt', 'addLane', 'removeLane', 'stats', 'quality', 'rolledBack', 'options'].includes(change.type)) schedule();
+  });
+
+  $('chart-scale').addEventListener('change', (e) => { view.scale = e.target.value; redraw(); });
+  $('chart-smooth').addEventListener('input', (e) => {
+    view.smoothing = Number(e.target.value);
+    $('chart-smooth-value').textContent = view.smoothing.toFixed(2);
+    schedule();
+  });
+  $('chart-log').addEventListener('change', (e) => { view.log = e.target.checked; redraw(); });
+  $('diag-name').addEventListener('change', (e) => { view.diagnostic = e.target.value; redraw(); });
+  $('chart-csv').addEventListener('click', () => {
+    download(new Blob([curvesCsv(state.lanes)], { type: 'text/csv' }), 'gan-playground-curves.csv');
+  });
+  redraw();
+  return {
+    /** Points drawn per chart (the page API's test view). */
+    counts: () => Object.fromEntries(Object.entries(charts).map(([k, c]) => [k, c.count()])),
+    /** Shows diagnostic `name` for every lane (the explainer's "what to watch" links here). */
+    showDiagnostic(name) {
+      view.diagnostic = name;
+      diagnosticNames();
+      redraw();
+      $('diagnostics').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    },
+  };
+}

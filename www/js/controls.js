@@ -1,173 +1,183 @@
-// Controls: training buttons, objective/architecture selectors, hyper-parameter inputs (including the
-// selected objective's own parameters) of the selected lane, step modes, speed, lanes (add, load a
-// checkpoint), the dataset selector, and the notice area.
-import { DATASETS } from './state.js';
+// The settings panel: the selected lane's objective, architecture and the objective's parameters (with
+// presets), optimisation (learning rates, batch, latent size), the run (seed, dataset, quality
+// interval), adding lanes and loading checkpoints. Every field shows its valid range; a refused value
+// stays in the field, marked with the validator's message, and nothing changes until it is valid.
+import { DATASETS } from './url.js';
+import { selectedLane, objectiveInfo, laneIndex } from './store.js';
 
-const GENERAL_FIELDS = [
-  { key: 'lr_g', label: 'G learning rate', step: 'any' },
-  { key: 'lr_d', label: 'D learning rate', step: 'any' },
-  { key: 'batch', label: 'batch size', step: 1 },
-  { key: 'latent', label: 'latent size', step: 1 },
-  { key: 'seed', label: 'seed', step: 1 },
+const OPTIMISATION = [
+  { key: 'lr_g', label: 'G learning rate' },
+  { key: 'lr_d', label: 'D learning rate' },
+  { key: 'batch', label: 'batch size' },
 ];
+const ADVANCED = [{ key: 'latent', label: 'latent size (z dimensions)' }];
+const RUN = [{ key: 'seed', label: 'seed (shared by all lanes)' }];
 
 const $ = (id) => document.getElementById(id);
+const el = (tag, props = {}, ...children) => {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+};
+const fmt = (v) => (Math.abs(v) >= 1e4 ? v.toExponential(0) : String(v));
 
-/**
- * Wires the controls. `actions` is the page controller (play, pause, step, reset, configureSelected,
- * addLane, loadCheckpoint, options, setDataset); `page` the page options. Returns `{showConfig(config),
- * showOptions(page), setRunning(bool), setEnabled(bool), setLaneCount(n, max)}`.
- */
-export function setupControls(objectives, actions, page) {
-  const report = (promise) => Promise.resolve(promise).catch((e) => showNotice(e?.message ?? String(e), 'error'));
-  const attempt = (run) => (...args) => {
-    try {
-      report(run(...args));
-    } catch (e) {
-      showNotice(e?.message ?? String(e), 'error');
-    }
-  };
-  const datasetSelect = $('dataset');
-  datasetSelect.replaceChildren(...Object.entries(DATASETS).map(([id, name]) => new Option(name, id)));
-  datasetSelect.value = page.dataset;
-  datasetSelect.addEventListener('change', attempt(() => actions.setDataset(datasetSelect.value)));
-  const objectiveSelect = $('objective');
-  objectiveSelect.replaceChildren(...objectives.map((o) => new Option(o.name, o.id)));
-  $('add-objective').replaceChildren(...objectives.map((o) => new Option(o.name, o.id)));
-  const general = $('general-params');
-  general.replaceChildren(...GENERAL_FIELDS.map((f) => numberField(f.key, f.label, f.step)));
-
-  $('play').addEventListener('click', attempt(() => actions.play()));
-  $('pause').addEventListener('click', attempt(() => actions.pause()));
-  $('step').addEventListener('click', attempt(() => actions.step(1)));
-  $('step-d').addEventListener('click', attempt(() => actions.step(1, 'd')));
-  $('step-g').addEventListener('click', attempt(() => actions.step(1, 'g')));
-  $('reset').addEventListener('click', attempt(() => actions.reset()));
-  $('speed').addEventListener('change', attempt(() => actions.options({ speed: Number($('speed').value) })));
-  $('eval-every').addEventListener('change', attempt(() => actions.options({ eval_every: Number($('eval-every').value) })));
-  $('add-lane').addEventListener('click', attempt(() => actions.addLane({ objective: $('add-objective').value })));
-  $('load-checkpoint').addEventListener('change', attempt(async () => {
-    const file = $('load-checkpoint').files[0];
-    $('load-checkpoint').value = '';
-    if (!file) return;
-    const { lane, step } = await actions.loadCheckpoint(new Uint8Array(await file.arrayBuffer()));
-    showNotice(`Loaded ${file.name} as lane ${lane + 1} at step ${step}.`, 'info');
-  }));
-  $('copy-link').addEventListener('click', async () => {
-    try {
-      await navigator.clipboard.writeText(window.location.href);
-      $('copy-link').textContent = 'link copied';
-    } catch {
-      window.prompt('Copy this link:', window.location.href);
-    }
-    setTimeout(() => ($('copy-link').textContent = 'copy link'), 1500);
-  });
-
-  objectiveSelect.addEventListener('change', attempt(() => actions.configureSelected({ objective: objectiveSelect.value, params: {} })));
-  $('arch').addEventListener('change', attempt(() => actions.configureSelected({ arch: $('arch').value })));
-  general.addEventListener('change', attempt((e) => actions.configureSelected({ [e.target.name]: e.target.value })));
-  $('objective-params').addEventListener('change', (e) => {
-    const value = e.target.type === 'checkbox' ? (e.target.checked ? 1 : 0) : e.target.value;
-    attempt(() => actions.configureSelected({ params: { [e.target.name]: value } }))();
-  });
-
-  const controls = {
-    showConfig(config) {
-      objectiveSelect.value = config.objective;
-      $('arch').value = config.arch;
-      for (const f of GENERAL_FIELDS) general.querySelector(`[name="${f.key}"]`).value = config[f.key];
-      const info = objectives.find((o) => o.id === config.objective);
-      $('objective-summary').textContent = info?.summary ?? '';
-      $('objective-params').replaceChildren(
-        ...(info?.params ?? []).map((spec) => paramField(spec, config.params?.[spec.key])),
-        ...presetButtons(info?.presets ?? [], config.params ?? {}, actions),
-      );
-    },
-    showOptions(options) {
-      const speed = String(options.speed ?? 0);
-      if (![...$('speed').options].some((o) => o.value === speed)) $('speed').append(new Option(`${speed} steps/s`, speed));
-      $('speed').value = speed;
-      $('eval-every').value = String(options.evalEvery);
-    },
-    setRunning(running) {
-      $('play').disabled = running;
-      $('pause').disabled = !running;
-    },
-    setEnabled(enabled) {
-      laneCount.enabled = enabled;
-      for (const el of document.querySelectorAll('#controls button, #controls input, #controls select')) el.disabled = !enabled;
-      controls.setLaneCount(laneCount.n, laneCount.max);
-    },
-    setLaneCount(n, max) {
-      Object.assign(laneCount, { n, max });
-      const full = n >= max;
-      for (const id of ['add-lane', 'add-objective', 'load-checkpoint']) $(id).disabled = full || !laneCount.enabled;
-    },
-  };
-  const laneCount = { n: 1, max: 4, enabled: false };
-  controls.showOptions(page);
-  return controls;
-}
-
-function numberField(key, label, step) {
-  const wrap = document.createElement('label');
-  const input = Object.assign(document.createElement('input'), { type: 'number', name: key, step: String(step) });
-  input.id = `field-${key}`;
-  wrap.append(`${label} `, input);
-  return wrap;
+/** A labelled number field with its range and an error slot; `name` is the validator's field name. */
+function numberField({ key, label }, spec, name = key) {
+  const input = el('input', { type: 'number', name: key, id: `field-${key}`, step: spec.integer ? '1' : 'any', min: spec.min, max: spec.max });
+  input.dataset.field = name;
+  const error = el('span', { className: 'field-error', id: `error-${key}` });
+  error.setAttribute('role', 'alert');
+  input.setAttribute('aria-describedby', error.id);
+  const range = el('span', { className: 'range', textContent: `${fmt(spec.min)} – ${fmt(spec.max)}${spec.integer ? ', whole' : ''}` });
+  return el('label', { className: 'field' }, `${label} `, input, range, error);
 }
 
 function paramField(spec, value) {
-  const wrap = document.createElement('label');
-  wrap.title = spec.help;
-  const input = document.createElement('input');
-  input.name = spec.key;
+  const input = el('input', { name: spec.key, id: `param-${spec.key}` });
+  input.dataset.field = `params.${spec.key}`;
+  const error = el('span', { className: 'field-error', id: `error-param-${spec.key}` });
+  error.setAttribute('role', 'alert');
+  input.setAttribute('aria-describedby', error.id);
+  const wrap = el('label', { className: spec.toggle ? 'field toggle' : 'field', title: spec.help });
   if (spec.toggle) {
-    input.type = 'checkbox';
-    input.checked = Number(value ?? spec.default) !== 0;
+    Object.assign(input, { type: 'checkbox', checked: Number(value ?? spec.default) !== 0 });
+    wrap.append(input, ` ${spec.label}`, error);
   } else {
     Object.assign(input, { type: 'number', step: spec.integer ? '1' : 'any', min: spec.min, max: spec.max, value: value ?? spec.default });
+    wrap.append(`${spec.label} `, input, el('span', { className: 'range', textContent: `${fmt(spec.min)} – ${fmt(spec.max)}` }), error);
   }
-  wrap.append(input, ` ${spec.label}`);
   return wrap;
 }
 
 /** One button per named preset; the one matching the current values is marked pressed. */
-function presetButtons(presets, params, actions) {
+function presetButtons(presets, params, configure) {
   if (presets.length === 0) return [];
-  const row = document.createElement('div');
-  row.className = 'presets';
-  row.append('presets: ');
+  const row = el('div', { className: 'presets' }, 'presets: ');
   for (const preset of presets) {
     const values = Object.fromEntries(preset.values);
     const active = Object.entries(values).every(([k, v]) => Number(params[k]) === v);
-    const button = Object.assign(document.createElement('button'), { type: 'button', textContent: preset.name });
+    const button = el('button', { type: 'button', className: 'btn small', textContent: preset.name });
     button.dataset.preset = preset.name;
     button.setAttribute('aria-pressed', String(active));
-    button.addEventListener('click', () => Promise.resolve(actions.configureSelected({ params: values })).catch((e) => showNotice(e.message, 'error')));
+    button.addEventListener('click', () => configure({ params: values }));
     row.append(button);
   }
   return [row];
 }
 
-/**
- * Shows a dismissible notice; `text` is always inserted as text, never as markup. `actions`:
- * buttons `[{label, run}]`; pressing one runs it and dismisses the notice.
- */
-export function showNotice(text, kind = 'info', actions = []) {
-  const box = document.createElement('div');
-  box.className = `notice ${kind}`;
-  box.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-  const message = document.createElement('span');
-  message.textContent = text;
-  const buttons = actions.map(({ label, run }) => {
-    const button = Object.assign(document.createElement('button'), { type: 'button', textContent: label, className: 'notice-action' });
-    button.addEventListener('click', () => { box.remove(); run(); });
-    return button;
+/** Wires the panel to `store` and `controller`; `confirm(text)` resolves to whether the user agreed. */
+export function mountControls(store, controller, { confirm, report }) {
+  const { state } = store;
+  const attempt = (run) => (...args) => {
+    try {
+      Promise.resolve(run(...args)).catch(report);
+    } catch (e) {
+      report(e);
+    }
+  };
+  const configure = attempt((partial) => controller.configureSelected(partial));
+  let built = false;
+
+  function build() {
+    const { limits, objectives } = state;
+    const options = objectives.map((o) => new Option(o.name, o.id));
+    $('objective').replaceChildren(...options);
+    $('add-objective').replaceChildren(...objectives.map((o) => new Option(o.name, o.id)));
+    $('dataset').replaceChildren(...Object.entries(DATASETS).map(([id, name]) => new Option(name, id)));
+    $('general-params').replaceChildren(
+      ...OPTIMISATION.map((f) => numberField(f, limits.fields[f.key])),
+      el('details', { className: 'advanced' }, el('summary', { textContent: 'advanced' }), ...ADVANCED.map((f) => numberField(f, limits.fields[f.key]))),
+    );
+    $('run-params').replaceChildren(...RUN.map((f) => numberField(f, limits.fields[f.key])));
+    const ev = limits.evalEvery;
+    Object.assign($('eval-every'), { min: ev.min, max: ev.max });
+    $('eval-range').textContent = `${ev.min} – ${fmt(ev.max)}, whole`;
+    built = true;
+  }
+
+  $('objective').addEventListener('change', () => configure({ objective: $('objective').value, params: {} }));
+  $('arch').addEventListener('change', () => configure({ arch: $('arch').value }));
+  for (const id of ['general-params', 'run-params']) $(id).addEventListener('change', (e) => configure({ [e.target.name]: e.target.value }));
+  $('objective-params').addEventListener('change', (e) => {
+    if (!e.target.name) return;
+    const value = e.target.type === 'checkbox' ? (e.target.checked ? 1 : 0) : e.target.value;
+    configure({ params: { [e.target.name]: value } });
   });
-  const close = Object.assign(document.createElement('button'), { textContent: '×', title: 'dismiss' });
-  close.addEventListener('click', () => box.remove());
-  box.append(message, ...buttons, close);
-  $('notices').append(box);
-  return box;
+  $('dataset').addEventListener('change', attempt(async () => {
+    const id = $('dataset').value;
+    const ok = await confirm(`Switch to ${DATASETS[id]}? The page reloads with the same settings and every lane starts again from step 0; save a checkpoint first to keep this run.`);
+    if (ok) controller.setDataset(id);
+    else $('dataset').value = state.page.dataset;
+  }));
+  $('eval-every').addEventListener('change', attempt(async () => {
+    try {
+      await controller.options({ eval_every: $('eval-every').value });
+      $('eval-error').textContent = '';
+      $('eval-every').removeAttribute('aria-invalid');
+    } catch (e) {
+      $('eval-error').textContent = e.message.replace(/^eval_every: /, '');
+      $('eval-every').setAttribute('aria-invalid', 'true');
+    }
+  }));
+  $('add-lane').addEventListener('click', attempt(() => controller.addLane({ objective: $('add-objective').value })));
+  $('load-checkpoint').addEventListener('change', attempt(async () => {
+    const file = $('load-checkpoint').files[0];
+    $('load-checkpoint').value = '';
+    if (!file) return;
+    const { lane, step } = await controller.loadCheckpoint(new Uint8Array(await file.arrayBuffer()));
+    store.update('notice', { text: `Loaded ${file.name} as lane ${lane + 1} at step ${step}.`, level: 'info' });
+  }));
+
+  /** The selected lane's values in every field; fields with a pending error keep what the user typed. */
+  function showConfig() {
+    const lane = selectedLane(state);
+    const config = lane?.config;
+    $('editing').textContent = `Lane ${laneIndex(state, lane?.id) + 1} settings`;
+    if (!config) return;
+    $('objective').value = config.objective;
+    $('arch').value = config.arch;
+    for (const f of [...OPTIMISATION, ...ADVANCED, ...RUN]) {
+      const input = $(`field-${f.key}`);
+      if (!(f.key in state.fieldErrors)) input.value = config[f.key];
+    }
+    const info = objectiveInfo(state, config.objective);
+    $('objective-summary').textContent = info?.summary ?? '';
+    $('objective-params').replaceChildren(
+      ...(info?.params ?? []).map((spec) => paramField(spec, config.params?.[spec.key])),
+      ...presetButtons(info?.presets ?? [], config.params ?? {}, configure),
+    );
+    showErrors();
+  }
+
+  function showErrors() {
+    for (const input of document.querySelectorAll('#controls [data-field]')) {
+      const message = state.fieldErrors[input.dataset.field] ?? '';
+      const slot = document.getElementById(input.getAttribute('aria-describedby'));
+      if (slot) slot.textContent = message;
+      if (message) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+    }
+  }
+
+  function enable() {
+    const ready = state.phase === 'ready';
+    for (const node of document.querySelectorAll('#controls button, #controls input, #controls select')) node.disabled = !ready;
+    const full = state.lanes.length >= (state.limits?.maxLanes ?? 1);
+    for (const id of ['add-lane', 'add-objective', 'load-checkpoint']) $(id).disabled = !ready || full;
+    $('add-lane').title = full ? `at most ${state.limits.maxLanes} lanes; remove one first` : '';
+  }
+
+  store.subscribe((s, change) => {
+    if (change.type === 'ready' && !built) {
+      build();
+      $('dataset').value = s.page.dataset;
+    }
+    if (!built) return;
+    if (['ready', 'select', 'addLane', 'removeLane', 'laneBuilt'].includes(change.type)) {
+      if (change.type !== 'laneBuilt' || change.lane === selectedLane(s)?.id) showConfig();
+    }
+    if (change.type === 'fieldErrors' || change.type === 'clearFieldErrors') showErrors();
+    if (change.type === 'options' && s.page.evalEvery !== null) $('eval-every').value = String(s.page.evalEvery);
+    if (['ready', 'crashed', 'failed', 'workerStarting', 'addLane', 'removeLane'].includes(change.type)) enable();
+  });
 }

@@ -25,7 +25,7 @@ export class BarChart {
    * bar series drawn side by side within each category. `width` fixes the width; without it the chart
    * follows the container's width. `yRange`: a fixed [lo, hi]; without it y runs from 0 to the data's max.
    */
-  constructor(container, { categories, series, height = 110, width, yLabel, yRange } = {}) {
+  constructor(container, { categories, series, height = 110, width, yLabel, yRange, compact = false } = {}) {
     if (!Array.isArray(categories) || !Array.isArray(series) || series.length === 0) {
       throw new TypeError('BarChart: categories (string[]) and series ([{label, color}]) are required');
     }
@@ -36,6 +36,9 @@ export class BarChart {
     this.fixedWidth = width;
     this.yLabel = yLabel;
     this.yRange = yRange;
+    // compact: no legend and no y axis, small x labels (the lane cards' histograms).
+    this.compact = compact;
+    this.yAxisSize = compact ? 0 : Y_AXIS_SIZE;
     this.values = series.map(() => this.categories.map(() => null));
     this.plot = new uPlot(this.options(), this.data(), container);
     if (width == null && typeof ResizeObserver !== 'undefined') {
@@ -45,7 +48,7 @@ export class BarChart {
   }
 
   width() {
-    return this.fixedWidth ?? Math.max(MIN_WIDTH, this.container.clientWidth || DEFAULT_WIDTH);
+    return this.fixedWidth ?? Math.max(this.compact ? 60 : MIN_WIDTH, this.container.clientWidth || (this.compact ? 100 : DEFAULT_WIDTH));
   }
 
   options() {
@@ -61,7 +64,7 @@ export class BarChart {
     return {
       width: this.width(),
       height: this.height,
-      legend: { show: n > 1, live: true },
+      legend: { show: n > 1 && !this.compact, live: true },
       cursor: { points: { show: false }, drag: { x: false, y: false } },
       select: { show: false },
       scales: {
@@ -72,14 +75,15 @@ export class BarChart {
         {
           splits: () => categories().map((_, i) => i),
           values: (u, splits) => {
-            const plotWidth = Math.max(1, this.width() - Y_AXIS_SIZE);
+            const plotWidth = Math.max(1, this.width() - this.yAxisSize);
             const every = Math.max(1, Math.ceil((categories().length * LABEL_SPACING) / plotWidth));
             return splits.map((i) => (i % every === 0 ? categories()[i] ?? '' : ''));
           },
           grid: { show: false },
-          size: 28,
+          size: this.compact ? 18 : 28,
+          ...(this.compact ? { font: '10px system-ui, sans-serif', ticks: { show: false }, gap: 2 } : {}),
         },
-        { label: this.yLabel, size: Y_AXIS_SIZE, labelSize: this.yLabel ? 16 : 0 },
+        { label: this.yLabel, size: this.yAxisSize, labelSize: this.yLabel ? 16 : 0, show: !this.compact },
       ],
       series: [
         { label: 'bin', value: (u, i) => (i == null ? '–' : categories()[Math.round(i)] ?? '') },

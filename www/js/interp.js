@@ -6,6 +6,8 @@ const $ = (id) => document.getElementById(id);
 /** Frames of the strip. */
 export const FRAMES = 12;
 const FRAME_MS = 120;
+/** Fixed z vectors of the sample grid. */
+const GRID = 64;
 
 /** `request(lane, view)` asks the worker for lane `lane`'s strip; `view` is `{a, b, frames}` or null. Returns `{show(lane, n), draw(msg)}`. */
 export function setupInterpolation(request) {
@@ -13,9 +15,24 @@ export function setupInterpolation(request) {
   let frames = null;
   let timer = null;
   const on = $('interp-on');
+  /** The endpoints, or null (with the message at the fields) when one is not a fixed z index. */
   const view = () => {
-    const clamp = (v) => Math.min(63, Math.max(0, Math.round(Number(v) || 0)));
-    return { a: clamp($('interp-a').value), b: clamp($('interp-b').value), frames: FRAMES };
+    const bad = [];
+    const read = (id) => {
+      const input = $(id);
+      const v = input.value.trim() === '' ? NaN : Number(input.value);
+      const ok = Number.isInteger(v) && v >= 0 && v <= GRID - 1;
+      if (ok) input.removeAttribute('aria-invalid');
+      else {
+        input.setAttribute('aria-invalid', 'true');
+        bad.push(input.value);
+      }
+      return v;
+    };
+    const a = read('interp-a');
+    const b = read('interp-b');
+    $('interp-error').textContent = bad.length ? `a fixed z index is a whole number from 0 to ${GRID - 1}; got ${JSON.stringify(bad[0]).slice(0, 20)}` : '';
+    return bad.length ? null : { a, b, frames: FRAMES };
   };
   // The strip and the animation are hidden until "show" is ticked (nothing is drawn before).
   const reveal = () => {
@@ -25,7 +42,9 @@ export function setupInterpolation(request) {
   const update = () => {
     reveal();
     if (lane === null) return;
-    request(lane, on.checked ? view() : null);
+    const v = on.checked ? view() : null;
+    if (on.checked && !v) return; // keeps the strip of the last valid endpoints
+    request(lane, v);
     if (!on.checked) stop();
   };
   for (const id of ['interp-a', 'interp-b']) $(id).addEventListener('change', update);

@@ -1,39 +1,23 @@
-// Lane panels: one per lane, with its colour, objective and architecture, live figures (step, steps/s,
-// losses, FID, classes covered), fixed-z sample grid, class histogram and D-score histogram, and the
-// lane's own buttons (select, save checkpoint, roll back, remove).
+// Lane panels, rendered from the store: one per lane, with its colour, objective and architecture,
+// live figures (step, steps/s, losses, FID, classes covered), the fixed-z sample grid, the class
+// histogram and the D-score histogram, and the lane's own buttons (select, save, roll back, remove).
 import { drawGrid } from './samples.js';
 import { BarChart, histogram, range, fractions, binLabels } from './histograms.js';
+import { laneById, laneIndex, objectiveInfo, selectedLane } from './store.js';
 
 const D_BINS = 20;
 const CLASS_LABELS = {
   mnist: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-  fashion: ['top', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'],
+  // Short enough to sit under ten bars; the caption below the chart spells them out.
+  fashion: ['top', 'trs', 'pull', 'drs', 'coat', 'sndl', 'shrt', 'snkr', 'bag', 'boot'],
 };
+const FASHION_NAMES = 'top, trouser, pullover, dress, coat, sandal, shirt, sneaker, bag, ankle boot';
 
 const el = (tag, props = {}, ...children) => {
   const node = Object.assign(document.createElement(tag), props);
   node.append(...children);
   return node;
 };
-
-/** The figures a lane shows and the page API reports. */
-export function newLaneState(id, color) {
-  return {
-    id, color, config: null, step: 0, dLoss: null, gLoss: null, stepsPerSec: 0, diverged: null, snapshotStep: 0,
-    checkpoint: null, // {step, bytes}: the last healthy snapshot the worker sent (restores a restarted worker)
-    quality: null, // the last measurement: {step, fid, classesCovered, histogram}
-    codes: [0, 0], restoring: true,
-    curves: { stats: [], quality: [] }, // what a saved checkpoint carries
-  };
-}
-
-/** At most this many statistics entries per lane are kept for checkpoints (thinned like the charts). */
-const MAX_CURVE_POINTS = 4000;
-
-export function recordStats(lane, stats) {
-  for (const s of stats) lane.curves.stats.push({ step: s.step, phase: s.phase, d_loss: s.d_loss, g_loss: s.g_loss, diagnostics: s.diagnostics });
-  if (lane.curves.stats.length > MAX_CURVE_POINTS) lane.curves.stats = lane.curves.stats.filter((_, i) => i % 2 === 0);
-}
 
 export class LaneView {
   /** `actions`: select(id), save(id), remove(id), rollback(id). */
@@ -45,11 +29,15 @@ export class LaneView {
     this.title = title;
     this.figures = el('p', { className: 'lane-figures' });
     this.canvas = el('canvas', { className: 'lane-samples', width: 224, height: 224 });
+    this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', 'fixed-z samples of this lane');
     this.caption = el('p', { className: 'lane-caption' });
     this.quality = el('p', { className: 'lane-quality', textContent: 'quality: not measured yet' });
     const save = el('button', { type: 'button', className: 'lane-save', textContent: 'save', title: 'download a checkpoint of this lane' });
     this.rollbackButton = el('button', { type: 'button', className: 'lane-rollback', textContent: 'roll back', hidden: true });
-    const remove = el('button', { type: 'button', className: 'lane-remove', textContent: '×', title: 'remove this lane' });
+    this.removeButton = el('button', { type: 'button', className: 'lane-remove', textContent: '×', title: 'remove this lane' });
+    this.removeButton.setAttribute('aria-label', 'remove this lane');
+    const remove = this.removeButton;
     title.addEventListener('click', () => actions.select(lane.id));
     save.addEventListener('click', () => actions.save(lane.id));
     this.rollbackButton.addEventListener('click', () => actions.rollback(lane.id));
@@ -61,31 +49,36 @@ export class LaneView {
       el('header', {}, swatch, title, el('span', { className: 'lane-buttons' }, this.rollbackButton, save, remove)),
       this.figures, this.canvas, this.caption, this.quality,
       el('div', { className: 'histograms' },
-        el('div', {}, el('p', { className: 'hist-label', textContent: 'classes of fresh samples' }), this.classHist),
+        el('div', {}, el('p', { className: 'hist-label', textContent: 'classes of samples', title: dataset === 'fashion' ? `classes: ${FASHION_NAMES}` : 'the classifier\'s class of each fresh sample' }), this.classHist),
         el('div', {}, this.dLabel, this.dHist)));
     this.root.dataset.lane = String(lane.id);
     container.append(this.root);
     this.classChart = new BarChart(this.classHist, {
-      categories: CLASS_LABELS[dataset] ?? CLASS_LABELS.mnist, series: [{ label: 'fraction', color: lane.color }], height: 110, width: 250, yRange: [0, 1],
+      categories: CLASS_LABELS[dataset] ?? CLASS_LABELS.mnist, series: [{ label: 'fraction', color: lane.color }], height: 64, yRange: [0, 1], compact: true,
     });
     this.dChart = null;
     this.dScore = null;
   }
 
   /** Header, figures and D-histogram axes for the lane's (new) config. */
-  showConfig(lane, info, index, selected) {
-    this.title.textContent = `Lane ${index + 1}: ${info?.name ?? lane.config.objective} · ${lane.config.arch.toUpperCase()}`;
+  showConfig(lane, info, index, selected, caption = '') {
+    const name = `${info?.name ?? lane.config.objective} · ${lane.config.arch.toUpperCase()}`;
+    this.title.textContent = `${index + 1} · ${name}`;
+    this.title.title = `Lane ${index + 1}: ${name} — select to edit it in the settings`;
+    this.root.setAttribute('aria-label', `lane ${index + 1}: ${name}`);
+    this.scoreCaption = caption;
     this.root.classList.toggle('selected', selected);
     const score = info?.d_score ?? { label: 'D score', lo: null, hi: null };
     if (!this.dChart || JSON.stringify(score) !== JSON.stringify(this.dScore)) {
       this.dScore = score;
       this.dChart?.destroy();
       this.dHist.replaceChildren();
-      this.dLabel.textContent = `${score.label}: real (dark) vs generated (light)`;
+      this.dLabel.textContent = 'D score: real vs fake';
+      this.dLabel.title = [`${score.label}: real (dark) vs generated (light)`, this.scoreCaption].filter(Boolean).join('. ');
       this.dChart = new BarChart(this.dHist, {
         categories: Array.from({ length: D_BINS }, (_, i) => String(i)),
         series: [{ label: 'D(x) real', color: shade(this.root, 0.9) }, { label: 'D(G(z)) fake', color: shade(this.root, 0.45) }],
-        height: 110, width: 250,
+        height: 64, compact: true,
       });
     }
     this.render(lane);
@@ -94,7 +87,8 @@ export class LaneView {
   render(lane) {
     const fmt = (v) => (v === null || v === undefined ? '—' : Number(v).toFixed(3));
     const state = lane.diverged !== null ? ` · diverged at ${lane.diverged}` : '';
-    this.figures.textContent = `step ${lane.step} · ${lane.stepsPerSec.toFixed(1)} steps/s · d ${fmt(lane.dLoss)} · g ${fmt(lane.gLoss)}${state}`;
+    const rate = lane.stepsPerSec > 0 ? ` · ${lane.stepsPerSec.toFixed(1)} steps/s` : '';
+    this.figures.textContent = `step ${lane.step}${rate} · d ${fmt(lane.dLoss)} · g ${fmt(lane.gLoss)}${state}`;
     this.rollbackButton.hidden = lane.diverged === null;
     this.rollbackButton.textContent = `roll back to ${lane.snapshotStep}`;
   }
@@ -105,18 +99,21 @@ export class LaneView {
 
   drawSamples(msg) {
     drawGrid(this.canvas, msg.pixels);
-    this.caption.textContent = `fixed-z samples at step ${msg.step}`;
+    this.caption.textContent = `fixed-z samples · step ${msg.step}`;
   }
 
-  /** A live measurement: FID, classes covered, class histogram, D(x) / D(G(z)) histogram. */
+  /** A live measurement: FID, classes covered, class histogram, D(x) / D(G(z)) histogram (absent in one loaded from a file). */
   showQuality(msg) {
-    this.quality.textContent = `FID ${msg.fid.toFixed(1)} · ${msg.classesCovered}/10 classes · step ${msg.step} (${msg.n} samples)`;
+    this.quality.textContent = `FID ${msg.fid.toFixed(1)} · ${msg.classesCovered}/10 classes`;
+    this.quality.title = `measured on ${msg.n ?? 'fresh'} samples at step ${msg.step}`;
     this.classChart.set([fractions(msg.histogram)]);
+    if (!msg.dReal || !this.dChart) return;
     const { lo, hi } = range(msg.dReal, msg.dFake, this.dScore.lo, this.dScore.hi);
     const real = histogram(msg.dReal, lo, hi, D_BINS);
     const fake = histogram(msg.dFake, lo, hi, D_BINS);
     this.dChart.set([real.counts, fake.counts], binLabels(real.edges));
-    this.dLabel.textContent = `${this.dScore.label}, ${formatEdge(lo)} to ${formatEdge(hi)}: real (dark) vs generated (light)`;
+    this.dLabel.textContent = `D score ${formatEdge(lo)} … ${formatEdge(hi)}`;
+    this.dLabel.title = [`${this.dScore.label}, ${formatEdge(lo)} to ${formatEdge(hi)}: real (dark) vs generated (light)`, this.scoreCaption].filter(Boolean).join('. ');
   }
 
   clearQuality() {
@@ -140,3 +137,71 @@ function shade(root, alpha) {
 }
 
 const formatEdge = (v) => (Math.abs(v) >= 100 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(3))));
+
+/** Lane panels in `container`, kept in step with the store; `actions`: select, save, remove, rollback (lane id). */
+export function mountLanes(container, store, actions, { dataset, scrubbing }) {
+  const views = new Map();
+  const { state } = store;
+
+  function layout() {
+    for (const [id, view] of views) {
+      if (!laneById(state, id)) {
+        view.remove();
+        views.delete(id);
+      }
+    }
+    const selected = selectedLane(state)?.id;
+    state.lanes.forEach((lane, i) => {
+      let view = views.get(lane.id);
+      if (!view) {
+        view = new LaneView(container, lane, actions, dataset);
+        views.set(lane.id, view);
+      }
+      container.append(view.root); // keeps display order
+      if (lane.config) {
+        const info = objectiveInfo(state, lane.config.objective);
+        view.showConfig(lane, info, i, lane.id === selected, info?.score_caption ?? '');
+      }
+      view.setSelected(lane.id === selected);
+      view.removeButton.disabled = state.lanes.length === 1;
+      view.removeButton.title = state.lanes.length === 1 ? 'the last lane cannot be removed' : 'remove this lane';
+    });
+    container.dataset.count = String(state.lanes.length);
+  }
+
+  store.subscribe((s, change) => {
+    const view = change.lane !== undefined ? views.get(change.lane) : null;
+    const lane = change.lane !== undefined ? laneById(s, change.lane) : null;
+    switch (change.type) {
+      case 'ready': case 'addLane': case 'removeLane': case 'select':
+        return layout();
+      case 'laneBuilt':
+        layout();
+        if (change.fresh) views.get(change.lane)?.clearQuality();
+        else if (lane?.quality) views.get(change.lane)?.showQuality(lane.quality);
+        return undefined;
+      case 'stats': case 'diverged': case 'rolledBack': case 'running':
+        if (view && lane) view.render(lane);
+        if (change.type === 'running') for (const l of s.lanes) views.get(l.id)?.render(l);
+        return undefined;
+      case 'samples':
+        if (view && lane && !scrubbing()) view.drawSamples(lane.samples);
+        return undefined;
+      case 'quality':
+        if (view && lane) view.showQuality(lane.quality);
+        return undefined;
+      default:
+        return undefined;
+    }
+  });
+  return {
+    /** Draws each lane's grid from `frameOf(laneId)` ({step, pixels} or null). */
+    drawFrames(frameOf) {
+      for (const l of state.lanes) {
+        const frame = frameOf(l.id);
+        if (frame) views.get(l.id)?.drawSamples(frame);
+      }
+    },
+    indexOf: (id) => laneIndex(state, id),
+  };
+}

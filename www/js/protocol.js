@@ -1,44 +1,91 @@
-// Worker protocol: the message types exchanged between the page and the training worker.
+// The page ↔ worker protocol: one table of requests (each with its validator), one of events, and the
+// constructors of the three message shapes. DOM-free: the worker, the page and the node tests import it.
 //
-// Every message about one lane carries `lane`, the lane's id (the page numbers lanes; ids are not reused).
-// page → worker: {type: 'init', backend, dataUrl, classifierUrl, lanes: [{id, config, checkpoint?}],
-//                       snapshotEvery?, options: {speed, evalEvery}}   checkpoint: bytes from a 'checkpoint'
-//                                                        message (a restart) restore that lane
-//                {type: 'addLane', lane, config?, checkpoint?, requestId?}  a checkpoint here is a file the
-//                                                        user loaded: refused (an 'error' with requestId) if bad
-//                {type: 'removeLane', lane} | {type: 'configure', lane, config} | {type: 'reset', lane?}
-//                {type: 'play'} | {type: 'pause'} | {type: 'step', n, phase}   phase: 'both', 'd' or 'g'
-//                {type: 'options', speed?, evalEvery?}   speed: steps/s per lane (0 = full speed)
-//                {type: 'rollback', lane}                back to the lane's last healthy snapshot
-//                {type: 'save', lane, curves, requestId} a checkpoint of the lane now (curves: JSON text)
-//                {type: 'codes', lane, view}             view: {zIndex, sweep, other, cols} or null (closed)
-//                {type: 'interpolate', lane, view}       view: {a, b, frames} or null (closed)
-//                test hooks (page loaded with ?test=1):
-//                {type: 'snapshotEvery', n} | {type: 'testPanic'} | {type: 'testDeviceLoss'}
-//                {type: 'testLearningRates', lane, lr_g, lr_d}  unvalidated learning rates, to provoke divergence
-// worker → page: {type: 'ready', backend, adapter, notice, objectives, dataset, metrics}
-//                                                        metrics: {accuracy, samples} or null (no classifier)
-//                {type: 'config', lane, config, errors, codes, restoredStep?, curves?}  validated config (errors:
-//                                                        fields replaced by defaults); codes: [categorical,
-//                                                        continuous]; restoredStep: rebuilt from a checkpoint;
-//                                                        curves: the ones a loaded file carried
-//                {type: 'removed', lane}
-//                {type: 'stats', lane, stats: [...], stepsPerSec, msPerStep, memoryBytes}
-//                {type: 'samples', lane, step, pixels}   pixels: Uint8Array(64 × 784), 0 = background
-//                {type: 'quality', lane, step, fid, classesCovered, histogram, n, dReal, dFake, ms}
-//                                                        live metrics on n fresh samples; dReal/dFake:
-//                                                        Float32Array of D's scores on real and generated images
-//                {type: 'codeGrid', lane, step, rows, cols, sweep, pixels}   code explorer grid
-//                {type: 'interpolation', lane, step, a, b, frames, pixels}   frames × 784 bytes
-//                {type: 'running', running}
-//                {type: 'diverged', lane, step, snapshotStep, losses, weights}   the lane stopped at `step`
-//                {type: 'rolledBack', lane, step}
-//                {type: 'checkpoint', lane, step, bytes} the lane's last healthy snapshot (kept by the page)
-//                {type: 'saved', lane, requestId, step, bytes}   answer to 'save'
-//                {type: 'deviceLost', reason, message, backend, simulated}   restart and restore the worker
-//                {type: 'crashed', message}              a panic: the module is unusable; offer a restart
-//                {type: 'error', message, requestId?}    recoverable; training state is kept
-//                {type: 'fatal', message, fallback}      WebGPU start-up failed; restart on `fallback`
+//   request (page → worker)  {kind: 'request', id, type, ...args}     every request gets exactly one reply
+//   reply   (worker → page)  {kind: 'reply', id, ok: true, result} | {kind: 'reply', id, ok: false, error, code?, fallback?}
+//   event   (worker → page)  {kind: 'event', type, ...payload}         pushes: statistics, samples, …
+//
+// Payload fields are camelCase. A lane is named by its id (`lane`); the page numbers lanes for people.
 
-/** Largest number of steps one `step(n)` command may ask for. */
-export const MAX_STEP_REQUEST = 10000;
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isLane = (v) => Number.isInteger(v) && v > 0;
+const optional = (check) => (v) => v === undefined || check(v);
+const bytes = (v) => v instanceof Uint8Array;
+
+/** Requests and the check of their arguments: a function returning an error message or null. */
+export const REQUESTS = {
+  // {backend, dataUrl, classifierUrl, lanes: [{id, config, checkpoint?}], snapshotEvery?}
+  init: (a) => (['auto', 'webgpu', 'cpu'].includes(a.backend) ? null : 'init: backend must be auto, webgpu or cpu')
+    ?? (typeof a.dataUrl === 'string' ? null : 'init: dataUrl must be a URL')
+    ?? (Array.isArray(a.lanes) && a.lanes.every((l) => isLane(l.id)) ? null : 'init: lanes must be [{id, config}]'),
+  validate: (a) => (Array.isArray(a.configs) ? null : 'validate: configs must be an array'),
+  addLane: (a) => (isLane(a.lane) ? null : 'addLane: lane must be a lane id') ?? (optional(bytes)(a.checkpoint) ? null : 'addLane: checkpoint must be bytes'),
+  removeLane: (a) => (isLane(a.lane) ? null : 'removeLane: lane must be a lane id'),
+  configure: (a) => (isLane(a.lane) && isObject(a.config) ? null : 'configure: needs a lane id and a config object'),
+  reset: (a) => (optional(isLane)(a.lane) ? null : 'reset: lane must be a lane id or absent'),
+  play: () => null,
+  pause: () => null,
+  step: (a) => (Number.isInteger(a.n) && a.n >= 1 ? null : 'step: n must be a whole number of at least 1')
+    ?? (['both', 'd', 'g'].includes(a.phase) ? null : 'step: phase must be "both", "d" or "g"'),
+  options: (a) => (optional(Number.isFinite)(a.speed) && optional(Number.isInteger)(a.evalEvery) ? null : 'options: speed and evalEvery must be numbers'),
+  rollback: (a) => (isLane(a.lane) ? null : 'rollback: lane must be a lane id'),
+  save: (a) => (isLane(a.lane) && typeof a.curves === 'string' ? null : 'save: needs a lane id and the curves as JSON text'),
+  codes: (a) => (isLane(a.lane) && (a.view === null || isObject(a.view)) ? null : 'codes: needs a lane id and a view or null'),
+  interpolate: (a) => ((a.lane === null || isLane(a.lane)) && (a.view === null || isObject(a.view)) ? null : 'interpolate: needs a lane id (or null) and a view or null'),
+  // Test hooks (the page loaded with ?test=1).
+  snapshotEvery: (a) => (Number.isInteger(a.n) && a.n > 0 ? null : 'snapshotEvery: n must be a positive whole number'),
+  testPanic: () => null,
+  testDeviceLoss: () => null,
+  testLearningRates: (a) => (isLane(a.lane) ? null : 'testLearningRates: lane must be a lane id'),
+};
+
+/** Events the worker pushes, with the fields each carries. */
+export const EVENTS = {
+  loading: ['stage', 'loaded', 'total'], // stage: module, dataset, classifier, adapter
+  laneBuilt: ['lane', 'config', 'errors', 'codes', 'restoredStep', 'curves'],
+  stats: ['lane', 'stats', 'stepsPerSec', 'msPerStep', 'memoryBytes'],
+  samples: ['lane', 'step', 'pixels'],
+  quality: ['lane', 'step', 'fid', 'classesCovered', 'histogram', 'n', 'dReal', 'dFake', 'ms'],
+  codeGrid: ['lane', 'step', 'rows', 'cols', 'sweep', 'pixels'],
+  interpolation: ['lane', 'step', 'a', 'b', 'frames', 'pixels'],
+  running: ['running', 'stepping'], // stepping: generator steps a step request still has to run
+  diverged: ['lane', 'step', 'snapshotStep', 'losses', 'weights'],
+  checkpoint: ['lane', 'step', 'bytes'],
+  notice: ['message', 'level'],
+  error: ['message'],
+  deviceLost: ['reason', 'message', 'backend', 'simulated'],
+  crashed: ['message'],
+};
+
+/** Checks a request's shape and arguments; returns an error message or null. */
+export function checkRequest(msg) {
+  if (!isObject(msg) || msg.kind !== 'request') return 'not a request';
+  if (!Number.isInteger(msg.id)) return 'a request needs a whole-number id';
+  const check = Object.hasOwn(REQUESTS, msg.type) ? REQUESTS[msg.type] : null;
+  if (!check) return `unknown request ${JSON.stringify(String(msg.type)).slice(0, 60)}`;
+  return check(msg);
+}
+
+/** Numbers request ids; one per page (or test). */
+export function requestMaker() {
+  let next = 1;
+  return (type, args = {}) => ({ ...args, kind: 'request', id: next++, type });
+}
+
+export const reply = (id, result = null) => ({ kind: 'reply', id, ok: true, result });
+/** A refused request. `extra`: e.g. `{code: 'dataset-mismatch'}` or `{fallback: 'cpu'}`. */
+export const failure = (id, error, extra = {}) => ({ kind: 'reply', id, ok: false, error: String(error), ...extra });
+
+/** An event; throws on a type the table does not list (a typo in the worker fails its tests). */
+export function event(type, payload = {}) {
+  if (!Object.hasOwn(EVENTS, type)) throw new Error(`unknown event ${type}`);
+  return { ...payload, kind: 'event', type };
+}
+
+/** Checks a message from the worker; returns an error message or null. */
+export function checkWorkerMessage(msg) {
+  if (!isObject(msg)) return 'not an object';
+  if (msg.kind === 'reply') return Number.isInteger(msg.id) && typeof msg.ok === 'boolean' ? null : 'a reply needs an id and ok';
+  if (msg.kind === 'event') return Object.hasOwn(EVENTS, msg.type) ? null : `unknown event ${JSON.stringify(String(msg.type)).slice(0, 60)}`;
+  return 'neither a reply nor an event';
+}

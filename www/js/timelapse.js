@@ -1,7 +1,6 @@
 // Time-lapse of each lane's fixed-z sample grid: bounded frame store, DOM-free composition, GIF (gifenc) and WebM export.
 import { GIFEncoder, quantize, applyPalette } from '../vendor/gifenc.esm.js';
 
-export { setupTimelapse } from './timelapse-ui.js';
 
 const SIDE = 28;
 const IMAGE = SIDE * SIDE;

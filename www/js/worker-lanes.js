@@ -2,6 +2,7 @@
 // training (equal generator steps per lane per round), samples, live quality metrics, the code
 // explorer and interpolation views, and checkpoints. Everything a lane reports carries its id.
 import { TrainingLane } from '../pkg/gan_playground.js';
+import { event } from './protocol.js';
 
 const SAMPLE_EVERY_MS = 400;
 /**
@@ -12,9 +13,6 @@ const SAMPLE_EVERY_MS = 400;
 const TARGET_LANE_MS = 150;
 /** At most one restart checkpoint (a read-back of the whole snapshot) per lane per this many milliseconds. */
 const CHECKPOINT_MIN_MS = 2000;
-/** Fresh samples scored by the classifier per measurement. */
-export const EVAL_SAMPLES = 256;
-const MAX_LANES = 4;
 
 /** One lane: the wasm object plus what the worker tracks about it. */
 class Slot {
@@ -30,9 +28,18 @@ class Slot {
 }
 
 export class Lanes {
-  /** `post(msg, transfer)` talks to the page; `ctx` gives `backend`, `dataset`, `meter` (may be null), `validate(raw)`. */
+  /**
+   * `post(msg, transfer)` talks to the page; `ctx` gives `backend`, `dataset`, `meter` (may be null),
+   * `validate(raw)` and `limits` (the module's page::limits()).
+   */
   constructor(post, ctx) {
-    Object.assign(this, { post, ctx, slots: new Map(), snapshotEvery: 200, evalEvery: 200, speed: 0, lastSamples: 0, lastRound: 0 });
+    const { snapshotEvery, evalEvery } = ctx.limits;
+    Object.assign(this, { post, ctx, slots: new Map(), snapshotEvery, evalEvery: evalEvery.default, speed: 0, lastSamples: 0, lastRound: 0 });
+  }
+
+  /** Pushes event `type` to the page. */
+  emit(type, payload, transfer) {
+    this.post(event(type, payload), transfer);
   }
 
   get(id) {
@@ -52,7 +59,8 @@ export class Lanes {
    * again from step 0 with a notice.
    */
   build(id, raw, checkpoint = null, strict = false) {
-    if (!this.slots.has(id) && this.slots.size >= MAX_LANES) throw new Error(`at most ${MAX_LANES} lanes; remove one first`);
+    const { maxLanes } = this.ctx.limits;
+    if (!this.slots.has(id) && this.slots.size >= maxLanes) throw new Error(`at most ${maxLanes} lanes; remove one first`);
     let lane = null;
     let config = null;
     let errors = [];
@@ -64,7 +72,7 @@ export class Lanes {
         curves = readCurves(lane);
       } catch (e) {
         if (strict) throw new Error(`the checkpoint was refused: ${e.message ?? e}`);
-        this.post({ type: 'error', message: `Lane ${id}: the checkpoint could not be restored (${e.message ?? e}); starting again from step 0.` });
+        this.emit('notice', { level: 'warn', message: `Lane ${id}: the checkpoint could not be restored (${e.message ?? e}); starting again from step 0.` });
       }
     }
     if (!lane) {
@@ -81,7 +89,7 @@ export class Lanes {
     this.slots.set(id, slot);
     const codes = Array.from(lane.codes);
     const restoredStep = checkpoint && lane.steps > 0 ? lane.steps : undefined;
-    this.post({ type: 'config', lane: id, config, errors, codes, restoredStep, curves });
+    this.emit('laneBuilt', { lane: id, config, errors, codes, restoredStep, curves });
     return slot;
   }
 
@@ -89,7 +97,6 @@ export class Lanes {
     const slot = this.get(id);
     this.slots.delete(id);
     slot.lane.free();
-    this.post({ type: 'removed', lane: id });
   }
 
   /** Healthy lanes that can train. */
@@ -136,13 +143,13 @@ export class Lanes {
       rate.value = (rate.steps * 1000) / window;
       if (window > 1000) slot.rate = { steps: 0, since: performance.now(), value: rate.value };
     }
-    this.post({ type: 'stats', lane: slot.id, stats, stepsPerSec: rate.value, msPerStep: slot.msPerStep, memoryBytes: this.ctx.memoryBytes() });
+    this.emit('stats', { lane: slot.id, stats, stepsPerSec: rate.value, msPerStep: slot.msPerStep, memoryBytes: this.ctx.memoryBytes() });
     if (slot.diverged) {
       const last = stats[stats.length - 1];
       // Non-finite values travel as null; in a D-only or G-only step null may also mean "not computed".
       const anyNull = [last.d_loss, last.g_loss, ...Object.values(last.diagnostics)].some((v) => v === null);
       const losses = phase === 'both' ? anyNull : !last.finite && last.weights_finite;
-      this.post({ type: 'diverged', lane: slot.id, step: slot.lane.divergedAt, snapshotStep: slot.lane.snapshotStep, losses, weights: !last.weights_finite });
+      this.emit('diverged', { lane: slot.id, step: slot.lane.divergedAt, snapshotStep: slot.lane.snapshotStep, losses, weights: !last.weights_finite });
       return;
     }
     if (slot.lane.snapshotStep > slot.checkpointSent.step && performance.now() - slot.checkpointSent.at > CHECKPOINT_MIN_MS) await this.sendCheckpoint(slot);
@@ -161,11 +168,11 @@ export class Lanes {
     const step = slot.lane.steps;
     slot.lastEval = step;
     const t0 = performance.now();
-    const result = await slot.lane.evaluate(EVAL_SAMPLES);
+    const result = await slot.lane.evaluate(this.ctx.limits.evalSamples);
     if (!this.current(slot, gen)) return;
     const score = this.ctx.meter.score(result.samples);
-    this.post({
-      type: 'quality', lane: slot.id, step, fid: score.fid, classesCovered: score.classes_covered, histogram: score.histogram,
+    this.emit('quality', {
+      lane: slot.id, step, fid: score.fid, classesCovered: score.classes_covered, histogram: score.histogram,
       n: score.n, dReal: result.dReal, dFake: result.dFake, ms: performance.now() - t0,
     }, [result.dReal.buffer, result.dFake.buffer]);
   }
@@ -183,7 +190,7 @@ export class Lanes {
     slot.checkpointSent = { step, at: performance.now() };
     const bytes = await slot.lane.checkpoint();
     if (!this.current(slot, gen)) return;
-    this.post({ type: 'checkpoint', lane: slot.id, step, bytes }, [bytes.buffer]);
+    this.emit('checkpoint', { lane: slot.id, step, bytes }, [bytes.buffer]);
   }
 
   async sendAllSamples() {
@@ -197,7 +204,7 @@ export class Lanes {
     const { gen } = slot;
     const pixels = await slot.lane.samples();
     if (!this.current(slot, gen)) return;
-    this.post({ type: 'samples', lane: slot.id, step: slot.lane.steps, pixels }, [pixels.buffer]);
+    this.emit('samples', { lane: slot.id, step: slot.lane.steps, pixels }, [pixels.buffer]);
     await this.sendViews(slot);
   }
 
@@ -225,7 +232,7 @@ export class Lanes {
     const [rows] = slot.lane.codes;
     const pixels = await slot.lane.codeGrid(view.zIndex, view.sweep, view.other, view.cols);
     if (!this.current(slot, gen)) return;
-    this.post({ type: 'codeGrid', lane: slot.id, step: slot.lane.steps, rows, cols: view.cols, sweep: view.sweep, pixels }, [pixels.buffer]);
+    this.emit('codeGrid', { lane: slot.id, step: slot.lane.steps, rows, cols: view.cols, sweep: view.sweep, pixels }, [pixels.buffer]);
   }
 
   async sendInterpolation(slot) {
@@ -234,7 +241,7 @@ export class Lanes {
     const { gen } = slot;
     const pixels = await slot.lane.interpolate(view.a, view.b, view.frames);
     if (!this.current(slot, gen)) return;
-    this.post({ type: 'interpolation', lane: slot.id, step: slot.lane.steps, ...view, pixels }, [pixels.buffer]);
+    this.emit('interpolation', { lane: slot.id, step: slot.lane.steps, ...view, pixels }, [pixels.buffer]);
   }
 
   /** A checkpoint of the lane's current state with the page's curves (JSON text), for a file. */

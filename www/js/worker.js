@@ -1,13 +1,13 @@
 // Training worker: loads the wasm module, picks WebGPU or the CPU fallback, loads the dataset and the
-// quality classifier, and runs the page's commands against the lanes (worker-lanes.js) so the page
-// never blocks. It reports panics and GPU device loss; every read-back from the GPU is asynchronous.
+// quality classifier, and answers the page's requests (protocol.js) against the lanes (worker-lanes.js)
+// so the page never blocks: exactly one reply per request, and events for everything it pushes. It
+// reports panics and GPU device loss; every read-back from the GPU is asynchronous.
 import init, {
-  Dataset, QualityMeter, initWebGpu, objectives, validateConfig, onPanic, testPanic, destroyGpuDevice,
+  Dataset, QualityMeter, initWebGpu, objectives, validateConfig, limits as wasmLimits, onPanic, testPanic, destroyGpuDevice,
 } from '../pkg/gan_playground.js';
-import { MAX_STEP_REQUEST } from './protocol.js';
+import { checkRequest, event, reply, failure } from './protocol.js';
 import { Lanes } from './worker-lanes.js';
-
-const PHASES = ['both', 'd', 'g'];
+import { adapterInfoOf, adapterLabel, chooseBackend } from './backend-choice.js';
 
 let backend = 'cpu';
 let lanes = null;
@@ -15,10 +15,12 @@ let running = false;
 let loopActive = false;
 let pending = { steps: 0, phase: 'both' };
 let wasm = null; // the module's exports (its memory size goes to the page with the statistics)
+let limits = null; // page::limits() of the module
 let panicMessage = null; // set by the panic hook just before the module traps
 let deviceLost = false; // once lost, results are dropped and failures are not reported: the page restarts us
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
+const emit = (type, payload, transfer) => post(event(type, payload), transfer);
 
 // A macrotask boundary so queued messages (pause, configure) are handled between training rounds.
 const channel = new MessageChannel();
@@ -29,24 +31,32 @@ const nextTask = () => new Promise((resolve) => { waiters.push(resolve); channel
 /** Wait before the second (last) adapter request when the first one got none. */
 const ADAPTER_RETRY_MS = 500;
 
+/**
+ * WebGPU where it is fast, else the CPU fallback (backend-choice.js): a software adapter (SwiftShader,
+ * llvmpipe) counts as CPU-class unless the page asked for `backend=webgpu`. `reason` and `notice` say why.
+ */
 async function pickBackend(preference) {
-  if (preference === 'cpu') return { backend: 'cpu', adapter: '', notice: 'CPU backend (requested with backend=cpu)' };
-  const fallback = (reason) => ({ backend: 'cpu', adapter: '', notice: `CPU (WebGPU unavailable: ${reason})` });
-  if (!('gpu' in navigator)) return fallback('this browser does not expose navigator.gpu');
+  if (preference === 'cpu') return { backend: 'cpu', adapter: '', reason: 'requested with backend=cpu', notice: '' };
+  const onCpu = (reason, notice) => ({ backend: 'cpu', adapter: '', reason, notice });
+  const unavailable = (why) => onCpu(`WebGPU unavailable: ${why}`, `WebGPU is not available here (${why}), so training runs on the CPU. It works, but slower: use a browser with WebGPU turned on (a recent Chrome or Edge) to train on your GPU.`);
+  if (!('gpu' in navigator)) return unavailable('this browser does not expose navigator.gpu');
   let adapter = null;
   try {
     adapter = await navigator.gpu.requestAdapter();
     // A GPU process that is restarting (Chromium restarts a crashed one) answers null once: ask again.
     if (!adapter) adapter = await new Promise((r) => setTimeout(r, ADAPTER_RETRY_MS)).then(() => navigator.gpu.requestAdapter());
   } catch (e) {
-    return fallback(`requestAdapter failed: ${e.message}`);
+    return unavailable(`requestAdapter failed: ${e.message}`);
   }
-  if (!adapter) return fallback('no WebGPU adapter was offered');
-  const info = adapter.info ?? {};
-  const described = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
+  if (!adapter) return unavailable('no WebGPU adapter was offered');
+  const info = adapterInfoOf(adapter);
+  const choice = chooseBackend({ preference, adapter: info });
+  if (choice.backend === 'cpu') {
+    return onCpu(choice.reason, `Training runs on the CPU: ${choice.reason}. Your browser offers WebGPU only through software, which is slower here than the CPU backend.`);
+  }
   try {
     const name = await initWebGpu(onDeviceLost);
-    return { backend: 'webgpu', adapter: name || described || 'default adapter', notice: '' };
+    return { backend: 'webgpu', adapter: name || adapterLabel(info) || 'default adapter', reason: choice.reason, notice: '' };
   } catch (e) {
     // A failure inside the runtime may leave the module unusable: ask the page to restart us on CPU.
     throw Object.assign(new Error(`WebGPU start-up failed: ${e.message ?? e}`), { fallback: 'cpu' });
@@ -76,10 +86,35 @@ function validate(raw) {
   return { config: JSON.parse(validateConfig('{}')).config, errors: reported };
 }
 
-async function fetchBytes(url) {
+/** Downloads `url`, reporting progress as `loading` events of `stage` (total: 0 when unknown). */
+async function fetchBytes(url, stage = null) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
+  const encoded = response.headers.get('content-encoding');
+  const total = encoded ? 0 : Number(response.headers.get('content-length')) || 0;
+  if (!stage || !response.body) return new Uint8Array(await response.arrayBuffer());
+  const chunks = [];
+  let loaded = 0;
+  let lastReport = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    if (performance.now() - lastReport > 100) {
+      lastReport = performance.now();
+      emit('loading', { stage, loaded, total });
+    }
+  }
+  emit('loading', { stage, loaded, total: Math.max(total, loaded) });
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /** The dataset's classifier for the live metrics; without it training still works, with a notice. */
@@ -87,14 +122,14 @@ async function loadMeter(classifierUrl, dataBytes) {
   try {
     return new QualityMeter(await fetchBytes(classifierUrl), dataBytes);
   } catch (e) {
-    post({ type: 'error', message: `Live quality metrics are off: the classifier could not be loaded (${e.message ?? e}).` });
+    emit('notice', { level: 'warn', message: `Live quality metrics are off: the classifier could not be loaded (${e.message ?? e}).` });
     return null;
   }
 }
 
 function setRunning(value) {
   running = value;
-  post({ type: 'running', running });
+  emit('running', { running });
   if (running || pending.steps > 0) runLoop();
 }
 
@@ -104,6 +139,8 @@ async function runLoop() {
   try {
     // Views asked for while training held the lanes are drawn when it stops; a request that arrives
     // meanwhile is seen by the loop conditions (no macrotask runs between the last check and the end).
+    const stepping = !running && pending.steps > 0;
+    if (stepping) emit('running', { running: false, stepping: pending.steps });
     do {
       while ((running || pending.steps > 0) && lanes) {
         const phase = running ? 'both' : pending.phase;
@@ -119,32 +156,40 @@ async function runLoop() {
     } while (await lanes?.sendDirtyViews());
     if (running && lanes.trainable().length === 0) {
       running = false;
-      post({ type: 'running', running: false });
+      emit('running', { running: false });
+    } else if (stepping && !running) {
+      emit('running', { running: false, stepping: 0 });
     }
   } catch (e) {
     running = false;
     pending.steps = 0;
-    post({ type: 'running', running: false });
+    emit('running', { running: false });
     reportFailure(e);
   } finally {
     loopActive = false;
   }
 }
 
-async function reportFailure(e, requestId) {
+/**
+ * A failure: the answer to request `id` when one is given (`fatal` start-up failures carry `fallback`),
+ * else an event. A wasm trap (a Rust panic) leaves the module unusable: the page offers a restart.
+ */
+async function reportFailure(e, id) {
   if (deviceLost) return; // expected after a loss; the page is already restarting the worker
   const message = e?.message ?? String(e);
+  const answer = (extra = {}) => (id === undefined ? emit('error', { message }) : post(failure(id, message, extra)));
   if (e?.fallback) {
-    post({ type: 'fatal', message, fallback: e.fallback });
+    answer({ fallback: e.fallback });
   } else if (e instanceof WebAssembly.RuntimeError || panicMessage) {
     // A read-back in flight when the GPU device is lost can fail before the loss itself is
     // reported: give the loss a moment to arrive, since it is recoverable without the user.
     if (backend === 'webgpu') await new Promise((resolve) => setTimeout(resolve, 500));
     if (deviceLost) return;
-    // A wasm trap (a Rust panic) leaves the module unusable: the page offers to restart the worker.
-    post({ type: 'crashed', message: panicMessage ? `the training module panicked: ${panicMessage}` : `the training module crashed: ${message}` });
+    const text = panicMessage ? `the training module panicked: ${panicMessage}` : `the training module crashed: ${message}`;
+    if (id !== undefined) post(failure(id, text, { code: 'crashed' }));
+    emit('crashed', { message: text });
   } else {
-    post({ type: 'error', message, requestId });
+    answer(e?.code ? { code: e.code, ...(e.detail ?? {}) } : {});
   }
 }
 
@@ -154,7 +199,7 @@ function onDeviceLost(reason, message, simulated = false) {
   deviceLost = true;
   running = false;
   pending.steps = 0;
-  post({ type: 'deviceLost', reason: String(reason), message: String(message ?? ''), backend, simulated });
+  emit('deviceLost', { reason: String(reason), message: String(message ?? ''), backend, simulated });
 }
 
 /** Accepts only the documented view shapes; anything else closes the view. */
@@ -171,12 +216,12 @@ function parseInterpView(view) {
   return [a, b, frames].every(Number.isInteger) ? { a, b, frames } : null;
 }
 
+/** Throws when every lane has diverged: training needs a rollback or a reset first. */
 function refuseIfDiverged() {
   const stuck = lanes.all().filter((s) => s.diverged);
-  if (stuck.length === 0 || lanes.trainable().length > 0) return false;
+  if (stuck.length === 0 || lanes.trainable().length > 0) return;
   const s = stuck[0];
-  post({ type: 'error', message: `Training diverged at step ${s.lane.divergedAt}: roll back to step ${s.lane.snapshotStep} or reset before training again.` });
-  return true;
+  throw new Error(`Training diverged at step ${s.lane.divergedAt}: roll back to step ${s.lane.snapshotStep} or reset before training again.`);
 }
 
 function wholeNumber(value, lo, hi, what) {
@@ -185,90 +230,108 @@ function wholeNumber(value, lo, hi, what) {
   return n;
 }
 
+/** Fetches the module with progress, then instantiates it. */
+async function loadModule() {
+  const url = new URL('../pkg/gan_playground_bg.wasm', import.meta.url);
+  const bytes = await fetchBytes(url.href, 'module');
+  return init({ module_or_path: bytes });
+}
+
+/** Builds the lanes the page asked for; one `laneBuilt` event each. Returns their ids. */
+async function buildAll(specs) {
+  for (const spec of specs) lanes.build(spec.id, spec.config ?? {}, spec.checkpoint ?? null);
+  await lanes.sendAllSamples();
+  return specs.map((s) => s.id);
+}
+
+/** Runs request `msg`; its result is the reply. */
 async function handle(msg) {
   switch (msg.type) {
     case 'init': {
-      wasm = await init();
+      emit('loading', { stage: 'module', loaded: 0, total: 0 });
+      wasm = await loadModule();
       onPanic((message) => { panicMessage = message; });
+      limits = JSON.parse(wasmLimits());
+      emit('loading', { stage: 'adapter', loaded: 0, total: 0 });
       const picked = await pickBackend(msg.backend);
       backend = picked.backend;
-      const dataBytes = await fetchBytes(msg.dataUrl);
+      const dataBytes = await fetchBytes(msg.dataUrl, 'dataset');
       const dataset = Dataset.parse(dataBytes);
+      emit('loading', { stage: 'classifier', loaded: 0, total: 0 });
       const meter = msg.classifierUrl ? await loadMeter(msg.classifierUrl, dataBytes) : null;
-      lanes = new Lanes(post, { backend, dataset, meter, validate, memoryBytes: () => wasm.memory.buffer.byteLength });
+      lanes = new Lanes(post, { backend, dataset, meter, validate, limits, memoryBytes: () => wasm.memory.buffer.byteLength });
       if (Number.isInteger(msg.snapshotEvery) && msg.snapshotEvery > 0) lanes.snapshotEvery = msg.snapshotEvery;
       setOptions(msg.options ?? {});
-      post({
-        type: 'ready', backend, adapter: picked.adapter, notice: picked.notice, objectives: JSON.parse(objectives()),
+      const info = {
+        backend, adapter: picked.adapter, backendReason: picked.reason, notice: picked.notice, objectives: JSON.parse(objectives()), limits,
         dataset: { size: dataset.size, classCounts: Array.from(dataset.classCounts()) },
-        metrics: meter ? { accuracy: meter.accuracy, samples: 256 } : null,
-      });
-      for (const spec of msg.lanes ?? []) lanes.build(spec.id, spec.config ?? {}, spec.checkpoint ?? null);
-      await lanes.sendAllSamples();
-      return;
+        metrics: meter ? { accuracy: meter.accuracy, samples: limits.evalSamples, realFid: meter.realFid } : null,
+      };
+      await buildAll(msg.lanes ?? []);
+      return info;
     }
+    case 'validate':
+      return msg.configs.map((c) => JSON.parse(validateConfig(JSON.stringify(c))));
     case 'addLane': {
       const slot = lanes.build(msg.lane, msg.config ?? {}, msg.checkpoint ?? null, Boolean(msg.checkpoint));
       await lanes.sendSamples(slot);
       await lanes.evaluateStale();
-      return;
+      return { lane: msg.lane, config: slot.config, step: slot.lane.steps };
     }
     case 'removeLane':
       lanes.remove(msg.lane);
-      return;
-    case 'configure':
-      await lanes.sendSamples(lanes.build(msg.lane, msg.config ?? {}));
-      return;
+      return null;
+    case 'configure': {
+      const slot = lanes.build(msg.lane, msg.config ?? {});
+      await lanes.sendSamples(slot);
+      return { lane: msg.lane, config: slot.config };
+    }
     case 'reset':
       for (const slot of msg.lane === undefined ? lanes.all() : [lanes.get(msg.lane)]) {
         await lanes.sendSamples(lanes.build(slot.id, slot.config));
       }
-      return;
+      return null;
     case 'rollback': {
       const slot = lanes.get(msg.lane);
       const step = lanes.rollback(slot);
-      post({ type: 'rolledBack', lane: slot.id, step });
       await lanes.sendSamples(slot);
-      return;
+      return { lane: slot.id, step };
     }
     case 'save': {
-      const saved = await lanes.save(lanes.get(msg.lane), typeof msg.curves === 'string' ? msg.curves : '');
-      post({ type: 'saved', lane: msg.lane, requestId: msg.requestId, ...saved }, [saved.bytes.buffer]);
-      return;
+      const saved = await lanes.save(lanes.get(msg.lane), msg.curves);
+      return { lane: msg.lane, ...saved };
     }
     case 'options':
       setOptions(msg);
-      return;
+      return null;
     case 'snapshotEvery':
       lanes.setSnapshotEvery(wholeNumber(msg.n, 1, 1e6, 'snapshot interval'));
-      return;
+      return null;
     case 'testPanic':
       testPanic();
-      return;
+      return null;
     case 'testDeviceLoss':
       // On WebGPU the device is destroyed for real; the CPU backend has none, so the loss is simulated.
       if (backend !== 'webgpu' || !destroyGpuDevice()) onDeviceLost('simulated', 'test hook on the CPU backend (no GPU device to destroy)', true);
-      return;
+      return null;
     case 'testLearningRates':
-      lanes.get(msg.lane ?? lanes.all()[0]?.id).lane.setLearningRatesUnchecked(Number(msg.lr_g), Number(msg.lr_d));
-      return;
+      lanes.get(msg.lane).lane.setLearningRatesUnchecked(Number(msg.lr_g), Number(msg.lr_d));
+      return null;
     case 'play':
-      if (!refuseIfDiverged()) setRunning(true);
-      return;
+      refuseIfDiverged();
+      setRunning(true);
+      return null;
     case 'pause':
       setRunning(false);
       await lanes.evaluateStale();
-      return;
+      return null;
     case 'step': {
-      const n = Number(msg.n ?? 1);
-      const phase = msg.phase ?? 'both';
-      if (!Number.isInteger(n) || n < 1 || n > MAX_STEP_REQUEST) throw new Error(`step: n must be a whole number from 1 to ${MAX_STEP_REQUEST}`);
-      if (!PHASES.includes(phase)) throw new Error(`step: phase must be ${PHASES.join(', ')}`);
-      if (refuseIfDiverged()) return;
+      wholeNumber(msg.n, 1, limits.maxStepRequest, 'step: n');
+      refuseIfDiverged();
       // A request in another phase replaces the one pending; the same phase adds to it.
-      pending = { steps: (pending.phase === phase ? pending.steps : 0) + n, phase };
+      pending = { steps: (pending.phase === msg.phase ? pending.steps : 0) + msg.n, phase: msg.phase };
       runLoop();
-      return;
+      return null;
     }
     case 'codes': {
       const slot = lanes.get(msg.lane);
@@ -276,38 +339,51 @@ async function handle(msg) {
       // While training holds the lane, the loop draws it (with the next samples, or when it stops).
       if (loopActive) slot.viewsDirty = true;
       else await lanes.sendCodeGrid(slot);
-      return;
+      return null;
     }
     case 'interpolate': {
       for (const slot of lanes.all()) if (slot.id !== msg.lane) slot.interpView = null;
-      const slot = msg.lane === null || msg.lane === undefined ? null : lanes.get(msg.lane);
-      if (!slot) return;
+      const slot = msg.lane === null ? null : lanes.get(msg.lane);
+      if (!slot) return null;
       slot.interpView = parseInterpView(msg.view);
       if (loopActive) slot.viewsDirty = true;
       else await lanes.sendInterpolation(slot);
-      return;
+      return null;
     }
     default:
-      throw new Error(`unknown command ${JSON.stringify(String(msg.type)).slice(0, 60)}`);
+      throw new Error(`unknown request ${JSON.stringify(String(msg.type)).slice(0, 60)}`);
   }
 }
 
 function setOptions({ speed, evalEvery }) {
   if (speed !== undefined) {
     const v = Number(speed);
-    if (!(v === 0 || (v >= 0.1 && v <= 1000))) throw new Error('speed: 0 (full speed) or 0.1 to 1000 steps/s');
+    const { min, max } = limits.speed;
+    if (!(v === 0 || (v >= min && v <= max))) throw new Error(`speed: 0 (full speed) or ${min} to ${max} steps/s`);
     lanes.speed = v;
   }
-  if (evalEvery !== undefined) lanes.evalEvery = wholeNumber(evalEvery, 10, 100000, 'eval_every');
+  if (evalEvery !== undefined) lanes.evalEvery = wholeNumber(evalEvery, limits.evalEvery.min, limits.evalEvery.max, 'eval_every');
 }
 
-// Commands that rebuild or replace lanes wait for the training round in flight, so they never overlap it.
+/** Results that carry bytes transfer them instead of copying. */
+const transferOf = (result) => (result?.bytes instanceof Uint8Array ? [result.bytes.buffer] : []);
+
+// Requests that rebuild or replace lanes wait for the training round in flight, so they never overlap it.
 const EXCLUSIVE = ['init', 'addLane', 'removeLane', 'configure', 'reset', 'rollback', 'snapshotEvery', 'testLearningRates', 'save'];
 let queue = Promise.resolve();
-self.onmessage = (event) => {
-  const msg = event.data ?? {};
+self.onmessage = (e) => {
+  const msg = e.data ?? {};
   if (deviceLost) return;
-  const fail = (e) => reportFailure(e, msg.requestId);
+  const invalid = checkRequest(msg);
+  if (invalid) {
+    if (Number.isInteger(msg?.id)) post(failure(msg.id, invalid));
+    return;
+  }
+  const answer = async () => {
+    const result = await handle(msg);
+    post(reply(msg.id, result), transferOf(result));
+  };
+  const fail = (err) => reportFailure(err, msg.id);
   if (EXCLUSIVE.includes(msg.type)) {
     queue = queue.then(async () => {
       const wasRunning = running;
@@ -315,23 +391,23 @@ self.onmessage = (event) => {
       pending.steps = 0;
       while (loopActive) await nextTask();
       try {
-        await handle(msg);
+        await answer();
       } finally {
         if (wasRunning && msg.type !== 'init' && lanes?.trainable().length > 0) setRunning(true);
-        else if (wasRunning) post({ type: 'running', running: false });
+        else if (wasRunning) emit('running', { running: false });
       }
     }).catch(fail);
   } else {
-    queue = queue.then(() => handle(msg)).catch(fail);
+    queue = queue.then(answer).catch(fail);
   }
 };
 // Failures nothing awaited (e.g. a panic inside a WebGPU callback) are reported the same way;
 // preventDefault keeps them from reaching the page's Worker.onerror, which would end the worker.
-self.addEventListener('unhandledrejection', (event) => {
-  event.preventDefault();
-  reportFailure(event.reason);
+self.addEventListener('unhandledrejection', (e) => {
+  e.preventDefault();
+  reportFailure(e.reason);
 });
-self.addEventListener('error', (event) => {
-  event.preventDefault();
-  reportFailure(event.error ?? new Error(event.message));
+self.addEventListener('error', (e) => {
+  e.preventDefault();
+  reportFailure(e.error ?? new Error(e.message));
 });

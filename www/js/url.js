@@ -1,5 +1,6 @@
-// Page state and the URL: the query string holds the whole configuration (lanes, objectives, every
-// hyper-parameter, seed, speed, lesson options) so a link reproduces a lesson.
+// The URL codec: the query string holds the whole configuration (lanes, objectives, every
+// hyper-parameter, seed, speed, lesson options) so a link reproduces a lesson. DOM-free; the limits it
+// checks against come from the wasm module (`limits()`, src/page.rs).
 
 /** Query parameters that map onto a lane's configuration (validated by the wasm module). */
 export const CONFIG_KEYS = ['objective', 'arch', 'lr_g', 'lr_d', 'batch', 'latent', 'seed'];
@@ -9,18 +10,12 @@ export const LANE_KEYS = ['objective', 'arch', 'lr_g', 'lr_d', 'batch', 'latent'
 export const PAGE_KEYS = ['autostart', 'backend', 'dataset', 'lanes', 'embed', 'hide', 'speed', 'eval_every'];
 /** Datasets the build ships (`data/<id>.bin` and `data/classifier[-<id>].bin`), the first is the default. */
 export const DATASETS = { mnist: 'MNIST digits', fashion: 'Fashion-MNIST' };
-export const MAX_LANES = 4;
 /** Names `hide=` accepts, each a control or panel a lesson link may hide (see `layout.js`). */
 export const HIDEABLE = [
   'controls', 'play', 'pause', 'step', 'step-modes', 'reset', 'copy-link', 'objective', 'arch', 'dataset', 'params',
   'general', 'lanes', 'speed', 'metrics', 'histograms', 'charts', 'diagnostics', 'timelapse', 'interpolation', 'codes',
   'checkpoints', 'status',
 ];
-/** Generator steps between live quality measurements unless `eval_every` says otherwise. */
-export const DEFAULT_EVAL_EVERY = 200;
-export const EVAL_EVERY_RANGE = [10, 100000];
-/** Slow motion: at most this many generator steps per second per lane (`speed`; absent = full speed). */
-export const SPEED_RANGE = [0.1, 1000];
 const PARAM_PREFIX = 'p.';
 const LANE_PREFIX = /^lane([1-9][0-9]*)\.(.+)$/;
 const MAX_VALUE_LENGTH = 200;
@@ -34,12 +29,13 @@ export function quote(text, max = 40) {
   return JSON.stringify(chars.length > max ? `${chars.slice(0, max).join('')}…` : chars.join(''));
 }
 
-export const defaultPage = () => ({
-  autostart: false, backend: 'auto', dataset: 'mnist', embed: false, hide: [], speed: 0, evalEvery: DEFAULT_EVAL_EVERY,
+/** Page options before the URL is read; `evalEvery` is null until the limits say its default. */
+export const defaultPage = (limits = null) => ({
+  autostart: false, backend: 'auto', dataset: 'mnist', embed: false, hide: [], speed: 0, evalEvery: limits?.evalEvery.default ?? null,
 });
 
 /** Reads one page option into `page`; returns a notice for a bad value, or null. */
-function readPageKey(page, key, value) {
+function readPageKey(page, key, value, limits) {
   const flag = (name, consequence) => {
     if (['1', 'true'].includes(value)) return true;
     if (['0', 'false', ''].includes(value)) return false;
@@ -59,16 +55,16 @@ function readPageKey(page, key, value) {
       const unknown = names.filter((n) => !HIDEABLE.includes(n));
       page.hide = names.filter((n) => HIDEABLE.includes(n));
       if (unknown.length) return `URL parameter "hide": unknown name ${quote(unknown[0])} ignored (known: ${HIDEABLE.join(', ')}).`;
-    } else if (key === 'speed') {
+    } else if (key === 'speed' && limits) {
       const v = Number(value);
+      const { min, max } = limits.speed;
       if (value === 'max' || value === '') page.speed = 0;
-      else if (!(v >= SPEED_RANGE[0] && v <= SPEED_RANGE[1])) return `URL parameter "speed" must be max or ${SPEED_RANGE[0]} to ${SPEED_RANGE[1]} steps/s; using max.`;
+      else if (!(v >= min && v <= max)) return `URL parameter "speed" must be max or ${min} to ${max} steps/s; using max.`;
       else page.speed = v;
-    } else if (key === 'eval_every') {
-      const v = Number(value);
-      if (!Number.isInteger(v) || v < EVAL_EVERY_RANGE[0] || v > EVAL_EVERY_RANGE[1]) {
-        return `URL parameter "eval_every" must be a whole number from ${EVAL_EVERY_RANGE[0]} to ${EVAL_EVERY_RANGE[1]}; using ${DEFAULT_EVAL_EVERY}.`;
-      }
+    } else if (key === 'eval_every' && limits) {
+      const v = value.trim() === '' ? NaN : Number(value);
+      const { min, max, default: fallback } = limits.evalEvery;
+      if (!Number.isInteger(v) || v < min || v > max) return `URL parameter "eval_every" must be a whole number from ${min} to ${max}; using ${fallback}.`;
       page.evalEvery = v;
     }
   } catch (e) {
@@ -79,14 +75,15 @@ function readPageKey(page, key, value) {
 
 /**
  * Reads a query string into `{lanes: [rawConfig], page, notices}`. Values are kept as strings: the
- * wasm validator checks ranges and names the field. One lane: `objective=…&lr_g=…&p.key=…`. Several:
+ * wasm validator checks ranges and names the field. Without `limits` (before the module is loaded)
+ * only the options that start the worker (dataset, backend, embed, hide) are meaningful. One lane: `objective=…&lr_g=…&p.key=…`. Several:
  * `lanes=nonsaturating,lsgan` with shared values at the top level and per-lane overrides as
  * `lane2.lr_g=…`, `lane2.p.key=…`. Unknown, over-long and repeated keys become notices.
  */
-export function parseQuery(search) {
+export function parseQuery(search, limits = null) {
   const params = new URLSearchParams(search);
   const top = {};
-  const page = defaultPage();
+  const page = defaultPage(limits);
   const perLane = new Map();
   const notices = [];
   const seen = new Set();
@@ -115,7 +112,7 @@ export function parseQuery(search) {
     } else if (key === 'lanes') {
       laneList = rawValue.split(',').map((s) => s.trim());
     } else if (PAGE_KEYS.includes(key)) {
-      const notice = readPageKey(page, key, rawValue);
+      const notice = readPageKey(page, key, rawValue, limits);
       if (notice) notices.push(notice);
     } else if (laneKey) {
       const [, n, sub] = laneKey;
@@ -133,7 +130,7 @@ export function parseQuery(search) {
       notices.push(`Unknown URL parameter ${quote(key)} ignored.`);
     }
   }
-  const lanes = buildLanes(top, laneList, perLane, notices);
+  const lanes = buildLanes(top, laneList, perLane, notices, limits?.maxLanes ?? Infinity);
   if (notices.length > MAX_URL_NOTICES) {
     const rest = notices.splice(MAX_URL_NOTICES - 1);
     notices.push(`… and ${rest.length} more URL problems not shown.`);
@@ -141,15 +138,15 @@ export function parseQuery(search) {
   return { lanes, page, notices, config: lanes[0] };
 }
 
-function buildLanes(top, laneList, perLane, notices) {
+function buildLanes(top, laneList, perLane, notices, maxLanes) {
   if (laneList === null) {
     for (const n of perLane.keys()) notices.push(`URL parameter "lane${n}.…" needs lanes=…; ignored.`);
     return [top];
   }
   let list = laneList;
-  if (list.length > MAX_LANES || list.some((id) => id === '')) {
-    notices.push(`URL parameter "lanes" takes 1 to ${MAX_LANES} objective ids separated by commas; using the first ${Math.min(MAX_LANES, list.filter(Boolean).length) || 1}.`);
-    list = list.filter(Boolean).slice(0, MAX_LANES);
+  if (list.length > maxLanes || list.some((id) => id === '')) {
+    notices.push(`URL parameter "lanes" takes 1 to ${maxLanes} objective ids separated by commas; using the first ${Math.min(maxLanes, list.filter(Boolean).length) || 1}.`);
+    list = list.filter(Boolean).slice(0, maxLanes);
     if (list.length === 0) list = [top.objective ?? 'nonsaturating'];
   }
   if (top.objective !== undefined) notices.push('URL parameter "objective" is ignored when "lanes" names the objectives.');
@@ -164,7 +161,7 @@ function buildLanes(top, laneList, perLane, notices) {
 }
 
 /** Writes validated lane configs (and page options) back into a query string. */
-export function toQuery(configs, page) {
+export function toQuery(configs, page, limits = null) {
   const params = new URLSearchParams();
   if (configs.length === 1) {
     const [config] = configs;
@@ -185,24 +182,13 @@ export function toQuery(configs, page) {
       for (const [key, value] of Object.entries(c.params ?? {})) params.set(`lane${i + 1}.${PARAM_PREFIX}${key}`, String(value));
     });
   }
-  const d = defaultPage();
+  const d = defaultPage(limits);
   if (page.autostart) params.set('autostart', '1');
   if (page.backend && page.backend !== d.backend) params.set('backend', page.backend);
   if (page.dataset && page.dataset !== d.dataset) params.set('dataset', page.dataset);
   if (page.speed) params.set('speed', String(page.speed));
-  if (page.evalEvery && page.evalEvery !== d.evalEvery) params.set('eval_every', String(page.evalEvery));
+  if (page.evalEvery && d.evalEvery !== null && page.evalEvery !== d.evalEvery) params.set('eval_every', String(page.evalEvery));
   if (page.embed) params.set('embed', '1');
   if (page.hide?.length) params.set('hide', page.hide.join(','));
   return params.toString();
-}
-
-/** Replaces the address bar's query without adding a history entry. */
-export function syncUrl(configs, page) {
-  const url = new URL(window.location.href);
-  url.search = toQuery(configs, page);
-  try {
-    window.history.replaceState(null, '', url);
-  } catch {
-    // A sandboxed iframe (opaque origin) may not rewrite its URL; the link then keeps the original query.
-  }
 }

@@ -1,0 +1,41 @@
+//! Limits and defaults of the page: lanes, step requests, slow motion, the quality interval, the
+//! evaluation sample count and every configuration field's range. The worker and the page read them
+//! from here (`limits()` in the wasm bindings), so no number is written twice between Rust and JS.
+
+use serde_json::{json, Value};
+
+use crate::config::{BATCH_RANGE, LATENT_RANGE, LR_RANGE, SEED_MAX};
+use crate::{curves, snapshot, weights};
+
+/// Most lanes one page trains side by side.
+pub const MAX_LANES: usize = 4;
+/// Largest number of generator steps one `step(n)` request may ask for.
+pub const MAX_STEP_REQUEST: usize = 10_000;
+/// Slow motion: generator steps per second per lane (0 means full speed).
+pub const SPEED_RANGE: (f64, f64) = (0.1, 1000.0);
+/// Generator steps between live quality measurements.
+pub const EVAL_EVERY_RANGE: (usize, usize) = (10, 100_000);
+pub const DEFAULT_EVAL_EVERY: usize = 200;
+/// Fresh samples scored by the classifier per live measurement.
+pub const EVAL_SAMPLES: usize = 256;
+
+/// Everything above, plus the configuration fields' ranges, as the JSON the page reads.
+pub fn limits() -> Value {
+    json!({
+        "maxLanes": MAX_LANES,
+        "maxStepRequest": MAX_STEP_REQUEST,
+        "speed": { "min": SPEED_RANGE.0, "max": SPEED_RANGE.1 },
+        "evalEvery": { "min": EVAL_EVERY_RANGE.0, "max": EVAL_EVERY_RANGE.1, "default": DEFAULT_EVAL_EVERY },
+        "evalSamples": EVAL_SAMPLES,
+        "snapshotEvery": snapshot::DEFAULT_SNAPSHOT_EVERY,
+        "maxCurvePoints": curves::MAX_STATS,
+        "maxCheckpointBytes": weights::MAX_FILE_BYTES,
+        "fields": {
+            "lr_g": { "min": LR_RANGE.0, "max": LR_RANGE.1, "integer": false },
+            "lr_d": { "min": LR_RANGE.0, "max": LR_RANGE.1, "integer": false },
+            "batch": { "min": BATCH_RANGE.0, "max": BATCH_RANGE.1, "integer": true },
+            "latent": { "min": LATENT_RANGE.0, "max": LATENT_RANGE.1, "integer": true },
+            "seed": { "min": 0, "max": SEED_MAX, "integer": true },
+        },
+    })
+}

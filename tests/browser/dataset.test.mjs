@@ -14,6 +14,9 @@ test('the dataset selector reloads the page on Fashion-MNIST with the same confi
   const fetched = [];
   page.context().on('request', (r) => fetched.push(new URL(r.url()).pathname));
   await page.selectOption('#dataset', 'fashion');
+  // A destructive change asks first.
+  await page.locator('#confirm-text', { hasText: 'every lane starts again from step 0' }).waitFor();
+  await page.click('#confirm-ok');
   await page.waitForURL(/dataset=fashion/);
   const ready = await waitForStatus(page, (s) => s.ready && s.dataset === 'fashion' && s.lanes.length === 1, 60_000, 'ready on Fashion-MNIST');
   assert.equal(ready.lanes[0].objective, 'lsgan', 'the configuration survives the switch');

@@ -132,7 +132,7 @@ test('a checkpoint round-trips through the page API; a corrupt one is refused an
 test('a lesson link: hide= hides what it names, embed=1 drops the header, a garbled URL gives notices', async () => {
   const { page } = await open(env, '?backend=cpu&lanes=nonsaturating,lsgan&embed=1&hide=step-modes,histograms,lanes,dataset,bogus&lane7.arch=dcgan&lanes=x&batch=%3Cb%3E');
   await waitForStatus(page, (x) => x.ready && x.lanes.length === 2, 60_000, 'ready');
-  for (const hidden of ['#step-modes', '.lane .histograms', '#lane-controls', '.lane-remove', '#dataset-field', 'body > header']) {
+  for (const hidden of ['#step-modes', '.lane .histograms', '#lane-controls', '.lane-remove', '#dataset-field', '.brand']) {
     assert.equal(await visible(page, hidden), false, `${hidden} should be hidden`);
   }
   for (const shown of ['#play', '#objective', '.lane-samples', '#d-loss-chart']) assert.equal(await visible(page, shown), true, `${shown} should show`);

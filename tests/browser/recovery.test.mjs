@@ -35,7 +35,7 @@ test('an absurd learning rate stops the lane at the first bad step; rollback res
   assert.equal(lane(s).step, 13, 'the steps after the bad one are not reported');
   assert.equal(lane(s).snapshotStep, 10);
   assert.equal(s.running, false);
-  assert.match(await page.locator('#status').innerText(), /diverged at step 13$/);
+  assert.match(await page.locator('#status').innerText(), /^diverged at step 13/);
   assert.match(await notices(page), /Training diverged at step 13 \(a loss and the weights became NaN or infinite\)/);
   await page.waitForTimeout(500);
   assert.equal(await canvasPixels(page), goodGrid, 'the last good samples must stay on screen');
@@ -72,7 +72,7 @@ test('a wasm panic shows an error with a Restart button that restores the lane f
   const dead = await waitForStatus(page, (s) => s.crashed !== null, 30_000, 'the crash to be reported');
   assert.match(dead.crashed, /the training module panicked: .*test panic requested through the page's test hook/s);
   assert.equal(dead.ready, false);
-  assert.match(await page.locator('#status').innerText(), /crashed$/);
+  assert.match(await page.locator('#status').innerText(), /^crashed/);
   assert.match(await notices(page), /Restart starts a new worker and restores the lane from its checkpoint at step 5/);
   assert.equal(await page.locator('#play').isDisabled(), true, 'controls are off while the worker is dead');
 
@@ -110,7 +110,7 @@ test('a GPU device loss (simulated on the CPU backend) restores the lane from it
 test('the test hooks exist only with ?test=1', async () => {
   const { page } = await ready('?backend=cpu');
   const names = await page.evaluate(() => Object.keys(window.ganPlayground).sort());
-  assert.deepEqual(names, ['addLane', 'configure', 'loadCheckpoint', 'pause', 'play', 'removeLane', 'reset', 'rollback', 'saveCheckpoint', 'select', 'status', 'step']);
+  assert.deepEqual(names, ['addLane', 'configure', 'loadCheckpoint', 'pause', 'play', 'ready', 'removeLane', 'reset', 'rollback', 'saveCheckpoint', 'select', 'status', 'step']);
   assert.doesNotMatch(await notices(page), /Unknown URL parameter/);
   await page.close();
   const withHooks = await ready('?backend=cpu&test=1');

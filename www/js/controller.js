@@ -264,6 +264,7 @@ export function makeController({ store, session, testMode }) {
         return { lane: laneIndex(state, id), step: result.step, config: result.config };
       } catch (e) {
         store.update('removeLane', { lane: id });
+        notify(e.message);
         throw e;
       }
     },
@@ -298,7 +299,8 @@ export function makeController({ store, session, testMode }) {
   if (testMode) {
     controller.testHooks = {
       testPanic: () => send('testPanic').catch(() => {}),
-      forceDeviceLoss: () => send('testDeviceLoss'),
+      // The worker is replaced while this request is in flight: its reply may never come.
+      forceDeviceLoss: () => { send('testDeviceLoss').catch(() => {}); },
       setLearningRatesUnchecked: (lrG, lrD, i = 0) => send('testLearningRates', { lr_g: lrG, lr_d: lrD, lane: index(i, 'test').id }),
       setSnapshotEvery: (n) => session.setSnapshotEvery(n),
     };

@@ -95,7 +95,6 @@ const codeExplorer = setupCodeExplorer((lane, view) => controller.view('codes', 
 const interp = setupInterpolation((lane, view) => controller.view('interpolate', lane, view));
 
 // The explorers follow the selected lane; the URL and the embedding page follow every change.
-let urlTimer = null;
 store.subscribe((state, change) => {
   const lane = selectedLane(state);
   if (['select', 'laneBuilt', 'removeLane'].includes(change.type) && lane?.config && state.phase === 'ready') {
@@ -105,12 +104,7 @@ store.subscribe((state, change) => {
   if (change.type === 'view' && change.kind === 'codeGrid') codeExplorer.draw(state.views.codeGrid);
   if (change.type === 'view' && change.kind === 'interpolation') interp.draw(state.views.interpolation);
   if (change.type === 'samples') timelapseUi.refresh();
-  if (['laneBuilt', 'removeLane', 'options'].includes(change.type) && urlTimer === null) {
-    urlTimer = setTimeout(() => {
-      urlTimer = null;
-      syncUrl(state);
-    }, 0);
-  }
+  if (['laneBuilt', 'removeLane', 'options'].includes(change.type)) syncUrl(state);
   if (change.type === 'stats') {
     const l = state.lanes.find((x) => x.id === change.lane);
     if (l) emitLane(laneStatus(state, l));

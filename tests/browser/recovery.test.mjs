@@ -41,7 +41,8 @@ test('an absurd learning rate stops the lane at the first bad step; rollback res
   assert.equal(await canvasPixels(page), goodGrid, 'the last good samples must stay on screen');
 
   // Training is refused until a rollback or reset.
-  await hooks(page, 'step', 1);
+  const refused = await page.evaluate(() => window.ganPlayground.step(1).then(() => 'stepped', (e) => e.message));
+  assert.match(refused, /roll back to step 10 or reset before training again/);
   await page.waitForFunction(() => document.getElementById('notices').innerText.includes('roll back to step 10 or reset before training again'));
   assert.equal(lane(await status(page)).step, 13);
 

@@ -185,7 +185,12 @@ export function makeController({ store, session, testMode }) {
       const max = state.limits.maxStepRequest;
       if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`step: n must be a whole number from 1 to ${max}; got ${quoteValue(n)}`);
       if (!PHASES.includes(phase)) throw new Error(`step: phase must be ${PHASES.map((p) => `"${p}"`).join(', ')}; got ${quoteValue(phase)}`);
-      await send('step', { n, phase });
+      try {
+        await send('step', { n, phase });
+      } catch (e) {
+        notify(e.message); // e.g. every lane has diverged: the page says what to do
+        throw e;
+      }
       store.update('pulse', { phase });
     },
     /** Restarts every lane (or lane `i`) from step 0. */

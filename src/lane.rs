@@ -48,8 +48,7 @@ pub struct Lane<B: AutodiffBackend> {
     g: Generator<B>,
     d: Discriminator<B>,
     opt_g: Opt<Generator<B>, B>,
-    /// Optimizers of the objective's joint loss (used only by objectives that have one).
-    opt_joint: (Opt<Generator<B>, B>, Opt<Discriminator<B>, B>),
+    /// Trains everything on the discriminator side (MEG's statistics network included).
     opt_d: Opt<Discriminator<B>, B>,
     /// The training images on the device, `[n, 784]` in [-1, 1].
     images: Tensor<B, 2>,
@@ -78,6 +77,13 @@ impl<B: AutodiffBackend> Lane<B> {
     /// Builds a lane from a validated config; the same config and data give the same run.
     pub fn new(config: TrainConfig, train: &Digits, device: &B::Device) -> Result<Self, String> {
         let objective = objective::build::<B>(&config.objective, &config.params).map_err(|e| e.to_string())?;
+        Ok(Self::with_objective(config, objective, train, device))
+    }
+
+    /// `new` with `objective` in place of the one the config names (whose id and parameters then only
+    /// go into checkpoints): lets a test train two lanes that differ in nothing but their losses.
+    #[doc(hidden)]
+    pub fn with_objective(config: TrainConfig, objective: Box<dyn Objective<B>>, train: &Digits, device: &B::Device) -> Self {
         // burn's parameter initialisers draw from one global RNG per backend: seeding and initialising
         // must not interleave with another lane's, or the same seed would give different weights.
         let (g, d) = {
@@ -109,7 +115,6 @@ impl<B: AutodiffBackend> Lane<B> {
             g,
             d,
             opt_g: Opt::new(kind),
-            opt_joint: (Opt::new(kind), Opt::new(kind)),
             opt_d: Opt::new(kind),
             images,
             device: device.clone(),
@@ -121,7 +126,7 @@ impl<B: AutodiffBackend> Lane<B> {
             diverged_at: None,
         };
         lane.snapshot = Some(lane.capture());
-        Ok(lane)
+        lane
     }
 
     pub fn config(&self) -> &TrainConfig {
@@ -181,14 +186,13 @@ impl<B: AutodiffBackend> Lane<B> {
             parts.push(d.value.inner());
             d.diagnostics
         });
-        let g_rest = g_out.map(|(g, joint, norm)| {
+        let g_rest = g_out.map(|(g, norm)| {
             parts.push(g.value.inner());
-            (g.diagnostics, joint, norm)
+            (g.diagnostics, norm)
         });
         parts.extend(d_diagnostics.into_iter().flatten().map(|t| t.inner()));
-        if let Some((diagnostics, joint, norm)) = g_rest {
+        if let Some((diagnostics, norm)) = g_rest {
             parts.extend(diagnostics.into_iter().map(|t| t.inner()));
-            parts.extend(joint.into_iter().flat_map(|l| l.diagnostics).map(|t| t.inner()));
             parts.push(norm);
         }
         // Divergence check on the weights themselves: NaN or infinity anywhere makes the sum non-finite.
@@ -220,35 +224,26 @@ impl<B: AutodiffBackend> Lane<B> {
         d_out.expect("at least one discriminator step")
     }
 
-    /// One generator update and the joint step: (G's loss, the joint loss, G's gradient norm).
-    #[allow(clippy::type_complexity)]
-    fn g_update(&mut self, g_step: usize) -> (objective::Loss<B>, Option<objective::Loss<B>>, Tensor<B::InnerBackend, 1>) {
+    /// One generator update (with MEG's statistics network, if the objective asks): (G's loss, G's
+    /// gradient norm). D is scored with its BatchNorm running statistics frozen, so that they follow
+    /// only D's own steps (PyTorch reference code would also fold in this fake batch's statistics).
+    fn g_update(&mut self, g_step: usize) -> (objective::Loss<B>, Tensor<B::InnerBackend, 1>) {
         let z = self.z();
         let fake = Fake { images: self.g.forward(z.clone()), z };
         let mut ctx = StepContext { g_step, rng: &mut self.loss_noise };
-        let g_out = self.objective.g_loss(&self.d, fake, &mut ctx);
-        let grads = GradientsParams::from_grads(g_out.value.backward(), &self.g);
-        let g_grad_norm = grad_norm(&self.g, &grads);
-        self.g = self.opt_g.step(self.lr.0, self.g.clone(), grads);
-        let joint = self.joint_step(g_step);
-        (g_out, joint, g_grad_norm)
-    }
-
-    /// The objective's joint loss, if it has one: one update of both networks on a fresh fake batch
-    /// (generated only when the objective asks for it).
-    fn joint_step(&mut self, g_step: usize) -> Option<objective::Loss<B>> {
-        let (g, noise, config, device, spec) = (&self.g, &mut self.noise, &self.config, &self.device, self.objective.g_spec());
-        let mut fake = || {
-            let z: Tensor<B, 2> = Tensor::from_inner(latent_batch(noise, config.batch, config.latent, spec, device));
-            Fake { images: g.forward(z.clone()), z }
-        };
-        let mut ctx = StepContext { g_step, rng: &mut self.loss_noise };
-        let out = self.objective.joint_loss(&self.d, &mut fake, &mut ctx)?;
-        let mut grads = out.value.backward();
-        let (g_grads, d_grads) = (GradientsParams::from_module(&mut grads, &self.g), GradientsParams::from_module(&mut grads, &self.d));
-        self.g = self.opt_joint.0.step(self.lr.0, self.g.clone(), g_grads);
-        self.d = self.opt_joint.1.step(self.lr.1, self.d.clone(), d_grads);
-        Some(out)
+        let d = self.d.with_frozen_stats();
+        let g_out = self.objective.g_loss(&d, fake, &mut ctx);
+        let mut grads = g_out.value.backward();
+        let g_grads = GradientsParams::from_module(&mut grads, &self.g);
+        let g_grad_norm = grad_norm(&self.g, &g_grads);
+        self.g = self.opt_g.step(self.lr.0, self.g.clone(), g_grads);
+        if self.objective.g_step_trains_stats() {
+            // Only T's gradients: the energy's own parameters have gradients in this pass too, but
+            // the energy is trained in its own steps.
+            let t_grads = d.stats_grads(&mut grads);
+            self.d = self.opt_d.step(self.lr.1, self.d.clone(), t_grads);
+        }
+        (g_out, g_grad_norm)
     }
 
     /// The generator's output on the fixed evaluation batch, `GRID × 784` bytes (0 = background).

@@ -259,3 +259,47 @@ fn mlp_critic_input_gradient_and_penalty_gradient_match_finite_differences() {
 fn dcgan_critic_input_gradient_and_penalty_gradient_match_finite_differences() {
     check(Arch::Dcgan);
 }
+
+/// `WganGp::d_loss` as the objective assembles it, against the f64 reference critic: the sign of each
+/// term, the weight λ and one interpolation weight ε per sample (read from a copy of the loss stream).
+#[test]
+fn wgan_gp_discriminator_loss_assembles_both_terms_with_one_epsilon_per_sample() {
+    use gan_playground::config::ParamValues;
+    use gan_playground::objective::{self, Fake, StepContext};
+    use gan_playground::rng::LaneRng;
+
+    let n = 4;
+    let mut rng = StdRng::seed_from_u64(11);
+    let (d, reference) = critic(Arch::Mlp);
+    let round = |xs: Vec<Vec<f64>>| -> Vec<Vec<f64>> { xs.into_iter().map(|x| x.into_iter().map(|v| v as f32 as f64).collect()).collect() };
+    let (real, fake) = (round(images(&mut rng, n)), round(images(&mut rng, n)));
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let f_real: Vec<f64> = real.iter().map(|x| reference.eval(x).0).collect();
+    let f_fake: Vec<f64> = fake.iter().map(|x| reference.eval(x).0).collect();
+    for lambda in [0.0, 10.0, 3.5] {
+        let params = ParamValues([("lambda".to_string(), lambda), ("n_critic".to_string(), 5.0)].into_iter().collect());
+        let wgan_gp = objective::build::<Cpu>("wgan-gp", &params).unwrap();
+        let stream = LaneRng::seed_from_u64(3);
+        // The weights the loss should draw: one ε ~ U[0, 1) per sample, in sample order.
+        let mut copy = stream.clone();
+        let eps: Vec<f32> = (0..n).map(|_| copy.random_range(0.0f64..1.0) as f32).collect();
+        let mixed: Vec<Vec<f64>> = (0..n)
+            .map(|i| (0..784).map(|p| (real[i][p] as f32 * eps[i] + fake[i][p] as f32 * (1.0 - eps[i])) as f64).collect())
+            .collect();
+        let norms: Vec<f64> = mixed.iter().map(|x| reference.eval(x).1.iter().map(|g| g * g).sum::<f64>().sqrt()).collect();
+        let penalty = reference.penalty(&mixed);
+        let expected = mean(&f_fake) - mean(&f_real) + lambda * penalty;
+
+        let mut stream = stream;
+        let mut ctx = StepContext { g_step: 0, rng: &mut stream };
+        let fake_t = Fake { images: tensor(&fake), z: Tensor::zeros([n, 8], &cpu_device()) };
+        let loss = wgan_gp.d_loss(&d, tensor(&real), fake_t, &mut ctx);
+        let value = loss.value.into_data().convert::<f64>().to_vec::<f64>().unwrap()[0];
+        assert!((value - expected).abs() < 1e-4 * (1.0 + expected.abs()), "λ = {lambda}: L_D {value}, expected {expected}");
+        let diag: Vec<f64> = loss.diagnostics.into_iter().map(|t| t.into_data().convert::<f64>().to_vec::<f64>().unwrap()[0]).collect();
+        let want = [mean(&f_real) - mean(&f_fake), penalty, mean(&norms)];
+        for (name, (got, want)) in ["w_estimate", "gradient_penalty", "grad_norm"].iter().zip(diag.iter().zip(want)) {
+            assert!((got - want).abs() < 1e-4 * (1.0 + want.abs()), "λ = {lambda}: {name} {got}, expected {want}");
+        }
+    }
+}

@@ -104,3 +104,91 @@ fn minimax_generator_gradient_vanishes_when_d_wins_but_the_non_saturating_one_do
     assert!(d_fake < 0.1, "D should be winning: mean D(G(z)) = {d_fake}");
     assert!(minimax > 0.0 && minimax < 0.2 * nonsat, "minimax |∇G| {minimax} vs non-saturating {nonsat}");
 }
+
+/// The first update of one weight under the lane's optimizer for `kind`, divided by `lr`, for a
+/// constant gradient `g` on every weight of a small linear layer.
+fn first_step_over_lr(kind: OptimizerKind, g: f64) -> f64 {
+    use burn::nn::{Linear, LinearConfig};
+    use burn::optim::GradientsParams;
+    use gan_playground::opt::Opt;
+    let device = cpu_device();
+    let layer: Linear<Cpu> = LinearConfig::new(3, 2).init(&device);
+    let before = layer.weight.val().into_data().convert::<f64>().to_vec::<f64>().unwrap();
+    let loss = layer.weight.val().mul_scalar(g).sum();
+    let grads = GradientsParams::from_grads(loss.backward(), &layer);
+    let lr = 1e-2;
+    let after = Opt::<Linear<Cpu>, Cpu>::new(kind).step(lr, layer, grads);
+    let after = after.weight.val().into_data().convert::<f64>().to_vec::<f64>().unwrap();
+    (before[0] - after[0]) / lr
+}
+
+#[test]
+fn adam_and_rmsprop_use_epsilon_1e_minus_8() {
+    // A clipped critic's gradient scale. Adam's first step is lr·g/(|g| + ε) ≈ lr; with burn's default
+    // ε = 1e-5 it would be 0.8·lr. RMSprop's (α = 0.99) is lr·g/(0.1·|g| + ε) ≈ 10·lr; with 1e-5, 2.9·lr.
+    let g = 4e-5;
+    let adam = first_step_over_lr(objective::ADAM, g);
+    assert!((adam - g / (g + 1e-8)).abs() < 1e-3, "Adam's first step / lr = {adam}");
+    let rms = first_step_over_lr(OptimizerKind::RmsProp, g);
+    assert!((rms - g / (0.1 * g + 1e-8)).abs() < 1e-2, "RMSprop's first step / lr = {rms}");
+    assert_eq!(gan_playground::opt::EPSILON, 1e-8);
+}
+
+#[test]
+fn wgan_clipping_bounds_every_weight_by_name_and_leaves_batchnorm_statistics_alone() {
+    let (train, _) = common::digits().split();
+    let small = Digits { images: train.images[..256 * PIXELS].to_vec(), labels: train.labels[..256].to_vec() };
+    let c = 0.02f32;
+    for arch in ["mlp", "dcgan"] {
+        let cfg = common::config(&format!(r#"{{"objective": "wgan", "arch": "{arch}", "batch": 16, "params": {{"clip": 0.02, "n_critic": 2}}}}"#));
+        let mut lane = Lane::<Cpu>::new(cfg, &small, &cpu_device()).unwrap();
+        common::train(&mut lane, 2);
+        let all = common::paths(lane.discriminator());
+        let is_stat = |p: &str| p.ends_with("running_mean") || p.ends_with("running_var");
+        let weights: Vec<_> = all.iter().filter(|(p, _)| !is_stat(p)).collect();
+        // MLP: 2 body layers and the score head, weight and bias each; DCGAN adds BatchNorm's γ and β.
+        assert_eq!(weights.len(), if arch == "mlp" { 6 } else { 8 }, "{arch}: {:?}", all.iter().map(|x| &x.0).collect::<Vec<_>>());
+        for (path, v) in &weights {
+            let max = v.iter().fold(0f32, |m, x| m.max(x.abs()));
+            assert!(max <= c * (1.0 + 1e-6), "{arch}: {path} has |w| up to {max} > c = {c}");
+        }
+        let stats: Vec<_> = all.iter().filter(|(p, _)| is_stat(p)).collect();
+        if arch == "dcgan" {
+            // Running variances start at 1 and only move by momentum 0.1 per pass: clamped, they would be c.
+            let var = stats.iter().find(|(p, _)| p.ends_with("running_var")).expect("BatchNorm statistics");
+            assert!(var.1.iter().any(|&x| x > 2.0 * c), "{arch}: running variance clamped: {:?}", &var.1[..4]);
+        } else {
+            assert!(stats.is_empty());
+        }
+    }
+}
+
+#[test]
+fn the_generator_step_leaves_the_discriminator_batchnorm_statistics_alone() {
+    // D's running statistics follow D's own steps only (its real and fake batches alike); the
+    // evaluation histograms say so in their caption.
+    let data = common::small_train();
+    let mut l = common::lane(r#"{"arch": "dcgan", "batch": 8, "seed": 4}"#, &data);
+    let stats = |l: &Lane<Cpu>| -> Vec<(String, Vec<f32>)> {
+        common::paths(l.discriminator()).into_iter().filter(|(p, _)| p.contains("running")).collect()
+    };
+    let start = stats(&l);
+    assert_eq!(start.len(), 2, "one BatchNorm layer in the DCGAN body");
+    pollster::block_on(l.train_phase(1, gan_playground::lane::Phase::G)).unwrap();
+    assert_eq!(stats(&l), start, "G's step moved D's running statistics");
+    pollster::block_on(l.train_phase(1, gan_playground::lane::Phase::D)).unwrap();
+    assert_ne!(stats(&l), start, "D's step updates them");
+    // The generator's own BatchNorm still learns its statistics in G's step.
+    let g_stats = |l: &Lane<Cpu>| common::paths(l.generator()).into_iter().filter(|(p, _)| p.contains("running")).collect::<Vec<_>>();
+    let before = g_stats(&l);
+    pollster::block_on(l.train_phase(1, gan_playground::lane::Phase::G)).unwrap();
+    assert_ne!(g_stats(&l), before);
+    // Every objective's histogram caption names the statistics its D scores with.
+    for info in objective::all() {
+        let o = objective::build::<Cpu>(info.id, &ParamValues::default()).unwrap();
+        let want = if o.d_spec().batchnorm { objective::CAPTION_BATCHNORM } else { objective::CAPTION_NO_BATCHNORM };
+        assert_eq!(info.score_caption, want, "{}", info.id);
+    }
+    let json: serde_json::Value = serde_json::to_value(objective::all()).unwrap();
+    assert!(json[0]["score_caption"].as_str().unwrap().contains("running statistics"));
+}

@@ -67,12 +67,18 @@ fn a_g_phase_trains_only_the_generator_and_counts_a_step() {
     assert!(s.finite && s.d_loss.is_none() && s.g_loss.is_some() && s.diagnostic(G_GRAD_NORM).is_some());
     assert!(s.diagnostic("d_real").is_none());
     assert_eq!(adam_steps(&l), (2, 0));
-    // InfoGAN's G phase includes its joint step, which also trains D's body and Q head.
+    // InfoGAN's G phase reports the information bound from G's own loss and leaves D (and Q) alone;
+    // MEG's G phase also steps the statistics network T, which lives on the discriminator side.
     let mut info = lane(r#"{"objective": "infogan", "batch": 16, "seed": 3}"#, &data);
     let (_, d0) = weights(&info);
     let s = phase(&mut info, 1, Phase::G).remove(0);
     assert!(s.diagnostic("mi_lower_bound").is_some() && s.diagnostic("d_real").is_none());
-    assert_ne!(weights(&info).1, d0);
+    assert_eq!(weights(&info).1, d0);
+    let mut meg = lane(r#"{"objective": "meg", "batch": 16, "seed": 3}"#, &data);
+    let (_, d0) = weights(&meg);
+    let s = phase(&mut meg, 1, Phase::G).remove(0);
+    assert!(s.diagnostic("mi_estimate").is_some() && s.diagnostic("energy_real").is_none());
+    assert_ne!(weights(&meg).1, d0);
 }
 
 #[test]

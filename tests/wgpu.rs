@@ -7,11 +7,18 @@ use gan_playground::backend::{gpu_device, Gpu};
 use gan_playground::data::{Digits, PIXELS};
 use gan_playground::lane::Lane;
 
+/// The adapter's name once burn's wgpu runtime is set up (once per process: both tests use it);
+/// `None` when this machine has none (see `common::wgpu_setup`).
+fn adapter() -> Option<&'static str> {
+    static NAME: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| common::wgpu_setup().map(|s| s.adapter.get_info().name)).as_deref()
+}
+
 #[test]
 fn training_steps_on_the_wgpu_backend() {
     let device = gpu_device();
-    let Some(setup) = common::wgpu_setup() else { return };
-    eprintln!("wgpu adapter: {:?}", setup.adapter.get_info().name);
+    let Some(name) = adapter() else { return };
+    eprintln!("wgpu adapter: {name:?}");
     let (train, _) = common::digits().split();
     let small = Digits { images: train.images[..256 * PIXELS].to_vec(), labels: train.labels[..256].to_vec() };
     for arch in ["mlp", "dcgan"] {
@@ -32,5 +39,71 @@ fn training_steps_on_the_wgpu_backend() {
         let mut lane = Lane::<Gpu>::new(cfg, &small, &device).unwrap();
         let s = pollster::block_on(lane.train_step().read()).unwrap();
         assert!(s.finite, "{objective}/{arch} on wgpu: {s:?}");
+    }
+}
+
+/// WGAN-GP's penalty, mean gradient norm and the penalty's gradient for every critic weight, on
+/// backend `B`, for a critic holding the weights in `bytes` (a `weights::save` file).
+#[allow(clippy::type_complexity)]
+fn penalty_on<B: burn::tensor::backend::AutodiffBackend>(
+    arch: gan_playground::model::Arch,
+    bytes: &[u8],
+    inputs: &[Vec<f32>; 3],
+    n: usize,
+    device: &B::Device,
+) -> (f64, f64, Vec<(String, Vec<f64>)>) {
+    use burn::module::{Module, ModuleVisitor, Param};
+    use burn::tensor::{Tensor, TensorData};
+    use gan_playground::model::{DSpec, Discriminator};
+    let d = Discriminator::<B>::new(arch, DSpec { batchnorm: false, ..DSpec::default() }, 8, device);
+    let (d, _) = gan_playground::weights::load(d, bytes, "critic").unwrap();
+    let t = |v: &[f32], shape: [usize; 4]| Tensor::<B, 4>::from_data(TensorData::new(v.to_vec(), shape), device);
+    let (real, fake, eps) = (t(&inputs[0], [n, 1, 28, 28]), t(&inputs[1], [n, 1, 28, 28]), t(&inputs[2], [n, 1, 1, 1]));
+    let (penalty, norm) = gan_playground::objective::gradient_penalty(&d, real, fake, eps);
+    let read = |x: Tensor<B, 1>| x.into_data().convert::<f64>().to_vec::<f64>().unwrap()[0];
+    let (p, m) = (read(penalty.clone()), read(norm));
+    let grads = penalty.backward();
+    struct Grads<'a, B: burn::tensor::backend::AutodiffBackend>(&'a B::Gradients, Vec<(String, Vec<f64>)>, usize);
+    impl<B: burn::tensor::backend::AutodiffBackend> ModuleVisitor<B> for Grads<'_, B> {
+        fn visit_float<const D: usize>(&mut self, p: &Param<Tensor<B, D>>) {
+            let t = p.val();
+            let g = t.grad(self.0).map_or_else(|| vec![0.0; t.shape().num_elements()], |g| g.into_data().convert::<f64>().to_vec::<f64>().unwrap());
+            self.1.push((format!("parameter {} {:?}", self.2, t.dims()), g));
+            self.2 += 1;
+        }
+    }
+    let mut v = Grads::<B>(&grads, Vec::new(), 0);
+    d.visit(&mut v);
+    (p, m, v.1)
+}
+
+#[test]
+fn wgan_gp_penalty_and_its_weight_gradient_on_wgpu_match_the_cpu_backend() {
+    // On wgpu the penalty's input gradient goes through burn's own (transposed) convolution kernels;
+    // on the CPU through ours. Same weights and inputs: the values and every weight's gradient agree.
+    use gan_playground::backend::{cpu_device, Cpu};
+    use gan_playground::model::{Arch, DSpec, Discriminator};
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+    let device = gpu_device();
+    if adapter().is_none() {
+        return;
+    }
+    let n = 4;
+    let mut rng = StdRng::seed_from_u64(5);
+    for arch in [Arch::Mlp, Arch::Dcgan] {
+        let cpu = Discriminator::<Cpu>::new(arch, DSpec { batchnorm: false, ..DSpec::default() }, 8, &cpu_device());
+        let bytes = gan_playground::weights::save(&cpu, "critic", serde_json::json!({})).unwrap();
+        let mut draw = |k: usize, lo: f32, hi: f32| (0..k).map(|_| rng.random_range(lo..hi)).collect::<Vec<f32>>();
+        let inputs = [draw(n * 784, -1.0, 1.0), draw(n * 784, -1.0, 1.0), draw(n, 0.0, 1.0)];
+        let (p_cpu, m_cpu, g_cpu) = penalty_on::<Cpu>(arch, &bytes, &inputs, n, &cpu_device());
+        let (p_gpu, m_gpu, g_gpu) = penalty_on::<Gpu>(arch, &bytes, &inputs, n, &device);
+        assert!((p_gpu - p_cpu).abs() < 1e-4 * (1.0 + p_cpu.abs()), "{arch:?}: penalty {p_gpu} on wgpu, {p_cpu} on the CPU");
+        assert!((m_gpu - m_cpu).abs() < 1e-4 * (1.0 + m_cpu.abs()), "{arch:?}: mean norm {m_gpu} on wgpu, {m_cpu} on the CPU");
+        assert_eq!(g_cpu.len(), g_gpu.len());
+        for ((name, a), (_, b)) in g_gpu.iter().zip(&g_cpu) {
+            let diff = a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt();
+            let scale = b.iter().map(|y| y * y).sum::<f64>().sqrt();
+            assert!(diff <= 1e-3 * scale + 1e-9, "{arch:?}: {name}: gradient differs by {diff} (norm {scale})");
+        }
     }
 }

@@ -12,7 +12,7 @@ pub enum Phase {
     /// Only the discriminator's updates of a generator step (the objective's `d_steps`); the
     /// generator and the generator-step counter are untouched.
     D,
-    /// Only the generator's update, then the objective's joint loss if it has one.
+    /// Only the generator's update (with MEG's statistics network, which steps together with G).
     G,
     /// Both, as `train` does.
     Both,

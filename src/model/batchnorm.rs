@@ -25,6 +25,9 @@ pub struct BatchNorm2d<B: Backend> {
     pub momentum: f64,
     /// Added to the variance before the square root.
     pub epsilon: f64,
+    /// Whether a training-mode pass folds its batch statistics into the running ones (true unless
+    /// the lane froze them: D's BatchNorm in the generator's step). Not saved: a constant.
+    pub update_stats: bool,
 }
 
 impl<B: Backend> BatchNorm2d<B> {
@@ -37,11 +40,13 @@ impl<B: Backend> BatchNorm2d<B> {
             running_var: RunningState::new(Tensor::ones([channels], device)),
             momentum: 0.1,
             epsilon,
+            update_stats: true,
         }
     }
 
     /// Normalises `x` (`[N, C, H, W]`) with the batch statistics when autodiff is on (training), and
-    /// with the running statistics otherwise, as burn's BatchNorm does.
+    /// with the running statistics otherwise, as burn's BatchNorm does. A training pass also updates
+    /// the running statistics, unless `update_stats` is off.
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
         let [n, c, h, w] = x.dims();
         // Rows of H·W contiguous values, one row per (sample, channel).
@@ -52,7 +57,9 @@ impl<B: Backend> BatchNorm2d<B> {
             let mean = rows.clone().sum_dim(2).sum_dim(0).div_scalar(count); // [1, C, 1]
             let centered = rows - per_row(mean.clone(), n);
             let var = centered.clone().square().sum_dim(2).sum_dim(0).div_scalar(count);
-            self.update_running(mean.detach().reshape([c]), var.clone().detach().reshape([c]));
+            if self.update_stats {
+                self.update_running(mean.detach().reshape([c]), var.clone().detach().reshape([c]));
+            }
             self.scale_shift(centered, var, n)
         } else {
             let mean = self.running_mean.value().to_device(&device).reshape([1, c, 1]);

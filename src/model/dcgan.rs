@@ -113,6 +113,13 @@ impl<B: Backend> DcganBody<B> {
         }
     }
 
+    /// Turns the running-statistics updates of the BatchNorm layer (if any) on or off.
+    pub fn set_update_stats(&mut self, on: bool) {
+        if let Some(bn) = &mut self.bn1 {
+            bn.update_stats = on;
+        }
+    }
+
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
         let h = self.act.forward(apply_down(&self.down0, x));
         let h = maybe_bn(&self.bn1, apply_down(&self.down1, h));
@@ -142,6 +149,13 @@ impl<B: Backend> DcganDecoder<B> {
             bn0: batchnorm.then(|| bn(WIDTH / 2, device)),
             up1: up(WIDTH / 2, 1, device),
             act: Relu::new(),
+        }
+    }
+
+    /// Turns the running-statistics updates of the BatchNorm layers (if any) on or off.
+    pub fn set_update_stats(&mut self, on: bool) {
+        for bn in [&mut self.bn_in, &mut self.bn0].into_iter().flatten() {
+            bn.update_stats = on;
         }
     }
 

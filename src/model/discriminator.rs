@@ -3,7 +3,8 @@
 
 use burn::module::Module;
 use burn::nn::{LeakyRelu, LeakyReluConfig, Linear, LinearConfig};
-use burn::tensor::{backend::Backend, Tensor};
+use burn::optim::GradientsParams;
+use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor};
 
 use super::{dcgan, mlp, Arch, DSpec, AE_CODE, LEAKY_SLOPE};
 use crate::data::PIXELS;
@@ -98,6 +99,20 @@ impl<B: Backend> Discriminator<B> {
         Discriminator { body, score: LinearConfig::new(features, 1).init(device), q, autoencoder, stats }
     }
 
+    /// The same discriminator (sharing its parameters and running statistics) whose BatchNorm layers
+    /// do not update their running statistics in training-mode passes: the lane scores the generator's
+    /// step with it, so the statistics describe only the batches D trains on (real and fake alike).
+    pub fn with_frozen_stats(&self) -> Self {
+        let mut d = self.clone();
+        if let Body::Dcgan(body) = &mut d.body {
+            body.set_update_stats(false);
+        }
+        if let Some(Autoencoder { decoder: Decoder::Dcgan(dec), .. }) = &mut d.autoencoder {
+            dec.set_update_stats(false);
+        }
+        d
+    }
+
     /// The body's features, `[n, F]`.
     pub fn features(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
         self.body.forward(x)
@@ -137,5 +152,16 @@ impl<B: Backend> Discriminator<B> {
         let h = Tensor::cat(vec![x.reshape([n, PIXELS]), z], 1);
         let h = t.act.forward(t.l1.forward(h));
         t.out.forward(t.act.forward(t.l2.forward(h)))
+    }
+}
+
+impl<B: AutodiffBackend> Discriminator<B> {
+    /// The gradients of the statistics network's parameters only (none if it has none), taken out of
+    /// `grads`: MEG updates T in the generator's step, from the same backward pass as G.
+    pub fn stats_grads(&self, grads: &mut B::Gradients) -> GradientsParams {
+        match &self.stats {
+            Some(t) => GradientsParams::from_module(grads, t),
+            None => GradientsParams::new(),
+        }
     }
 }

@@ -31,6 +31,7 @@ impl Registered for Ebgan {
         presets: &[],
         // Reconstructions and images both lie in [-1, 1]: the per-pixel squared error is at most 4.
         d_score: ScoreSpec { label: "energy E(x) = reconstruction MSE (low = real)", lo: Some(0.0), hi: Some(4.0) },
+        score_caption: super::CAPTION_NO_BATCHNORM,
     };
 
     fn from_params(p: &ParamValues) -> Self {

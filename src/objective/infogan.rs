@@ -1,5 +1,7 @@
 //! InfoGAN: G also takes a 10-way categorical and 2 continuous codes; a recognition head Q on D's body
-//! recovers them, and G and Q both minimise the information loss (a lower bound on I(c; G(z, c))).
+//! recovers them. As in Chen et al. (2016), `min_{G,Q} max_D V(D, G) - λ·I(c; G(z, c))`: the
+//! information loss (whose negative bounds I from below) is weighed by λ inside G's loss and inside
+//! D's (body and Q head), so each network keeps one optimizer and λ sets the balance of its gradient.
 
 use burn::tensor::{activation, backend::AutodiffBackend, backend::Backend, Tensor};
 
@@ -13,9 +15,9 @@ pub const CATEGORIES: usize = 10;
 /// Number of continuous codes.
 pub const CONTINUOUS: usize = 2;
 
-/// Adversarial part as the non-saturating GAN; `L_I = λ_cat·CE(Q_cat, c_cat) + λ_con·MSE(Q_con, c_con)`
-/// is the joint loss: after each G step, G, D's body and Q take one step on it with optimizers of their
-/// own (so Adam scales the information updates on their own, not drowned by the adversarial gradients).
+/// Adversarial part as the non-saturating GAN, plus `L_I = λ_cat·CE(Q_cat, c_cat) + λ_con·MSE(Q_con, c_con)`
+/// on the fake batch in both steps: D's body and Q minimise `L_D + L_I` (fakes detached), G minimises
+/// `L_G + L_I`. With λ_cat = λ_con = 0 this is the non-saturating GAN on G(z, c), step for step.
 pub struct InfoGan {
     lambda_cat: f64,
     lambda_con: f64,
@@ -27,7 +29,7 @@ impl Registered for InfoGan {
     const INFO: ObjectiveInfo = ObjectiveInfo {
         id: "infogan",
         name: "InfoGAN (categorical + continuous codes)",
-        summary: "L_D, L_G as the non-saturating GAN on G(z, c); then G and Q minimise L_I = λ_cat·CE(Q_cat, c_cat) + λ_con·MSE(Q_con, c_con); MI ≥ log 10 - CE",
+        summary: "L_I = λ_cat·CE(Q_cat, c_cat) + λ_con·MSE(Q_con, c_con) on G(z, c); D and Q minimise L_D + L_I, G minimises L_G + L_I (L_D, L_G non-saturating); MI ≥ log 10 - CE",
         params: &[
             K_PARAM,
             ParamSpec { key: "lambda_cat", label: "λ_cat", default: 1.0, min: 0.0, max: 10.0, toggle: false, integer: false, help: "Weight of the categorical code's cross-entropy." },
@@ -39,6 +41,7 @@ impl Registered for InfoGan {
         presets: &[],
         // D's adversarial head is the non-saturating GAN's logit.
         d_score: P_REAL,
+        score_caption: super::CAPTION_BATCHNORM,
     };
 
     fn from_params(p: &ParamValues) -> Self {
@@ -65,6 +68,7 @@ pub fn info_loss<B: Backend>(q: Tensor<B, 2>, z: Tensor<B, 2>) -> (Tensor<B, 1>,
 }
 
 impl InfoGan {
+    /// `λ_cat·CE + λ_con·MSE` of Q's predictions from `features` against the codes in `z`, and the CE.
     fn info<B: Backend>(&self, d: &Discriminator<B>, features: Tensor<B, 2>, z: Tensor<B, 2>) -> (Tensor<B, 1>, Tensor<B, 1>) {
         let (ce, mse) = info_loss(d.q(features), z);
         let total = ce.clone().mul_scalar(self.lambda_cat) + mse.mul_scalar(self.lambda_con);
@@ -89,20 +93,22 @@ impl<B: AutodiffBackend> Objective<B> for InfoGan {
         GSpec { categorical: CATEGORIES, continuous: CONTINUOUS, dropout: 0.0 }
     }
 
+    /// `L_D + L_I` on the detached fakes: D's body and Q's head both move on it.
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
-        let (lr, lf) = (d.forward(real), d.forward(fake.images));
-        let value = gan_d_loss(lr.clone(), lf.clone(), 1.0);
+        let lr = d.forward(real);
+        let features = d.features(fake.images);
+        let lf = d.score(features.clone());
+        let (info, _) = self.info(d, features, fake.z);
+        let value = gan_d_loss(lr.clone(), lf.clone(), 1.0) + info;
         Loss { value, diagnostics: vec![mean_prob(lr.detach()), mean_prob(lf.detach())] }
     }
 
+    /// `L_G + L_I` on the same fake batch; reports the MI lower bound `log 10 - CE` and `L_I`.
     fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
-        Loss { value: bce_with_logits(d.forward(fake.images), 1.0), diagnostics: vec![] }
-    }
-
-    fn joint_loss(&self, d: &Discriminator<B>, fake: &mut dyn FnMut() -> Fake<B>, _: &mut StepContext) -> Option<Loss<B>> {
-        let fake = fake();
-        let (info, ce) = self.info(d, d.features(fake.images), fake.z);
+        let features = d.features(fake.images);
+        let adversarial = bce_with_logits(d.score(features.clone()), 1.0);
+        let (info, ce) = self.info(d, features, fake.z);
         let mi = ce.detach().neg().add_scalar((CATEGORIES as f64).ln());
-        Some(Loss { value: info.clone(), diagnostics: vec![mi, info.detach()] })
+        Loss { value: adversarial + info.clone(), diagnostics: vec![mi, info.detach()] }
     }
 }

@@ -36,6 +36,7 @@ impl Registered for Lsgan {
             Preset { name: "χ²", values: &[("a", -1.0), ("b", 1.0), ("c", 0.0)] },
         ],
         d_score: unbounded("raw output D(x) (D's targets: b for real, a for fakes)"),
+        score_caption: super::CAPTION_BATCHNORM,
     };
 
     fn from_params(p: &ParamValues) -> Self {

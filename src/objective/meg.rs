@@ -1,37 +1,49 @@
 //! Energy-based GAN with a maximum-entropy generator (MEG): an energy network with a gradient penalty
 //! on real data, and a statistics network T(x, z) whose Jensen-Shannon bound on I(G(z); z) stands in
-//! for the generator's entropy.
+//! for the generator's entropy. The schedule is Kumar et al. (2019), Algorithm 1: per generator step,
+//! `k` energy updates on `L_E` (default 5, the paper's MNIST setting), then one update of G and T
+//! together on `L_G = E[E(G(z))] - I_JSD`: G descends it, and T, which appears only in `-I_JSD`,
+//! ascends `I_JSD` (tightening the bound).
 
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Int, Tensor, TensorData};
 
 use super::losses::softplus;
 use super::wgan_gp::input_grad_sq_norms;
-use super::{k_of, raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext, K_PARAM};
+use super::{raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext, K_PARAM};
 use crate::config::ParamValues;
 use crate::model::{DSpec, Discriminator};
 
-/// `L_E = E[E(x)] - E[E(G(z))] + λ·E[‖∇E(x)‖²]`, T ascends `I_JSD`, `L_G = E[E(G(z))] - I_JSD`.
+/// `L_E = E[E(x)] - E[E(G(z))] + λ·E[‖∇E(x)‖²]`; G and T step together on `L_G = E[E(G(z))] - I_JSD`.
 pub struct Meg {
     lambda: f64,
-    /// Energy (and statistics network) updates per generator step.
+    /// Energy updates per generator step.
     k: usize,
 }
+
+/// MEG's `k`: energy updates per generator step, 5 by default as in Kumar et al. (2019) on MNIST.
+pub const MEG_K: ParamSpec = ParamSpec {
+    default: 5.0,
+    label: "energy steps per G step k",
+    help: "Energy-function updates per generator step (k in Kumar et al. 2019, Algorithm 1; 5 on MNIST). T is updated once per generator step, with G.",
+    ..K_PARAM
+};
 
 impl Registered for Meg {
     const INFO: ObjectiveInfo = ObjectiveInfo {
         id: "meg",
         name: "MEG (energy model, max-entropy generator)",
-        summary: "L_E = E[E(x)] - E[E(G(z))] + λ·E[‖∇ₓE(x)‖²]; I_JSD = E[-softplus(-T(G(z),z))] - E[softplus(T(G(z),z'))]; L_G = E[E(G(z))] - I_JSD",
-        params: &[K_PARAM, ParamSpec { key: "lambda", label: "gradient penalty λ", default: 0.1, min: 0.0, max: 100.0, toggle: false, integer: false, help: "Weight of the squared input-gradient norm of the energy on real images, which keeps energies finite." }],
-        d_diagnostics: &["energy_real", "energy_fake", "gradient_penalty", "mi_estimate"],
-        g_diagnostics: &[],
+        summary: "k energy steps on L_E = E[E(x)] - E[E(G(z))] + λ·E[‖∇ₓE(x)‖²]; then one step of G and T on L_G = E[E(G(z))] - I_JSD, I_JSD = E[-softplus(-T(G(z),z))] - E[softplus(T(G(z),z'))] (T ascends I_JSD)",
+        params: &[MEG_K, ParamSpec { key: "lambda", label: "gradient penalty λ", default: 0.1, min: 0.0, max: 100.0, toggle: false, integer: false, help: "Weight of the squared input-gradient norm of the energy on real images, which keeps energies finite." }],
+        d_diagnostics: &["energy_real", "energy_fake", "gradient_penalty"],
+        g_diagnostics: &["mi_estimate"],
         lr_default: 1e-4,
         presets: &[],
         d_score: unbounded("energy E(x) (low = real)"),
+        score_caption: super::CAPTION_NO_BATCHNORM,
     };
 
     fn from_params(p: &ParamValues) -> Self {
-        Meg { lambda: p.get("lambda").unwrap_or(0.1), k: k_of(p) }
+        Meg { lambda: p.get("lambda").unwrap_or(0.1), k: p.get(MEG_K.key).unwrap_or(MEG_K.default).max(1.0) as usize }
     }
 }
 
@@ -75,19 +87,24 @@ impl<B: AutodiffBackend> Objective<B> for Meg {
         OptimizerKind::Adam { beta_1: 0.5, beta_2: 0.9 }
     }
 
-    fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, ctx: &mut StepContext) -> Loss<B> {
+    /// The energy's loss on the detached fakes; T takes no part in it.
+    fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
         let er = d.forward(real.clone()).mean();
-        let ef = d.forward(fake.images.clone()).mean();
+        let ef = d.forward(fake.images).mean();
         let penalty = input_grad_sq_norms(d, real).mean();
-        // T is trained in the same step on the detached fakes; it shares no weights with the energy.
-        let mi = self.mi(d, fake.images, fake.z, ctx);
-        let value = er.clone() - ef.clone() + penalty.clone().mul_scalar(self.lambda) - mi.clone();
-        Loss { value, diagnostics: vec![er.detach(), ef.detach(), penalty.detach(), mi.detach()] }
+        let value = er.clone() - ef.clone() + penalty.clone().mul_scalar(self.lambda);
+        Loss { value, diagnostics: vec![er.detach(), ef.detach(), penalty.detach()] }
     }
 
+    /// `E[E(G(z))] - I_JSD` on a fake batch that is not detached: G descends it and T (see
+    /// `g_step_trains_stats`) ascends `I_JSD`; the energy is not updated in this step.
     fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, ctx: &mut StepContext) -> Loss<B> {
         let ef = d.forward(fake.images.clone()).mean();
         let mi = self.mi(d, fake.images, fake.z, ctx);
-        Loss { value: ef - mi, diagnostics: vec![] }
+        Loss { value: ef - mi.clone(), diagnostics: vec![mi.detach()] }
+    }
+
+    fn g_step_trains_stats(&self) -> bool {
+        true
     }
 }

@@ -24,6 +24,7 @@ impl Registered for Minimax {
         lr_default: 2e-4,
         presets: &[],
         d_score: P_REAL,
+        score_caption: super::CAPTION_BATCHNORM,
     };
 
     fn from_params(p: &ParamValues) -> Self {

@@ -53,7 +53,7 @@ pub struct ObjectiveInfo {
     pub params: &'static [ParamSpec],
     /// Names of the diagnostics `d_loss` reports, in order.
     pub d_diagnostics: &'static [&'static str],
-    /// Names of the diagnostics `g_loss` and then `joint_loss` report, in order.
+    /// Names of the diagnostics `g_loss` reports, in order.
     pub g_diagnostics: &'static [&'static str],
     /// Learning rate used for both nets unless the config sets one.
     pub lr_default: f64,
@@ -61,7 +61,16 @@ pub struct ObjectiveInfo {
     pub presets: &'static [Preset],
     /// What `Objective::d_score` reports per image (the evaluation histogram's axis).
     pub d_score: ScoreSpec,
+    /// One line under the evaluation histograms: which statistics D scores them with.
+    pub score_caption: &'static str,
 }
+
+/// `score_caption` of objectives whose DCGAN discriminator has BatchNorm. Its running statistics are
+/// updated only by D's own steps, on real and fake batches alike (`Lane::g_update` freezes them).
+pub const CAPTION_BATCHNORM: &str = "Scored by D in inference mode. With the DCGAN body, D's BatchNorm uses running statistics that only D's own steps update, from real and fake batches in equal parts (G's step leaves them alone); the MLP body has no BatchNorm.";
+
+/// `score_caption` of objectives whose discriminator never has BatchNorm.
+pub const CAPTION_NO_BATCHNORM: &str = "Scored by D in inference mode. This D has no BatchNorm, so each image's score depends on that image alone.";
 
 /// The meaning and range of the discriminator's per-image score; `None` (null in JSON) = unbounded.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -206,12 +215,11 @@ pub trait Objective<B: AutodiffBackend>: Send {
         d
     }
 
-    /// An optional third loss, minimised after the generator step by the generator and the
-    /// discriminator side together, with optimizers of their own (InfoGAN's information loss). It
-    /// draws a fresh fake batch, not detached, from `fake` (only objectives that use it pay for it);
-    /// its diagnostics follow `g_loss`'s.
-    fn joint_loss(&self, _d: &Discriminator<B>, _fake: &mut dyn FnMut() -> Fake<B>, _ctx: &mut StepContext) -> Option<Loss<B>> {
-        None
+    /// Whether the generator's step also updates the discriminator side's statistics network T (and
+    /// nothing else of it) on `g_loss`, with the discriminator's optimizer and learning rate: MEG's
+    /// schedule (Kumar et al. 2019, Algorithm 1), where T and G take one step together per iteration.
+    fn g_step_trains_stats(&self) -> bool {
+        false
     }
 }
 

@@ -45,6 +45,7 @@ impl Registered for NonSaturating {
         lr_default: 2e-4,
         presets: &[],
         d_score: P_REAL,
+        score_caption: super::CAPTION_BATCHNORM,
     };
 
     fn from_params(p: &ParamValues) -> Self {

@@ -30,6 +30,7 @@ impl Registered for Wgan {
         lr_default: 5e-5,
         presets: &[],
         d_score: unbounded("critic value f(x) (higher = more real)"),
+        score_caption: super::CAPTION_BATCHNORM,
     };
 
     fn from_params(p: &ParamValues) -> Self {

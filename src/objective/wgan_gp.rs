@@ -27,6 +27,7 @@ impl Registered for WganGp {
         lr_default: 1e-4,
         presets: &[],
         d_score: unbounded("critic value f(x) (higher = more real)"),
+        score_caption: super::CAPTION_NO_BATCHNORM,
     };
 
     fn from_params(p: &ParamValues) -> Self {

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: the bundled data file and small configs.
 #![allow(dead_code)]
 
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::tensor::{backend::Backend, Tensor};
 use gan_playground::backend::{cpu_device, Cpu};
 use gan_playground::config::TrainConfig;
 use gan_playground::data::{Digits, PIXELS};
@@ -60,4 +62,33 @@ pub fn wgpu_setup() -> Option<burn::backend::wgpu::WgpuSetup> {
         eprintln!("skipped: no wgpu adapter on this machine");
     }
     setup.ok()
+}
+
+/// Every float tensor of a module (BatchNorm statistics included) with its path in the module tree,
+/// e.g. `body.Dcgan.bn1.running_var`, and its values.
+pub fn paths<B: Backend, M: Module<B>>(m: &M) -> Vec<(String, Vec<f32>)> {
+    struct Paths {
+        stack: Vec<String>,
+        found: Vec<(String, Vec<f32>)>,
+    }
+    impl<B: Backend> ModuleVisitor<B> for Paths {
+        fn enter_module(&mut self, name: &str, _: &str) {
+            self.stack.push(name.to_string());
+        }
+        fn exit_module(&mut self, _: &str, _: &str) {
+            self.stack.pop();
+        }
+        fn visit_float<const D: usize>(&mut self, p: &Param<Tensor<B, D>>) {
+            let v = p.val().into_data().convert::<f32>().to_vec::<f32>().unwrap();
+            self.found.push((self.stack.join("."), v));
+        }
+    }
+    let mut p = Paths { stack: Vec::new(), found: Vec::new() };
+    m.visit(&mut p);
+    p.found
+}
+
+/// All of a module's float values in visiting order.
+pub fn flat<B: Backend, M: Module<B>>(m: &M) -> Vec<f32> {
+    paths(m).into_iter().flat_map(|(_, v)| v).collect()
 }

@@ -118,3 +118,17 @@ test('the test hooks exist only with ?test=1', async () => {
   assert.doesNotMatch(await notices(withHooks.page), /Unknown URL parameter "test"/);
   await withHooks.page.close();
 });
+
+test('a restarted worker keeps the page options (slow motion)', async () => {
+  const { page, errors } = await ready('?backend=cpu&test=1&batch=16&speed=2');
+  await hooks(page, 'forceDeviceLoss');
+  await waitForStatus(page, (s) => s.deviceLosses === 1 && s.ready, 60_000, 'recovery');
+  await hooks(page, 'play');
+  const t0 = Date.now();
+  const s = await waitForStatus(page, (x) => lane(x).step >= 6, 60_000, 'slow steps after the restart');
+  const rate = lane(s).step / ((Date.now() - t0) / 1000);
+  assert.ok(rate < 4, `after the restart the lane ran at ${rate.toFixed(1)} steps/s instead of 2`);
+  await hooks(page, 'pause');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

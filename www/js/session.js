@@ -38,8 +38,10 @@ export function createSession(store, hooks = {}) {
     store.update('workerStarting', { backend });
     client.start();
     const lanes = state.lanes.map((l) => ({ id: l.id, config: l.config ?? l.raw ?? {}, checkpoint: l.checkpoint?.bytes ?? null }));
+    // A restarted worker keeps the page options (slow motion, quality interval); the first start has none yet.
+    const options = { speed: state.page.speed || undefined, evalEvery: state.page.evalEvery ?? undefined };
     try {
-      const info = await client.request('init', { backend, ...DATA_FILES(state.page.dataset), lanes, snapshotEvery });
+      const info = await client.request('init', { backend, ...DATA_FILES(state.page.dataset), lanes, snapshotEvery, options });
       store.update('ready', info);
       if (info.notice) store.update('notice', { key: 'backend', text: info.notice, level: 'info' });
       await hooks.afterReady?.(info);

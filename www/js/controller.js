@@ -64,7 +64,6 @@ export function makeController({ store, session, testMode }) {
   async function validateAll(configs) {
     let results;
     try {
-      structuredClone(configs);
       results = await send('validate', { configs });
     } catch (e) {
       throw new Error(`configure: the config must be plain JSON data (${e?.message ?? e})`);

@@ -3,7 +3,7 @@
 // histogram and the D-score histogram, and the lane's own buttons (select, save, roll back, remove).
 import { drawGrid } from './samples.js';
 import { BarChart, histogram, range, fractions, binLabels } from './histograms.js';
-import { laneById, laneIndex, objectiveInfo, selectedLane } from './store.js';
+import { laneById, objectiveInfo, selectedLane } from './store.js';
 
 const D_BINS = 20;
 const CLASS_LABELS = {
@@ -202,6 +202,5 @@ export function mountLanes(container, store, actions, { dataset, scrubbing }) {
         if (frame) views.get(l.id)?.drawSamples(frame);
       }
     },
-    indexOf: (id) => laneIndex(state, id),
   };
 }

@@ -3,7 +3,7 @@
 import { parseQuery, toQuery } from './url.js';
 import { createStore, laneIndex, selectedLane } from './store.js';
 import { createSession } from './session.js';
-import { makeController } from './controller.js';
+import { makeController, laneStatus } from './controller.js';
 import { installApi, emitStatus, emitLane } from './api.js';
 import { applyLayout } from './layout.js';
 import { mountTransport } from './transport.js';
@@ -14,7 +14,6 @@ import { mountNotices, mountLoading } from './notices.js';
 import { setupCodeExplorer } from './codes.js';
 import { setupInterpolation } from './interp.js';
 import { setupTimelapse } from './timelapse-ui.js';
-import { laneStatus } from './controller.js';
 
 const $ = (id) => document.getElementById(id);
 // `test=1` enables the test hooks (README, "Test hooks"); it is not part of the configuration.

@@ -135,10 +135,9 @@ export const UPDATES = {
     if (last.phase !== 'd') lane.gLoss = last.g_loss;
     lane.stepsPerSec = msg.stepsPerSec;
     state.memoryBytes = msg.memoryBytes ?? state.memoryBytes;
-    const from = lane.curves.stats.length;
     for (const s of msg.stats) lane.curves.stats.push({ step: s.step, phase: s.phase, d_loss: s.d_loss, g_loss: s.g_loss, diagnostics: s.diagnostics });
     thinStats(lane, state.limits?.maxCurvePoints ?? 4000);
-    return { lane: lane.id, added: msg.stats, thinned: lane.curves.stats.length < from + msg.stats.length };
+    return { lane: lane.id };
   },
   samples(state, msg) {
     const lane = laneById(state, msg.lane);

@@ -108,13 +108,7 @@ async function fetchBytes(url, stage = null) {
     }
   }
   emit('loading', { stage, loaded, total: Math.max(total, loaded) });
-  const out = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return new Uint8Array(await new Blob(chunks).arrayBuffer());
 }
 
 /** The dataset's classifier for the live metrics; without it training still works, with a notice. */
@@ -237,12 +231,6 @@ async function loadModule() {
   return init({ module_or_path: bytes });
 }
 
-/** Builds the lanes the page asked for; one `laneBuilt` event each. Returns their ids. */
-async function buildAll(specs) {
-  for (const spec of specs) lanes.build(spec.id, spec.config ?? {}, spec.checkpoint ?? null);
-  await lanes.sendAllSamples();
-  return specs.map((s) => s.id);
-}
 
 /** Runs request `msg`; its result is the reply. */
 async function handle(msg) {
@@ -267,7 +255,8 @@ async function handle(msg) {
         dataset: { size: dataset.size, classCounts: Array.from(dataset.classCounts()) },
         metrics: meter ? { accuracy: meter.accuracy, samples: limits.evalSamples, realFid: meter.realFid } : null,
       };
-      await buildAll(msg.lanes ?? []);
+      for (const spec of msg.lanes) lanes.build(spec.id, spec.config ?? {}, spec.checkpoint ?? null);
+      await lanes.sendAllSamples();
       return info;
     }
     case 'validate':

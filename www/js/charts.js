@@ -42,10 +42,9 @@ class Plot {
         axes: [{ label: 'generator step', size: 36 }, { label: this.yLabel, size: 52 }],
         legend: { live: true },
         series: [{ label: 'step' }, ...curves.map((c) => ({
-          label: c.label, stroke: c.faint ? faint(c.color) : c.color, width: c.faint ? 1 : 2, spanGaps: true, dash: c.dash ? [6, 4] : undefined,
+          label: c.faint ? '' : c.label, stroke: c.faint ? faint(c.color) : c.color, width: c.faint ? 1 : 2, spanGaps: true, dash: c.dash ? [6, 4] : undefined,
           // Sparse curves (one FID point, a first step) show their points; dense ones only the line.
           points: { show: (u, si) => (u.data[si]?.filter((v) => v !== null).length ?? 0) <= 12, size: 6 },
-          ...(c.faint ? { legend: false } : {}),
         }))],
       }, table(curves), this.container);
     } else {

@@ -25,7 +25,7 @@ export class BarChart {
    * bar series drawn side by side within each category. `width` fixes the width; without it the chart
    * follows the container's width. `yRange`: a fixed [lo, hi]; without it y runs from 0 to the data's max.
    */
-  constructor(container, { categories, series, height = 110, width, yLabel, yRange, compact = false } = {}) {
+  constructor(container, { categories, series, height = 110, width, yLabel, yRange, compact = false, xLabels = true } = {}) {
     if (!Array.isArray(categories) || !Array.isArray(series) || series.length === 0) {
       throw new TypeError('BarChart: categories (string[]) and series ([{label, color}]) are required');
     }
@@ -38,6 +38,7 @@ export class BarChart {
     this.yRange = yRange;
     // compact: no legend and no y axis, small x labels (the lane cards' histograms).
     this.compact = compact;
+    this.xLabels = xLabels;
     this.yAxisSize = compact ? 0 : Y_AXIS_SIZE;
     this.values = series.map(() => this.categories.map(() => null));
     this.plot = new uPlot(this.options(), this.data(), container);
@@ -75,6 +76,7 @@ export class BarChart {
         {
           splits: () => categories().map((_, i) => i),
           values: (u, splits) => {
+            if (!this.xLabels) return splits.map(() => '');
             const plotWidth = Math.max(1, this.width() - this.yAxisSize);
             const every = Math.max(1, Math.ceil((categories().length * LABEL_SPACING) / plotWidth));
             return splits.map((i) => (i % every === 0 ? categories()[i] ?? '' : ''));

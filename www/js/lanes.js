@@ -78,7 +78,7 @@ export class LaneView {
       this.dChart = new BarChart(this.dHist, {
         categories: Array.from({ length: D_BINS }, (_, i) => String(i)),
         series: [{ label: 'D(x) real', color: shade(this.root, 0.9) }, { label: 'D(G(z)) fake', color: shade(this.root, 0.45) }],
-        height: 64, compact: true,
+        height: 64, compact: true, xLabels: false,
       });
     }
     this.render(lane);

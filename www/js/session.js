@@ -86,8 +86,9 @@ export function createSession(store, hooks = {}) {
 
   /** The GPU device was lost: restore the lanes from their checkpoints on a new device, or on the CPU after a second loss. */
   function deviceLost(msg) {
-    store.update('deviceLost');
+    // Read before the update, which stops the lanes: training resumes on the new worker if it was running.
     resumeAfterRestore = resumeAfterRestore || state.running;
+    store.update('deviceLost');
     const retryGpu = msg.backend === 'webgpu' && state.deviceLosses === 1;
     const what = msg.simulated ? `Simulated GPU device loss (${msg.message})` : `The GPU device was lost (${msg.reason}${msg.message ? `: ${msg.message}` : ''})`;
     const restored = state.lanes.length === 1 ? `The lane is restored ${restoreFrom().slice('the lane '.length)}` : `The lanes are restored (${restoreFrom()})`;

@@ -3,6 +3,8 @@
 import { allBuilt } from './store.js';
 
 const $ = (id) => document.getElementById(id);
+/** Updates that arrive many times a second: rendered at most once a frame. */
+const FREQUENT = new Set(['stats', 'samples', 'quality', 'view', 'loading', 'checkpoint']);
 const fmtLoss = (v) => (v === null || v === undefined ? '—' : Number(v).toFixed(3));
 
 /** What a manual step changed, in words (shown for a few seconds after the step). */
@@ -107,7 +109,8 @@ export function mountTransport(store, controller, { report, toggleSettings }) {
   let frame = 0;
   let last = { type: 'init' };
   store.subscribe((s, change) => {
-    if (change.type === 'pulse' || change.type === 'running' || change.type === 'ready') return render(s, change);
+    // Only the high-frequency pushes wait for the next frame; every other change shows at once.
+    if (!FREQUENT.has(change.type)) return render(s, change);
     last = change;
     if (!frame) frame = requestAnimationFrame(() => { frame = 0; render(state, last); });
     return undefined;

@@ -312,6 +312,8 @@ async function handle(msg) {
       return null;
     case 'pause':
       setRunning(false);
+      // The round in flight still holds the lanes; measuring before it ends would overlap it ("lane is busy").
+      while (loopActive) await nextTask();
       await lanes.evaluateStale();
       return null;
     case 'step': {

@@ -83,6 +83,9 @@ pub fn paths<B: Backend, M: Module<B>>(m: &M) -> Vec<(String, Vec<f32>)> {
             self.found.push((self.stack.join("."), v));
         }
     }
+    // Fold pending BatchNorm running-statistics updates in first (a clone shares them): visiting
+    // reads the last synchronised value, one update behind.
+    let _ = m.clone().into_record();
     let mut p = Paths { stack: Vec::new(), found: Vec::new() };
     m.visit(&mut p);
     p.found

@@ -19,6 +19,7 @@ impl Registered for Ebgan {
     const INFO: ObjectiveInfo = ObjectiveInfo {
         id: "ebgan",
         name: "EBGAN (autoencoder energy, pull-away term)",
+        short: "EBGAN",
         summary: "E(x) = mean‖Dec(Enc(x)) - x‖²; L_D = E[E(x)] + E[max(0, m - E(G(z)))]; L_G = E[E(G(z))] + λ_PT·f_PT(Enc(G(z)))",
         params: &[
             K_PARAM,

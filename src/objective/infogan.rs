@@ -29,6 +29,7 @@ impl Registered for InfoGan {
     const INFO: ObjectiveInfo = ObjectiveInfo {
         id: "infogan",
         name: "InfoGAN (categorical + continuous codes)",
+        short: "InfoGAN",
         summary: "L_I = λ_cat·CE(Q_cat, c_cat) + λ_con·MSE(Q_con, c_con) on G(z, c); D and Q minimise L_D + L_I, G minimises L_G + L_I (L_D, L_G non-saturating); MI ≥ log 10 - CE",
         params: &[
             K_PARAM,

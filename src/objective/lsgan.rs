@@ -21,6 +21,7 @@ impl Registered for Lsgan {
     const INFO: ObjectiveInfo = ObjectiveInfo {
         id: "lsgan",
         name: "LSGAN (least squares)",
+        short: "LSGAN",
         summary: "L_D = ½E[(l(x) - b)²] + ½E[(l(G(z)) - a)²]; L_G = ½E[(l(G(z)) - c)²]",
         params: &[
             K_PARAM,

@@ -32,6 +32,7 @@ impl Registered for Meg {
     const INFO: ObjectiveInfo = ObjectiveInfo {
         id: "meg",
         name: "MEG (energy model, max-entropy generator)",
+        short: "MEG",
         summary: "k energy steps on L_E = E[E(x)] - E[E(G(z))] + λ·E[‖∇ₓE(x)‖²]; then one step of G and T on L_G = E[E(G(z))] - I_JSD, I_JSD = E[-softplus(-T(G(z),z))] - E[softplus(T(G(z),z'))] (T ascends I_JSD)",
         params: &[MEG_K, ParamSpec { key: "lambda", label: "gradient penalty λ", default: 0.1, min: 0.0, max: 100.0, toggle: false, integer: false, help: "Weight of the squared input-gradient norm of the energy on real images, which keeps energies finite." }],
         d_diagnostics: &["energy_real", "energy_fake", "gradient_penalty"],

@@ -17,6 +17,7 @@ impl Registered for Minimax {
     const INFO: ObjectiveInfo = ObjectiveInfo {
         id: "minimax",
         name: "GAN (minimax)",
+        short: "MM-GAN",
         summary: "L_D = E[softplus(-l(x))] + E[softplus(l(G(z)))]; L_G = -E[softplus(l(G(z)))] (saturating)",
         params: &[K_PARAM],
         d_diagnostics: &["d_real", "d_fake", "js_estimate"],

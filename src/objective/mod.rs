@@ -48,6 +48,8 @@ pub struct ParamSpec {
 pub struct ObjectiveInfo {
     pub id: &'static str,
     pub name: &'static str,
+    /// A few letters for tight places (lane titles): the names of Lucic et al. (2018), "MM-GAN", "NS-GAN".
+    pub short: &'static str,
     /// Loss formulas in one line each.
     pub summary: &'static str,
     pub params: &'static [ParamSpec],

@@ -31,6 +31,7 @@ impl Registered for NonSaturating {
     const INFO: ObjectiveInfo = ObjectiveInfo {
         id: "nonsaturating",
         name: "GAN (non-saturating)",
+        short: "NS-GAN",
         summary: "L_D = E[softplus(-l(x))] + E[softplus(l(G(z)))]; L_G = E[softplus(-l(G(z)))]",
         params: &[
             K_PARAM,

@@ -19,6 +19,7 @@ impl Registered for Wgan {
     const INFO: ObjectiveInfo = ObjectiveInfo {
         id: "wgan",
         name: "WGAN (weight clipping)",
+        short: "WGAN",
         summary: "L_D = E[f(G(z))] - E[f(x)], then clamp every critic weight to [-c, c]; L_G = -E[f(G(z))]",
         params: &[
             ParamSpec { key: "clip", label: "clip value c", default: 0.01, min: 1e-4, max: 1.0, toggle: false, integer: false, help: "Every critic parameter is clamped to [-c, c] after each critic step." },

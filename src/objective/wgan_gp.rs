@@ -17,6 +17,7 @@ impl Registered for WganGp {
     const INFO: ObjectiveInfo = ObjectiveInfo {
         id: "wgan-gp",
         name: "WGAN-GP (gradient penalty)",
+        short: "WGAN-GP",
         summary: "L_D = E[f(G(z))] - E[f(x)] + λ·E[(‖∇f(x̂)‖₂ - 1)²], x̂ = εx + (1-ε)G(z); L_G = -E[f(G(z))]",
         params: &[
             ParamSpec { key: "lambda", label: "penalty weight λ", default: 10.0, min: 0.0, max: 1000.0, toggle: false, integer: false, help: "Weight of the two-sided gradient penalty." },

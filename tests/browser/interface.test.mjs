@@ -42,6 +42,14 @@ test('layout: the transport and the sample grids are on the first screen at phon
       assert.ok(inside(m.loss, m.viewport), `${width}×${height}: the loss chart ${JSON.stringify(m.loss)} is below the fold`);
     }
   }
+  // Legends name every visible curve (the faint raw curves have no row), and lane titles are shown whole.
+  const legend = await page.$$eval('#charts .u-legend .u-series', (rows) => rows.filter((r) => r.offsetParent !== null).map((r) => r.textContent));
+  assert.ok(legend.length > 0 && legend.every((t) => !t.includes('Value')), `legend rows: ${legend.join(' | ')}`);
+  for (const [width, height] of [[390, 844], [1280, 720]]) {
+    await page.setViewportSize({ width, height });
+    const cut = await page.$$eval('.lane-title', (ts) => ts.filter((t) => t.scrollHeight > t.clientHeight + 1).map((t) => t.textContent));
+    assert.deepEqual(cut, [], `${width}×${height}: lane titles cut off`);
+  }
   for (const width of [320, 600, 900]) {
     await page.setViewportSize({ width, height: 800 });
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));

@@ -47,6 +47,9 @@ class Plot {
           points: { show: (u, si) => (u.data[si]?.filter((v) => v !== null).length ?? 0) <= 12, size: 6 },
         }))],
       }, table(curves), this.container);
+      // uPlot names an unlabelled series "Value" in its legend and has no per-series legend switch.
+      const rows = this.plot.root.querySelectorAll('.u-legend .u-series');
+      curves.forEach((c, i) => rows[i + 1]?.classList.toggle('faint-series', Boolean(c.faint)));
     } else {
       this.plot.setData(table(curves));
     }

@@ -4,6 +4,7 @@
 // stays in the field, marked with the validator's message, and nothing changes until it is valid.
 import { DATASETS } from './url.js';
 import { selectedLane, objectiveInfo, laneIndex } from './store.js';
+import { el } from './dom.js';
 
 const OPTIMISATION = [
   { key: 'lr_g', label: 'G learning rate' },
@@ -14,11 +15,6 @@ const ADVANCED = [{ key: 'latent', label: 'latent size (z dimensions)' }];
 const RUN = [{ key: 'seed', label: 'seed (shared by all lanes)' }];
 
 const $ = (id) => document.getElementById(id);
-const el = (tag, props = {}, ...children) => {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-};
 const fmt = (v) => (Math.abs(v) >= 1e4 ? v.toExponential(0) : String(v));
 
 /** A labelled number field with its range and an error slot; `name` is the validator's field name. */

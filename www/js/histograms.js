@@ -24,6 +24,7 @@ export class BarChart {
    * `categories`: the x labels, one bar (group) each. `series`: [{label, color}], one or two (or more)
    * bar series drawn side by side within each category. `width` fixes the width; without it the chart
    * follows the container's width. `yRange`: a fixed [lo, hi]; without it y runs from 0 to the data's max.
+   * `xLabels`: true (thinned to fit), false (none) or 'ends' (the first and last category only).
    */
   constructor(container, { categories, series, height = 110, width, yLabel, yRange, compact = false, xLabels = true } = {}) {
     if (!Array.isArray(categories) || !Array.isArray(series) || series.length === 0) {
@@ -77,6 +78,7 @@ export class BarChart {
           splits: () => categories().map((_, i) => i),
           values: (u, splits) => {
             if (!this.xLabels) return splits.map(() => '');
+            if (this.xLabels === 'ends') return splits.map((i, k) => (k === 0 || k === splits.length - 1 ? categories()[i] ?? '' : ''));
             const plotWidth = Math.max(1, this.width() - this.yAxisSize);
             const every = Math.max(1, Math.ceil((categories().length * LABEL_SPACING) / plotWidth));
             return splits.map((i) => (i % every === 0 ? categories()[i] ?? '' : ''));

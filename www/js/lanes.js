@@ -2,8 +2,9 @@
 // live figures (step, steps/s, losses, FID, classes covered), the fixed-z sample grid, the class
 // histogram and the D-score histogram, and the lane's own buttons (select, save, roll back, remove).
 import { drawGrid } from './samples.js';
-import { BarChart, histogram, range, fractions, binLabels } from './histograms.js';
+import { BarChart, histogram, range, fractions } from './histograms.js';
 import { laneById, objectiveInfo, selectedLane } from './store.js';
+import { el } from './dom.js';
 
 const D_BINS = 20;
 const CLASS_LABELS = {
@@ -13,18 +14,15 @@ const CLASS_LABELS = {
 };
 const FASHION_NAMES = 'top, trouser, pullover, dress, coat, sandal, shirt, sneaker, bag, ankle boot';
 
-const el = (tag, props = {}, ...children) => {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-};
 
 export class LaneView {
   /** `actions`: select(id), save(id), remove(id), rollback(id). */
   constructor(container, lane, actions, dataset) {
     this.id = lane.id;
     const title = el('button', { type: 'button', className: 'lane-title', title: 'edit this lane in the controls' });
-    const swatch = el('span', { className: 'swatch' });
+    // The lane's number on its colour: the charts' legends say "lane 1" in the same colour.
+    this.swatch = el('span', { className: 'swatch', ariaHidden: 'true' });
+    const swatch = this.swatch;
     swatch.style.background = lane.color;
     this.title = title;
     this.figures = el('p', { className: 'lane-figures' });
@@ -49,7 +47,7 @@ export class LaneView {
       el('header', {}, swatch, title, el('span', { className: 'lane-buttons' }, this.rollbackButton, save, remove)),
       this.figures, this.canvas, this.caption, this.quality,
       el('div', { className: 'histograms' },
-        el('div', {}, el('p', { className: 'hist-label', textContent: 'classes of samples', title: dataset === 'fashion' ? `classes: ${FASHION_NAMES}` : 'the classifier\'s class of each fresh sample' }), this.classHist),
+        el('div', {}, el('p', { className: 'hist-label', textContent: 'classes', title: dataset === 'fashion' ? `classes: ${FASHION_NAMES}` : 'the classifier\'s class of each fresh sample' }), this.classHist),
         el('div', {}, this.dLabel, this.dHist)));
     this.root.dataset.lane = String(lane.id);
     container.append(this.root);
@@ -62,8 +60,10 @@ export class LaneView {
 
   /** Header, figures and D-histogram axes for the lane's (new) config. */
   showConfig(lane, info, index, selected, caption = '') {
-    const name = `${info?.name ?? lane.config.objective} · ${lane.config.arch.toUpperCase()}`;
-    this.title.textContent = `${index + 1} · ${name}`;
+    const arch = lane.config.arch.toUpperCase();
+    const name = `${info?.name ?? lane.config.objective} · ${arch}`;
+    this.swatch.textContent = String(index + 1);
+    this.title.textContent = `${info?.short ?? lane.config.objective} · ${arch}`;
     this.title.title = `Lane ${index + 1}: ${name} — select to edit it in the settings`;
     this.root.setAttribute('aria-label', `lane ${index + 1}: ${name}`);
     this.scoreCaption = caption;
@@ -73,12 +73,12 @@ export class LaneView {
       this.dScore = score;
       this.dChart?.destroy();
       this.dHist.replaceChildren();
-      this.dLabel.textContent = 'D score: real vs fake';
+      this.dLabel.textContent = 'D score';
       this.dLabel.title = [`${score.label}: real (dark) vs generated (light)`, this.scoreCaption].filter(Boolean).join('. ');
       this.dChart = new BarChart(this.dHist, {
         categories: Array.from({ length: D_BINS }, (_, i) => String(i)),
         series: [{ label: 'D(x) real', color: shade(this.root, 0.9) }, { label: 'D(G(z)) fake', color: shade(this.root, 0.45) }],
-        height: 64, compact: true, xLabels: false,
+        height: 64, compact: true, xLabels: 'ends',
       });
     }
     this.render(lane);
@@ -111,8 +111,8 @@ export class LaneView {
     const { lo, hi } = range(msg.dReal, msg.dFake, this.dScore.lo, this.dScore.hi);
     const real = histogram(msg.dReal, lo, hi, D_BINS);
     const fake = histogram(msg.dFake, lo, hi, D_BINS);
-    this.dChart.set([real.counts, fake.counts], binLabels(real.edges));
-    this.dLabel.textContent = `D score ${formatEdge(lo)} … ${formatEdge(hi)}`;
+    // The range as the axis's two ends (20 bin labels would overlap).
+    this.dChart.set([real.counts, fake.counts], real.counts.map((_, i) => (i === 0 ? formatEdge(lo) : i === D_BINS - 1 ? formatEdge(hi) : '')));
     this.dLabel.title = [`${this.dScore.label}, ${formatEdge(lo)} to ${formatEdge(hi)}: real (dark) vs generated (light)`, this.scoreCaption].filter(Boolean).join('. ');
   }
 

@@ -1,41 +1,12 @@
 //! Training configuration and its validation: the one place where user input becomes a valid config.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::model::Arch;
 use crate::objective;
 
-/// A field that failed validation, with a message naming the accepted range.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), message: message.into() }
-    }
-}
-
-impl std::fmt::Display for FieldError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
-    }
-}
-
-/// Validated objective-specific values, keyed by `ParamSpec::key`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ParamValues(pub BTreeMap<String, f64>);
-
-impl ParamValues {
-    pub fn get(&self, key: &str) -> Option<f64> {
-        self.0.get(key).copied()
-    }
-}
+pub use crate::params::{shorten, FieldError, ParamValues};
 
 /// Everything needed to build and train one lane.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -75,16 +46,6 @@ impl Default for TrainConfig {
 fn defaults_for(objective: &str) -> ParamValues {
     let specs = objective::info(objective).map(|i| i.params).unwrap_or(&[]);
     ParamValues(specs.iter().map(|p| (p.key.to_string(), p.default)).collect())
-}
-
-/// Shortens user text quoted in messages so a 10 kB value does not flood the page.
-pub fn shorten(s: &str) -> String {
-    const MAX: usize = 40;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(MAX).collect::<String>())
-    }
 }
 
 impl TrainConfig {

@@ -131,7 +131,7 @@ fn objective_row<B: AutodiffBackend>(
 ) -> Result<Row, String> {
     let map = json!({ "objective": id, "arch": args.arch, "seed": args.seed });
     let config = TrainConfig::from_map(map.as_object().unwrap())
-        .map_err(|errs| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))?;
+        .map_err(|errs| crate::params::describe(&errs, "; "))?;
     println!(
         "== {id} / {}: {} steps, batch {}, lr_g {}, lr_d {}, seed {}",
         config.arch.id(), args.steps, config.batch, config.lr_g, config.lr_d, config.seed

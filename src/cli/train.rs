@@ -83,7 +83,7 @@ fn config_from(args: &TrainArgs) -> Result<TrainConfig, String> {
         map["lr_d"] = json!(lr.to_string());
     }
     TrainConfig::from_map(map.as_object().unwrap()).map_err(|errs| {
-        errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n       ")
+        crate::params::describe(&errs, "\n       ")
     })
 }
 

@@ -3,8 +3,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor};
 
-use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, ScoreSpec, StepContext, K_PARAM};
-use crate::config::ParamValues;
+use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, ScoreSpec, StepContext, K_PARAM, Params};
 use crate::model::{DSpec, Discriminator};
 
 /// `L_D = E[E(x)] + E[max(0, m - E(G(z)))]`, `L_G = E[E(G(z))] + λ_PT·f_PT(S)`.
@@ -35,8 +34,8 @@ impl Registered for Ebgan {
         score_caption: super::CAPTION_NO_BATCHNORM,
     };
 
-    fn from_params(p: &ParamValues) -> Self {
-        Ebgan { margin: p.get("margin").unwrap_or(1.0), lambda_pt: p.get("lambda_pt").unwrap_or(0.1), k: k_of(p) }
+    fn from_params(p: &Params) -> Self {
+        Ebgan { margin: p.get("margin"), lambda_pt: p.get("lambda_pt"), k: k_of(p) }
     }
 }
 

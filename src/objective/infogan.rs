@@ -6,8 +6,7 @@
 use burn::tensor::{activation, backend::AutodiffBackend, backend::Backend, Tensor};
 
 use super::losses::{bce_with_logits, gan_d_loss, mean_prob};
-use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext, K_PARAM, P_REAL};
-use crate::config::ParamValues;
+use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext, K_PARAM, P_REAL, Params};
 use crate::model::{DSpec, Discriminator, GSpec};
 
 /// Size of the categorical code.
@@ -45,8 +44,8 @@ impl Registered for InfoGan {
         score_caption: super::CAPTION_BATCHNORM,
     };
 
-    fn from_params(p: &ParamValues) -> Self {
-        InfoGan { lambda_cat: p.get("lambda_cat").unwrap_or(1.0), lambda_con: p.get("lambda_con").unwrap_or(0.1), k: k_of(p) }
+    fn from_params(p: &Params) -> Self {
+        InfoGan { lambda_cat: p.get("lambda_cat"), lambda_con: p.get("lambda_con"), k: k_of(p) }
     }
 }
 

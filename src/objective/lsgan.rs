@@ -2,8 +2,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, Tensor};
 
-use super::{k_of, raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Preset, Registered, StepContext, K_PARAM};
-use crate::config::ParamValues;
+use super::{k_of, raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Preset, Registered, StepContext, K_PARAM, Params};
 use crate::model::Discriminator;
 
 /// `L_D = ½E[(l(x) - b)²] + ½E[(l(G(z)) - a)²]`, `L_G = ½E[(l(G(z)) - c)²]`.
@@ -40,8 +39,8 @@ impl Registered for Lsgan {
         score_caption: super::CAPTION_BATCHNORM,
     };
 
-    fn from_params(p: &ParamValues) -> Self {
-        Lsgan { a: p.get("a").unwrap_or(0.0), b: p.get("b").unwrap_or(1.0), c: p.get("c").unwrap_or(1.0), k: k_of(p) }
+    fn from_params(p: &Params) -> Self {
+        Lsgan { a: p.get("a"), b: p.get("b"), c: p.get("c"), k: k_of(p) }
     }
 }
 

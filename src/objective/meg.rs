@@ -9,8 +9,7 @@ use burn::tensor::{backend::AutodiffBackend, backend::Backend, Int, Tensor, Tens
 
 use super::losses::softplus;
 use super::wgan_gp::input_grad_sq_norms;
-use super::{raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext, K_PARAM};
-use crate::config::ParamValues;
+use super::{raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext, K_PARAM, Params};
 use crate::model::{DSpec, Discriminator};
 
 /// `L_E = E[E(x)] - E[E(G(z))] + λ·E[‖∇E(x)‖²]`; G and T step together on `L_G = E[E(G(z))] - I_JSD`.
@@ -43,8 +42,8 @@ impl Registered for Meg {
         score_caption: super::CAPTION_NO_BATCHNORM,
     };
 
-    fn from_params(p: &ParamValues) -> Self {
-        Meg { lambda: p.get("lambda").unwrap_or(0.1), k: p.get(MEG_K.key).unwrap_or(MEG_K.default).max(1.0) as usize }
+    fn from_params(p: &Params) -> Self {
+        Meg { lambda: p.get("lambda"), k: p.count(MEG_K.key) }
     }
 }
 

@@ -3,8 +3,7 @@
 use burn::tensor::{backend::AutodiffBackend, Tensor};
 
 use super::losses::{gan_d_loss, js_estimate, mean_prob, softplus};
-use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, Registered, StepContext, K_PARAM, P_REAL};
-use crate::config::ParamValues;
+use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, Registered, StepContext, K_PARAM, P_REAL, Params};
 use crate::model::Discriminator;
 
 /// `L_D = E[softplus(-l(x))] + E[softplus(l(G(z)))]`, `L_G = -E[softplus(l(G(z)))]`.
@@ -28,7 +27,7 @@ impl Registered for Minimax {
         score_caption: super::CAPTION_BATCHNORM,
     };
 
-    fn from_params(p: &ParamValues) -> Self {
+    fn from_params(p: &Params) -> Self {
         Minimax { k: k_of(p) }
     }
 }

@@ -4,7 +4,7 @@ use burn::tensor::{activation, backend::AutodiffBackend, backend::Backend, Distr
 use rand::Rng;
 use rand_distr::StandardNormal;
 
-use crate::config::{FieldError, ParamValues};
+pub use crate::params::{FieldError, ParamSpec, ParamValues, Params};
 use crate::rng::LaneRng;
 use crate::model::{DSpec, Discriminator, GSpec};
 
@@ -24,24 +24,6 @@ pub use lsgan::half_mse;
 pub use meg::jsd_mi;
 pub use wgan::clip_fraction;
 pub use wgan_gp::gradient_penalty;
-
-/// One tunable hyper-parameter of an objective, as the UI and the validator see it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ParamSpec {
-    /// Identifier used in configs and URLs (e.g. `label_smoothing`).
-    pub key: &'static str,
-    /// Human label for the control.
-    pub label: &'static str,
-    pub default: f64,
-    pub min: f64,
-    pub max: f64,
-    /// `true` for a 0/1 toggle.
-    pub toggle: bool,
-    /// `true` for a count (e.g. critic steps): only whole numbers are accepted.
-    pub integer: bool,
-    /// One sentence of help.
-    pub help: &'static str,
-}
 
 /// What the registry knows about an objective without building it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -109,9 +91,9 @@ pub const K_PARAM: ParamSpec = ParamSpec {
     help: "Discriminator updates per generator step (k in Goodfellow et al. 2014, Algorithm 1).",
 };
 
-/// The validated `k` of `K_PARAM` (1 if absent).
-pub fn k_of(p: &ParamValues) -> usize {
-    p.get(K_PARAM.key).unwrap_or(K_PARAM.default).max(1.0) as usize
+/// The `k` of `K_PARAM`.
+pub fn k_of(p: &Params) -> usize {
+    p.count(K_PARAM.key)
 }
 
 /// A named set of parameter values (e.g. LSGAN's χ² and 0-1 targets).
@@ -228,7 +210,8 @@ pub trait Objective<B: AutodiffBackend>: Send {
 /// Implemented by each objective file: its static description and how to build it from values.
 pub trait Registered: Sized {
     const INFO: ObjectiveInfo;
-    fn from_params(params: &ParamValues) -> Self;
+    /// `params` reads each declared parameter's value or its spec's default.
+    fn from_params(params: &Params) -> Self;
 }
 
 macro_rules! registry {
@@ -245,7 +228,7 @@ macro_rules! registry {
         ) -> Result<Box<dyn Objective<B>>, FieldError> {
             $(
                 if id == <$ty as Registered>::INFO.id {
-                    return Ok(Box::new(<$ty as Registered>::from_params(params)));
+                    return Ok(Box::new(<$ty as Registered>::from_params(&Params::new(params, <$ty as Registered>::INFO.params))));
                 }
             )*
             Err(unknown(id))
@@ -273,6 +256,6 @@ fn unknown(id: &str) -> FieldError {
     let ids: Vec<&str> = all().iter().map(|i| i.id).collect();
     FieldError::new(
         "objective",
-        format!("unknown objective {:?}; available: {}", crate::config::shorten(id), ids.join(", ")),
+        format!("unknown objective {:?}; available: {}", crate::params::shorten(id), ids.join(", ")),
     )
 }

@@ -4,8 +4,7 @@
 use burn::tensor::{backend::AutodiffBackend, Distribution, Tensor};
 
 use super::losses::{bce_with_logit_targets, bce_with_logits, gan_d_loss, js_estimate, mean_prob};
-use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext, K_PARAM, P_REAL};
-use crate::config::ParamValues;
+use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext, K_PARAM, P_REAL, Params};
 use crate::model::{Discriminator, GSpec};
 
 /// Probability that a label is flipped when "noisy labels" is on.
@@ -49,13 +48,12 @@ impl Registered for NonSaturating {
         score_caption: super::CAPTION_BATCHNORM,
     };
 
-    fn from_params(p: &ParamValues) -> Self {
-        let on = |k: &str| p.get(k).unwrap_or(0.0) != 0.0;
+    fn from_params(p: &Params) -> Self {
         NonSaturating {
-            real_target: if on("label_smoothing") { 0.9 } else { 1.0 },
-            noisy_labels: on("noisy_labels"),
-            noise_steps: if on("instance_noise") { p.get("noise_steps").unwrap_or(2000.0) as usize } else { 0 },
-            dropout: on("dropout_g"),
+            real_target: if p.on("label_smoothing") { 0.9 } else { 1.0 },
+            noisy_labels: p.on("noisy_labels"),
+            noise_steps: if p.on("instance_noise") { p.get("noise_steps") as usize } else { 0 },
+            dropout: p.on("dropout_g"),
             k: k_of(p),
         }
     }

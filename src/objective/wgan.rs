@@ -4,8 +4,7 @@
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor};
 
-use super::{raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext};
-use crate::config::ParamValues;
+use super::{raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext, Params};
 use crate::model::Discriminator;
 
 /// `L_D = E[f(G(z))] - E[f(x)]`, `L_G = -E[f(G(z))]`.
@@ -34,11 +33,11 @@ impl Registered for Wgan {
         score_caption: super::CAPTION_BATCHNORM,
     };
 
-    fn from_params(p: &ParamValues) -> Self {
+    fn from_params(p: &Params) -> Self {
         Wgan {
-            clip: p.get("clip").unwrap_or(0.01),
-            n_critic: p.get("n_critic").unwrap_or(5.0) as usize,
-            warmup: p.get("warmup").unwrap_or(0.0) != 0.0,
+            clip: p.get("clip"),
+            n_critic: p.count("n_critic"),
+            warmup: p.on("warmup"),
         }
     }
 }

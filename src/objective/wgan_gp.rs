@@ -3,8 +3,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Distribution, Tensor};
 
-use super::{raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext};
-use crate::config::ParamValues;
+use super::{raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext, Params};
 use crate::model::{DSpec, Discriminator};
 
 /// `L_D = E[f(G(z))] - E[f(x)] + λ·E[(‖∇f(x̂)‖ - 1)²]`, `L_G = -E[f(G(z))]`.
@@ -31,8 +30,8 @@ impl Registered for WganGp {
         score_caption: super::CAPTION_NO_BATCHNORM,
     };
 
-    fn from_params(p: &ParamValues) -> Self {
-        WganGp { lambda: p.get("lambda").unwrap_or(10.0), n_critic: p.get("n_critic").unwrap_or(5.0) as usize }
+    fn from_params(p: &Params) -> Self {
+        WganGp { lambda: p.get("lambda"), n_critic: p.count("n_critic") }
     }
 }
 

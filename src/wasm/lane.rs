@@ -76,7 +76,7 @@ impl TrainingLane {
     #[wasm_bindgen(constructor)]
     pub fn new(backend: &str, config: &str, data: &Dataset, dataset: Option<String>) -> Result<TrainingLane, JsError> {
         let cfg = TrainConfig::from_json(config).map_err(|errs| {
-            JsError::new(&errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+            JsError::new(&crate::params::describe(&errs, "; "))
         })?;
         let engine = match backend {
             "cpu" => Engine::Cpu(Lane::new(cfg.clone(), &data.train, &backend::cpu_device()).map_err(|e| JsError::new(&e))?),

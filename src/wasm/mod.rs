@@ -19,6 +19,13 @@ pub fn objectives_json() -> String {
     serde_json::to_string(&objective::all()).expect("objective info serialises")
 }
 
+/// Every objective's teaching text and the glossary (`explain::explainers_json`) as JSON:
+/// `{"objectives": [...], "glossary": [...]}`.
+#[wasm_bindgen(js_name = explainers)]
+pub fn explainers_json() -> String {
+    crate::explain::explainers_json()
+}
+
 /// The page's limits and defaults (`page::limits`) as JSON.
 #[wasm_bindgen(js_name = limits)]
 pub fn limits_json() -> String {

@@ -39,6 +39,7 @@ function paramField(spec, value) {
   error.setAttribute('role', 'alert');
   input.setAttribute('aria-describedby', error.id);
   const wrap = el('label', { className: spec.toggle ? 'field toggle' : 'field', title: spec.help });
+  wrap.dataset.term = spec.key; // a glossary entry where there is one (k, n_critic, …)
   if (spec.toggle) {
     Object.assign(input, { type: 'checkbox', checked: Number(value ?? spec.default) !== 0 });
     wrap.append(input, ` ${spec.label}`, error);
@@ -141,7 +142,6 @@ export function mountControls(store, controller, { confirm, report }) {
       if (!(f.key in state.fieldErrors)) input.value = config[f.key];
     }
     const info = objectiveInfo(state, config.objective);
-    $('objective-summary').textContent = info?.summary ?? '';
     $('objective-params').replaceChildren(
       ...(info?.params ?? []).map((spec) => paramField(spec, config.params?.[spec.key])),
       ...presetButtons(info?.presets ?? [], config.params ?? {}, configure),

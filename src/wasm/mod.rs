@@ -78,6 +78,14 @@ impl Dataset {
         self.train.len() as u32
     }
 
+    /// The first `n` training images (n × 784 bytes, 0 = background, 255 = ink; `n` at most the set's
+    /// size), for the page's model overview.
+    #[wasm_bindgen(js_name = firstImages)]
+    pub fn first_images(&self, n: u32) -> Vec<u8> {
+        let n = (n as usize).min(self.train.len());
+        self.train.images[..n * crate::data::PIXELS].to_vec()
+    }
+
     /// Training images per class 0..9.
     #[wasm_bindgen(js_name = classCounts)]
     pub fn class_counts(&self) -> Vec<u32> {

@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
 import { launch, open, status, waitForStatus } from './harness.mjs';
+import { LESSONS } from '../../www/js/lessons.js';
 
 let env;
 before(async () => { env = await launch(); });
@@ -106,6 +107,7 @@ test('overview: a D step highlights D and greys G, a G step the reverse; values 
   assert.ok(await page.evaluate(() => document.querySelector('.overview-edge[data-from="z"]').classList.contains('active')), 'z → G on the G path');
   await page.waitForFunction(() => /\d/.test(document.querySelector('[data-value="lossG"]').textContent));
   assert.ok(await page.$eval('[data-thumb="fake"]', (i) => i.getAttribute('href')?.startsWith('data:image/png')), 'a live fake thumbnail');
+  assert.ok(await page.$eval('[data-thumb="real"]', (i) => i.getAttribute('href')?.startsWith('data:image/png')), 'a real digit from the worker');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -137,6 +139,28 @@ test('lessons: the index, a lesson applying its lanes and ticking its observatio
   await frame.waitForFunction(() => window.ganPlayground.status().lanes.filter((l) => l.objective === 'lsgan').length === 2, null, { timeout: 90_000 });
   assert.ok(await frame.evaluate(() => document.body.classList.contains('embed') && document.getElementById('lesson').getBoundingClientRect().height > 0));
   await page.close();
+});
+
+test('every lesson loads and applies each of its steps\' lanes and parameters', async () => {
+  const objectives = (lanes) => lanes.map((e) => (typeof e === 'string' ? e : e.objective)).join();
+  for (const lesson of LESSONS) {
+    const { page, errors } = await openPage(`?lesson=${lesson.id}&backend=cpu&test=1`);
+    let want = null;
+    for (const [i, step] of lesson.steps.entries()) {
+      if (i > 0) await page.click('#lesson-next');
+      await page.waitForSelector(`#lesson[data-step="${i}"][data-applying="false"]`, { timeout: 90_000 });
+      if (step.configure?.lanes) want = step.configure.lanes;
+      const s = await waitForStatus(page, (st) => st.ready && st.lanes.map((l) => l.objective).join() === objectives(want), 90_000, `${lesson.id} step ${i + 1}'s lanes`);
+      for (const [j, entry] of want.entries()) {
+        const config = await page.evaluate((k) => window.ganPlayground.status().lanes[k] && window.ganPlaygroundTest.state().lanes[k].config, j);
+        for (const [key, value] of Object.entries(entry.params ?? {})) assert.equal(Number(config.params[key]), value, `${lesson.id} step ${i + 1} lane ${j + 1} ${key}`);
+      }
+      if (step.watch) assert.equal(await page.$eval('#diag-name', (x) => x.value), step.watch, `${lesson.id} step ${i + 1} shows ${step.watch}`);
+      assert.equal(s.lanes.length, want.length);
+    }
+    assert.deepEqual(errors, [], lesson.id);
+    await page.close();
+  }
 });
 
 test('share: the link reproduces the configuration and hides what was ticked', async () => {

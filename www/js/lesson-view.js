@@ -74,7 +74,7 @@ export function mountLesson(store, controller, { showDiagnostic, scale = 1, test
         const { errors } = await controller.configure(partial);
         if (errors?.length) throw new Error(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
       }
-      if (mine === token && step.watch) showDiagnostic(step.watch);
+      if (mine === token && step.watch) showDiagnostic(step.watch, { scroll: false }); // the lesson text stays in view
     } catch (e) {
       store.update('notice', { level: 'error', text: `lesson step ${i + 1}: ${e?.message ?? e}` });
     } finally {

@@ -88,7 +88,7 @@ const lanes = mountLanes($('lanes'), store, {
 }, { dataset: early.page.dataset, scrubbing: () => timelapseUi?.scrubbing() ?? false });
 const charts = mountCharts(store);
 // Teaching (issue 15): explainer and model overview, lessons (`lesson=`; shorter under test=1), the link builder.
-const showDiagnostic = (name) => charts.showDiagnostic(name);
+const showDiagnostic = (name, options) => charts.showDiagnostic(name, options);
 mountTeaching(store, { showDiagnostic });
 mountLesson(store, controller, { showDiagnostic, scale: testMode ? 0.05 : 1, testMode });
 mountShare(store);

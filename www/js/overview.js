@@ -13,7 +13,7 @@ const BASE = [
   ['z', 'input', 20, 150, 56, 40, 'z', 'Noise: a fresh vector from a standard normal distribution for every generated image; G turns it into a digit.'],
   ['G', 'g', 110, 145, 80, 50, 'G', 'The generator network. Only a G step changes its weights, by following the gradient of G\'s loss back through D.'],
   ['fake', 'data', 222, 140, 60, 60, 'G(z)', 'A generated image (here the first fixed-z sample): what G currently makes.'],
-  ['real', 'data', 222, 20, 60, 60, 'x', 'A real training digit: D is shown a batch of them beside a batch of fakes.'],
+  ['real', 'data', 222, 20, 60, 60, 'x', 'A real training digit (a different one every few steps): D is shown a batch of them beside a batch of fakes.'],
   ['D', 'd', 340, 85, 90, 60, 'D', 'The discriminator (critic, energy). Only a D step changes its weights; during a G step it is frozen and only passes the gradient on.'],
   ['lossD', 'loss-d', 500, 40, 110, 44, 'L_D', 'D\'s loss: D changes its weights to lower it during a D step.'],
   ['lossG', 'loss-g', 500, 150, 110, 44, 'L_G', 'G\'s loss: G changes its weights to lower it during a G step.'],
@@ -150,31 +150,32 @@ export function mountOverview(container) {
     if (node) node.textContent = text;
   };
   const fmt = (v) => (Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(3)) : '—');
+  /** Puts one 28 × 28 image (0 = background, 255 = ink) into the thumbnail `pid`. */
+  const drawThumb = (pid, pixels) => {
+    const image = svg.querySelector(`[data-thumb="${pid}"]`);
+    if (!image || !pixels || pixels.length < 784) return;
+    const ctx = thumb.getContext('2d');
+    const data = ctx.createImageData(28, 28);
+    for (let i = 0; i < 784; i++) data.data.set([pixels[i], pixels[i], pixels[i], 255], i * 4);
+    ctx.putImageData(data, 0, 0);
+    image.setAttribute('href', thumb.toDataURL());
+  };
   const mean = (a) => (a && a.length ? Array.from(a).reduce((s, v) => s + v, 0) / a.length : null);
 
   return {
-    show(lane, id) {
+    show(lane, id, real = null) {
       if (id !== objective) draw(id);
-      this.values(lane);
+      this.values(lane, real);
     },
-    /** Live values: the losses, D's mean scores on real and fake, the first fixed-z sample. */
-    values(lane) {
+    /** Live values: the losses, D's mean scores on real and fake, the first fixed-z sample and `real` (784 bytes). */
+    values(lane, real = null) {
       if (!lane) return;
       setValue('lossD', fmt(lane.dLoss));
       setValue('lossG', fmt(lane.gLoss));
       const q = lane.quality;
       setValue('D', q?.dReal ? `real ${fmt(mean(q.dReal))} · fake ${fmt(mean(q.dFake))}` : '');
-      const image = svg.querySelector('[data-thumb="fake"]');
-      if (image && lane.samples?.pixels) {
-        const ctx = thumb.getContext('2d');
-        const data = ctx.createImageData(28, 28);
-        for (let i = 0; i < 784; i++) {
-          const v = lane.samples.pixels[i];
-          data.data.set([v, v, v, 255], i * 4);
-        }
-        ctx.putImageData(data, 0, 0);
-        image.setAttribute('href', thumb.toDataURL());
-      }
+      drawThumb('fake', lane.samples?.pixels);
+      drawThumb('real', real);
     },
     /** Highlights what a `phase` step ('d', 'g', 'both'; null: none) updates; `animate` runs the flow once. */
     phase(phase, animate = false) {

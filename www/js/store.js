@@ -94,7 +94,7 @@ export const UPDATES = {
     Object.assign(state, {
       phase: 'ready', backend: info.backend, adapter: info.adapter, backendReason: info.backendReason ?? '',
       objectives: info.objectives, limits: info.limits, metrics: info.metrics,
-      teaching: info.teaching ?? null, // explainers and glossary (src/explain)
+      teaching: info.teaching ?? null, realImages: info.dataset?.realImages ?? null, // the teaching layer's (src/explain, overview)
     });
     state.loading.done = ['module', 'adapter', 'dataset', 'classifier'];
   },

@@ -73,8 +73,17 @@ export function mountTeaching(store, { showDiagnostic }) {
     attach(explainer);
   }
 
+  /** One of the real images the worker sent, a different one every 10 steps. */
+  const realImage = (lane) => {
+    const all = store.state.realImages;
+    const n = all ? Math.floor(all.length / 784) : 0;
+    if (!n) return null;
+    const i = Math.floor((lane?.step ?? 0) / 10) % n;
+    return all.subarray(i * 784, (i + 1) * 784);
+  };
+
   function showValues(lane) {
-    diagram.values(lane);
+    diagram.values(lane, realImage(lane));
     const q = lane?.quality;
     const mean = (a) => (a?.length ? Array.from(a).reduce((s, v) => s + v, 0) / a.length : null);
     const fmt = (v) => (v === null ? '—' : v.toFixed(3));

@@ -14,7 +14,7 @@ export const DATASETS = { mnist: 'MNIST digits', fashion: 'Fashion-MNIST' };
 export const HIDEABLE = [
   'controls', 'play', 'pause', 'step', 'step-modes', 'reset', 'copy-link', 'objective', 'arch', 'dataset', 'params',
   'general', 'lanes', 'speed', 'metrics', 'histograms', 'charts', 'diagnostics', 'timelapse', 'interpolation', 'codes',
-  'checkpoints', 'status', 'explainer', 'overview',
+  'checkpoints', 'status', 'explainer', 'overview', 'lesson', 'share',
 ];
 /** A lesson id as `lesson=` takes it (lessons.js checks that the lesson exists). */
 const LESSON_ID = /^[a-z0-9-]{0,40}$/;

@@ -253,7 +253,7 @@ async function handle(msg) {
       const info = {
         backend, adapter: picked.adapter, backendReason: picked.reason, notice: picked.notice, objectives: JSON.parse(objectives()), limits,
         teaching: JSON.parse(explainers()),
-        dataset: { size: dataset.size, classCounts: Array.from(dataset.classCounts()) },
+        dataset: { size: dataset.size, classCounts: Array.from(dataset.classCounts()), realImages: dataset.firstImages(16) },
         metrics: meter ? { accuracy: meter.accuracy, samples: limits.evalSamples, realFid: meter.realFid } : null,
       };
       for (const spec of msg.lanes) lanes.build(spec.id, spec.config ?? {}, spec.checkpoint ?? null);

@@ -19,16 +19,17 @@ try {
   await waitForStatus(page, (s) => s.ready, 120_000, 'the lesson\'s lanes');
   await page.evaluate((n) => window.ganPlayground.step(n), steps);
   await waitForStatus(page, (s) => s.lanes.every((l) => l.step >= steps && l.quality), 600_000, `${steps} steps and a measurement`);
-  await page.click('#step-d');
-  await page.waitForFunction(() => document.querySelector('#overview svg')?.dataset.phase === 'd');
   for (const [name, [width, height]] of Object.entries(SIZES)) {
     await page.setViewportSize({ width, height });
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await page.screenshot({ path: `${out}/lesson-${name}.png` });
     console.log(`${out}/lesson-${name}.png`);
   }
-  await page.setViewportSize({ width: 1280, height: 720 });
+  // Tall enough that the sticky transport bar does not cross the element shots.
+  await page.setViewportSize({ width: 1280, height: 2400 });
   await page.locator('#lesson').screenshot({ path: `${out}/lesson-panel.png` });
+  await page.click('#step-d');
+  await page.waitForFunction(() => document.querySelector('#overview svg')?.dataset.phase === 'd');
   await page.locator('#teach').screenshot({ path: `${out}/overview.png` });
   console.log(`${out}/lesson-panel.png\n${out}/overview.png`);
 } finally {

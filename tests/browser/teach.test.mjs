@@ -59,6 +59,11 @@ test('explainer of the selected lane, what to watch, glossary, overview parts of
   // Glossary: terms on the page's labels open by click and by keyboard.
   const terms = await page.evaluate(() => [...document.querySelectorAll('[data-term][data-term-attached]')].map((e) => e.dataset.term));
   for (const t of ['fid', 'd_loss', 'g_loss', 'd_x', 'd_g_z', 'fixed_z', 'classes_covered', 'n_critic', 'grad_norm']) assert.ok(terms.includes(t), `glossary toggle for ${t}: ${terms.join()}`);
+  const twice = await page.evaluate(() => [...document.querySelectorAll('[data-term-attached]')].filter((e) => {
+    const own = e.matches('input, select, button') ? [e.nextElementSibling] : [...e.children];
+    return own.filter((c) => c?.classList.contains('glossary')).length !== 1;
+  }).map((e) => e.dataset.term));
+  assert.deepEqual(twice, [], 'one toggle per term, however often the page re-renders');
   const toggle = page.locator('[data-term="fid"] + .glossary .glossary-toggle, [data-term="fid"] .glossary-toggle').first();
   await toggle.click();
   assert.equal(await toggle.getAttribute('aria-expanded'), 'true');

@@ -48,7 +48,7 @@ export const LESSONS = [
     page: MNIST_CPU,
     steps: [
       {
-        text: 'Lane 1 trains the non-saturating GAN, lane 2 the original minimax form, from the same seed and with the same networks. Press Play. The chart on the right shows g grad norm: the size of the gradient that reaches G.',
+        text: 'Lane 1 trains the non-saturating GAN, lane 2 the original minimax form, from the same seed and with the same networks. Press Play. The diagnostic chart now shows g grad norm: the size of the gradient that reaches G.',
         configure: { lanes: ['nonsaturating', 'minimax'] }, watch: 'g_grad_norm', speed: 0,
         check: { text: 'both lanes have made 100 steps', test: (h) => h.reached(100) },
       },

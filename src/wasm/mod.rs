@@ -19,6 +19,13 @@ pub fn objectives_json() -> String {
     serde_json::to_string(&objective::all()).expect("objective info serialises")
 }
 
+/// Every objective's teaching text and the glossary (`explain::explainers_json`) as JSON:
+/// `{"objectives": [...], "glossary": [...]}`.
+#[wasm_bindgen(js_name = explainers)]
+pub fn explainers_json() -> String {
+    crate::explain::explainers_json()
+}
+
 /// The page's limits and defaults (`page::limits`) as JSON.
 #[wasm_bindgen(js_name = limits)]
 pub fn limits_json() -> String {
@@ -69,6 +76,14 @@ impl Dataset {
     #[wasm_bindgen(getter)]
     pub fn size(&self) -> u32 {
         self.train.len() as u32
+    }
+
+    /// The first `n` training images (n × 784 bytes, 0 = background, 255 = ink; `n` at most the set's
+    /// size), for the page's model overview.
+    #[wasm_bindgen(js_name = firstImages)]
+    pub fn first_images(&self, n: u32) -> Vec<u8> {
+        let n = (n as usize).min(self.train.len());
+        self.train.images[..n * crate::data::PIXELS].to_vec()
     }
 
     /// Training images per class 0..9.

@@ -196,12 +196,12 @@ export function mountCharts(store) {
   return {
     /** Points drawn per chart (the page API's test view). */
     counts: () => Object.fromEntries(Object.entries(charts).map(([k, c]) => [k, c.count()])),
-    /** Shows diagnostic `name` for every lane (the explainer's "what to watch" links here). */
-    showDiagnostic(name) {
+    /** Shows diagnostic `name` for every lane (the explainer's "what to watch" links here); `scroll`: bring it into view. */
+    showDiagnostic(name, { scroll = true } = {}) {
       view.diagnostic = name;
       diagnosticNames();
       redraw();
-      $('diagnostics').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+      if (scroll) $('diagnostics').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     },
   };
 }

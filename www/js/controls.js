@@ -35,12 +35,14 @@ function paramField(spec, value) {
   error.setAttribute('role', 'alert');
   input.setAttribute('aria-describedby', error.id);
   const wrap = el('label', { className: spec.toggle ? 'field toggle' : 'field', title: spec.help });
+  const name = el('span', { textContent: spec.label });
+  name.dataset.term = spec.key; // a glossary entry where there is one (k, n_critic, …)
   if (spec.toggle) {
     Object.assign(input, { type: 'checkbox', checked: Number(value ?? spec.default) !== 0 });
-    wrap.append(input, ` ${spec.label}`, error);
+    wrap.append(input, ' ', name, error);
   } else {
     Object.assign(input, { type: 'number', step: spec.integer ? '1' : 'any', min: spec.min, max: spec.max, value: value ?? spec.default });
-    wrap.append(`${spec.label} `, input, el('span', { className: 'range', textContent: `${fmt(spec.min)} – ${fmt(spec.max)}` }), error);
+    wrap.append(name, input, el('span', { className: 'range', textContent: `${fmt(spec.min)} – ${fmt(spec.max)}` }), error);
   }
   return wrap;
 }
@@ -137,7 +139,6 @@ export function mountControls(store, controller, { confirm, report }) {
       if (!(f.key in state.fieldErrors)) input.value = config[f.key];
     }
     const info = objectiveInfo(state, config.objective);
-    $('objective-summary').textContent = info?.summary ?? '';
     $('objective-params').replaceChildren(
       ...(info?.params ?? []).map((spec) => paramField(spec, config.params?.[spec.key])),
       ...presetButtons(info?.presets ?? [], config.params ?? {}, configure),

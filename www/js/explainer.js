@@ -207,7 +207,7 @@ export function attachGlossary(root, glossary) {
   const targets = [...(root.matches?.('[data-term]') ? [root] : []), ...root.querySelectorAll('[data-term]')];
   const added = [];
   for (const target of targets) {
-    if (target.dataset.termAttached || target.tagName === 'OPTION') continue;
+    if ('termAttached' in target.dataset || target.tagName === 'OPTION') continue; // the attribute's value is ''
     const entry = terms.get(target.dataset.term);
     if (!entry) {
       target.dataset.termMissing = '';

@@ -50,6 +50,7 @@ export class LaneView {
         el('div', {}, el('p', { className: 'hist-label', textContent: 'classes', title: dataset === 'fashion' ? `classes: ${FASHION_NAMES}` : 'the classifier\'s class of each fresh sample' }), this.classHist),
         el('div', {}, this.dLabel, this.dHist)));
     this.root.dataset.lane = String(lane.id);
+    this.root.querySelector('.histograms .hist-label').dataset.term = 'classes_covered'; // glossary (teach.js)
     container.append(this.root);
     this.classChart = new BarChart(this.classHist, {
       categories: CLASS_LABELS[dataset] ?? CLASS_LABELS.mnist, series: [{ label: 'fraction', color: lane.color }], height: 64, yRange: [0, 1], compact: true,

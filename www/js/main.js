@@ -14,6 +14,9 @@ import { mountNotices, mountLoading } from './notices.js';
 import { setupCodeExplorer } from './codes.js';
 import { setupInterpolation } from './interp.js';
 import { setupTimelapse } from './timelapse-ui.js';
+import { mountTeaching } from './teach.js';
+import { mountLesson } from './lesson-view.js';
+import { mountShare } from './share.js';
 
 const $ = (id) => document.getElementById(id);
 // `test=1` enables the test hooks (README, "Test hooks"); it is not part of the configuration.
@@ -84,6 +87,11 @@ const lanes = mountLanes($('lanes'), store, {
   rollback: (id) => controller.rollback(laneIndex(store.state, id)).catch(report),
 }, { dataset: early.page.dataset, scrubbing: () => timelapseUi?.scrubbing() ?? false });
 const charts = mountCharts(store);
+// Teaching (issue 15): explainer and model overview, lessons (`lesson=`; shorter under test=1), the link builder.
+const showDiagnostic = (name, options) => charts.showDiagnostic(name, options);
+mountTeaching(store, { showDiagnostic });
+mountLesson(store, controller, { showDiagnostic, scale: testMode ? 0.05 : 1, testMode });
+mountShare(store);
 
 timelapseUi = setupTimelapse($('timelapse'), timelapse, {
   draw: (step) => lanes.drawFrames((id) => timelapse.frameAt(id, step)),

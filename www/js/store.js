@@ -1,6 +1,7 @@
 // The page's state and the only code that writes it: every worker event and every command becomes one
 // named update (UPDATES below); views subscribe and render from the state. DOM-free (node unit tests).
 import { TimeLapse } from './timelapse.js';
+import { LESSON_UPDATES } from './lesson-state.js';
 
 /** Lane colours, in the order lanes take them. */
 export const LANE_COLORS = ['#d9534f', '#2a7ae2', '#2e9e44', '#9b59b6'];
@@ -29,6 +30,7 @@ export function initialState(query) {
     lanes: [], selected: null, nextId: 1,
     notices: [], nextNotice: 1, fieldErrors: {},
     views: { codeGrid: null, interpolation: null },
+    lesson: null, // lesson-state.js
     pulse: null, // {phase, at}: the last manual step, so the page can show what it changed
     timelapse: new TimeLapse({ maxFrames: TIMELAPSE_FRAMES }),
   };
@@ -92,6 +94,7 @@ export const UPDATES = {
     Object.assign(state, {
       phase: 'ready', backend: info.backend, adapter: info.adapter, backendReason: info.backendReason ?? '',
       objectives: info.objectives, limits: info.limits, metrics: info.metrics,
+      teaching: info.teaching ?? null, realImages: info.dataset?.realImages ?? null, // the teaching layer's (src/explain, overview)
     });
     state.loading.done = ['module', 'adapter', 'dataset', 'classifier'];
   },
@@ -221,6 +224,7 @@ export const UPDATES = {
     state.deviceLosses += 1;
     state.running = false;
   },
+  ...LESSON_UPDATES, // lesson progress (lesson-state.js)
 };
 
 /** Quality entries in checkpoint files use snake_case (src/curves.rs); the page uses camelCase. */

@@ -7,15 +7,17 @@ export const CONFIG_KEYS = ['objective', 'arch', 'lr_g', 'lr_d', 'batch', 'laten
 /** Keys a lane may override in the multi-lane form (`lane2.arch=dcgan`); the seed is shared. */
 export const LANE_KEYS = ['objective', 'arch', 'lr_g', 'lr_d', 'batch', 'latent'];
 /** Query parameters about the page rather than a lane. */
-export const PAGE_KEYS = ['autostart', 'backend', 'dataset', 'lanes', 'embed', 'hide', 'speed', 'eval_every'];
+export const PAGE_KEYS = ['autostart', 'backend', 'dataset', 'lanes', 'embed', 'hide', 'speed', 'eval_every', 'lesson'];
 /** Datasets the build ships (`data/<id>.bin` and `data/classifier[-<id>].bin`), the first is the default. */
 export const DATASETS = { mnist: 'MNIST digits', fashion: 'Fashion-MNIST' };
 /** Names `hide=` accepts, each a control or panel a lesson link may hide (see `layout.js`). */
 export const HIDEABLE = [
   'controls', 'play', 'pause', 'step', 'step-modes', 'reset', 'copy-link', 'objective', 'arch', 'dataset', 'params',
   'general', 'lanes', 'speed', 'metrics', 'histograms', 'charts', 'diagnostics', 'timelapse', 'interpolation', 'codes',
-  'checkpoints', 'status',
+  'checkpoints', 'status', 'explainer', 'overview', 'lesson', 'share',
 ];
+/** A lesson id as `lesson=` takes it (lessons.js checks that the lesson exists). */
+const LESSON_ID = /^[a-z0-9-]{0,40}$/;
 const PARAM_PREFIX = 'p.';
 const LANE_PREFIX = /^lane([1-9][0-9]*)\.(.+)$/;
 const MAX_VALUE_LENGTH = 200;
@@ -31,7 +33,7 @@ export function quote(text, max = 40) {
 
 /** Page options before the URL is read; `evalEvery` is null until the limits say its default. */
 export const defaultPage = (limits = null) => ({
-  autostart: false, backend: 'auto', dataset: 'mnist', embed: false, hide: [], speed: 0, evalEvery: limits?.evalEvery.default ?? null,
+  autostart: false, backend: 'auto', dataset: 'mnist', embed: false, hide: [], speed: 0, evalEvery: limits?.evalEvery.default ?? null, lesson: null,
 });
 
 /** Reads one page option into `page`; returns a notice for a bad value, or null. */
@@ -55,6 +57,9 @@ function readPageKey(page, key, value, limits) {
       const unknown = names.filter((n) => !HIDEABLE.includes(n));
       page.hide = names.filter((n) => HIDEABLE.includes(n));
       if (unknown.length) return `URL parameter "hide": unknown name ${quote(unknown[0])} ignored (known: ${HIDEABLE.join(', ')}).`;
+    } else if (key === 'lesson') {
+      page.lesson = LESSON_ID.test(value) ? value : '';
+      if (page.lesson !== value) return 'URL parameter "lesson" must be a lesson id (lower-case letters, digits and -); showing the lesson list.';
     } else if (key === 'speed' && limits) {
       const v = Number(value);
       const { min, max } = limits.speed;
@@ -188,6 +193,7 @@ export function toQuery(configs, page, limits = null) {
   if (page.dataset && page.dataset !== d.dataset) params.set('dataset', page.dataset);
   if (page.speed) params.set('speed', String(page.speed));
   if (page.evalEvery && d.evalEvery !== null && page.evalEvery !== d.evalEvery) params.set('eval_every', String(page.evalEvery));
+  if (page.lesson !== null && page.lesson !== undefined) params.set('lesson', page.lesson);
   if (page.embed) params.set('embed', '1');
   if (page.hide?.length) params.set('hide', page.hide.join(','));
   return params.toString();

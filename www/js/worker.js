@@ -3,7 +3,7 @@
 // so the page never blocks: exactly one reply per request, and events for everything it pushes. It
 // reports panics and GPU device loss; every read-back from the GPU is asynchronous.
 import init, {
-  Dataset, QualityMeter, initWebGpu, objectives, validateConfig, limits as wasmLimits, onPanic, testPanic, destroyGpuDevice,
+  Dataset, QualityMeter, initWebGpu, objectives, explainers, validateConfig, limits as wasmLimits, onPanic, testPanic, destroyGpuDevice,
 } from '../pkg/gan_playground.js';
 import { checkRequest, event, reply, failure } from './protocol.js';
 import { Lanes } from './worker-lanes.js';
@@ -252,7 +252,8 @@ async function handle(msg) {
       setOptions(msg.options ?? {});
       const info = {
         backend, adapter: picked.adapter, backendReason: picked.reason, notice: picked.notice, objectives: JSON.parse(objectives()), limits,
-        dataset: { size: dataset.size, classCounts: Array.from(dataset.classCounts()) },
+        teaching: JSON.parse(explainers()),
+        dataset: { size: dataset.size, classCounts: Array.from(dataset.classCounts()), realImages: dataset.firstImages(16) },
         metrics: meter ? { accuracy: meter.accuracy, samples: limits.evalSamples, realFid: meter.realFid } : null,
       };
       for (const spec of msg.lanes) lanes.build(spec.id, spec.config ?? {}, spec.checkpoint ?? null);

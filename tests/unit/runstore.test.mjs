@@ -53,7 +53,9 @@ test('save and load round-trip a run, typed arrays included; listRuns and usage 
   assert.deepEqual(back, record(40));
   assert.ok(back.lanes[1].checkpointBytes instanceof Uint8Array);
   const list = await store.listRuns();
-  assert.deepEqual(list, [{ runId: 'run-a', savedAt: record(40).savedAt, lanes: [{ objective: 'lsgan', step: 40 }, { objective: 'wgan', step: 41 }], bytes: saved.bytes, status: 'ok' }]);
+  const lanes = record(40).lanes.map((l) => ({ objective: l.config.objective, step: l.step, config: l.config }));
+  assert.deepEqual(list, [{ runId: 'run-a', savedAt: record(40).savedAt, lanes, dataset: record(40).options?.dataset ?? null, bytes: saved.bytes, status: 'ok' }]);
+  assert.deepEqual(saved.summary, { runId: 'run-a', savedAt: record(40).savedAt, lanes, dataset: record(40).options?.dataset ?? null, bytes: saved.bytes }, 'the summary the offer lists');
   assert.ok(saved.bytes > 1784);
   assert.equal(await store.usage(), saved.bytes);
 });

@@ -48,7 +48,7 @@ export function parseOptions({ speed, eval_every: evalEvery }, limits) {
 }
 
 /** `store`, `session` (createSession), `testMode`; returns the commands. */
-export function makeController({ store, session, testMode }) {
+export function makeController({ store, session, testMode, autosave = null }) {
   const { state } = store;
   const send = (type, args, transfer) => session.request(type, args, transfer);
   const whenReady = () => session.ready;
@@ -268,7 +268,10 @@ export function makeController({ store, session, testMode }) {
         return { lane: laneIndex(state, id), step: result.step, config: result.config };
       } catch (e) {
         store.update('removeLane', { lane: id });
-        notify(e.message);
+        // A checkpoint of the other dataset: offer the switch (the page reloads with it; load the file again there).
+        const other = e.code === 'dataset-mismatch' && Object.hasOwn(DATASETS, e.checkpointDataset) ? e.checkpointDataset : null;
+        const actions = other ? [{ label: `Switch to ${DATASETS[other]}`, run: () => controller.setDataset(other) }] : [];
+        store.update('notice', { key: 'checkpoint-refused', level: 'error', text: other ? `${e.message}?` : e.message, actions });
         throw e;
       }
     },
@@ -295,7 +298,14 @@ export function makeController({ store, session, testMode }) {
         selected: laneIndex(state, state.selected), speed: state.page.speed, evalEvery: state.page.evalEvery,
         embed: state.page.embed, hidden: state.page.hide, metrics: state.metrics, limits: state.limits,
         lanes: state.lanes.filter((l) => l.config).map((l) => laneStatus(state, l)),
+        autosave: autosave?.summary() ?? null,
       };
+    },
+    /** Turns autosave on or off (`autosave=0` in the link starts it off); resolves to its status. */
+    async setAutosave(on) {
+      await whenReady();
+      if (!autosave) throw new Error('autosave is not available on this page');
+      return autosave.setEnabled(on);
     },
   };
 

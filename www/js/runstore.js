@@ -66,8 +66,9 @@ export function recordChecksum(json, chunks) {
 }
 
 function summaryOf(runId, record, bytes, crc) {
-  const lanes = (record.lanes ?? []).map((l) => ({ objective: l?.config?.objective ?? null, step: l?.step ?? null }));
-  return { runId, version: RECORD_VERSION, savedAt: record.savedAt ?? Date.now(), lanes, bytes, crc };
+  const lanes = (record.lanes ?? []).map((l) => ({ objective: l?.config?.objective ?? null, step: l?.step ?? null, config: l?.config ?? null }));
+  const dataset = record.options?.dataset ?? null;
+  return { runId, version: RECORD_VERSION, savedAt: record.savedAt ?? Date.now(), lanes, dataset, bytes, crc };
 }
 
 function requestPromise(req) {
@@ -151,7 +152,7 @@ export class RunStore {
       throw new StorageError('failed', `this save failed (${e?.name ?? e}); the older saves are kept`, e);
     }
     await finished;
-    return { bytes, savedAt };
+    return { bytes, savedAt, summary: { runId, savedAt, lanes: summary.lanes, dataset: summary.dataset, bytes } };
   }
 
   /** Every saved run: [{runId, savedAt, lanes: [{objective, step}], bytes, status: 'ok'|'damaged'|'other-version'}], newest first. */
@@ -166,6 +167,7 @@ export class RunStore {
       runId: s.runId,
       savedAt: s.savedAt,
       lanes: Array.isArray(s.lanes) ? s.lanes : [],
+      dataset: s.dataset ?? null,
       bytes: s.bytes ?? 0,
       status: statusOf(s, byId.get(s.runId)),
     }));
@@ -227,14 +229,24 @@ export function newRunId(random = Math.random) {
   return `run-${Date.now().toString(36)}-${Math.floor(random() * 2 ** 32).toString(36)}`;
 }
 
+const TAB_KEY = 'gan-playground-run-id';
+
+/** Makes `runId` this tab's run (e.g. after resuming another run, or starting a fresh one after a reload). */
+export function setTabRunId(session, runId) {
+  try {
+    session?.setItem(TAB_KEY, runId);
+  } catch {
+    // No session storage (an opaque origin): the id lives as long as the page.
+  }
+}
+
 /** This tab's run id, kept in `session` (sessionStorage: it survives a reload of the tab, not another tab). */
 export function tabRunId(session) {
-  const key = 'gan-playground-run-id';
   try {
-    const known = session?.getItem(key);
+    const known = session?.getItem(TAB_KEY);
     if (known) return known;
     const id = newRunId();
-    session?.setItem(key, id);
+    session?.setItem(TAB_KEY, id);
     return id;
   } catch {
     return newRunId();

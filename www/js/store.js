@@ -1,6 +1,7 @@
 // The page's state and the only code that writes it: every worker event and every command becomes one
 // named update (UPDATES below); views subscribe and render from the state. DOM-free (node unit tests).
 import { TimeLapse } from './timelapse.js';
+import { AUTOSAVE_UPDATES, initialAutosave } from './store-autosave.js';
 
 /** Lane colours, in the order lanes take them. */
 export const LANE_COLORS = ['#d9534f', '#2a7ae2', '#2e9e44', '#9b59b6'];
@@ -31,6 +32,7 @@ export function initialState(query) {
     views: { codeGrid: null, interpolation: null },
     pulse: null, // {phase, at}: the last manual step, so the page can show what it changed
     timelapse: new TimeLapse({ maxFrames: TIMELAPSE_FRAMES }),
+    autosave: initialAutosave(query.page),
   };
 }
 
@@ -221,6 +223,7 @@ export const UPDATES = {
     state.deviceLosses += 1;
     state.running = false;
   },
+  ...AUTOSAVE_UPDATES,
 };
 
 /** Quality entries in checkpoint files use snake_case (src/curves.rs); the page uses camelCase. */

@@ -4,7 +4,12 @@
 // profile carries the runs from tab to tab.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open, status, waitForStatus } from './harness.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, launch, open, status, waitForStatus } from './harness.mjs';
+import { startServer } from '../../tools/static-server.mjs';
 
 const lane = (s, i = 0) => s.lanes[i];
 // Snapshots every 10 steps (the test hook); saves only when the test asks (autosave every hour).
@@ -29,6 +34,7 @@ const curves = (page, from = 0, to = Infinity) => page.evaluate(([a, b]) => wind
   .filter((s) => s.step > a && s.step <= b).map((s) => [s.step, s.d_loss, s.g_loss]), [from, to]);
 const saveNow = (page) => page.evaluate(() => window.ganPlaygroundTest.autosaveNow());
 const offerText = (page) => page.evaluate(() => document.getElementById('autosave').innerText);
+const lineText = (page) => page.evaluate(() => document.getElementById('autosave-line').innerText);
 /** The saved runs as the store lists them (CRC checked), from inside the page. */
 const listRuns = (page) => page.evaluate(async () => {
   const rs = await import('./js/runstore.js');
@@ -74,6 +80,7 @@ test('reload → resume: same step and curves, the next 20 steps equal the unint
     assert.equal((await saveNow(page)).saved, true, 'tab 1 saves its step 50');
     const runs = await listRuns(page2);
     assert.deepEqual(runs.map((r) => r.lanes).sort(), [[['lsgan', 10]], [['nonsaturating', 50]]], 'two runs, one per tab');
+    assert.match(await lineText(page2), /Autosaved step 10 less than a minute ago \(every 3600 s, [\d.]+ MB\)\. Saved runs use [\d.]+ MB\. Delete saved runs/);
 
     // Quota exceeded (simulated): a notice, the older save kept, training goes on.
     await page2.evaluate(() => {
@@ -122,7 +129,7 @@ test('reload → resume: same step and curves, the next 20 steps equal the unint
     await train(page3, 10);
     assert.equal((await saveNow(page3)).saved, false);
     assert.equal((await status(page3)).autosave.status, 'off');
-    assert.equal(await page3.locator('#autosave').isHidden(), true);
+    assert.equal(await page3.locator('#autosave-line').isHidden(), true);
     await page3.evaluate(async () => {
       const bytes = await window.ganPlayground.saveCheckpoint(0);
       const db = await new Promise((resolve) => { const r = indexedDB.open('test-transfer'); r.onupgradeneeded = () => r.result.createObjectStore('x'); r.onsuccess = () => resolve(r.result); });
@@ -161,5 +168,32 @@ test('a sandboxed iframe (opaque origin, no storage): a notice says autosave is 
     await frame.waitForFunction(() => window.ganPlayground.status().lanes[0].step === 5, null, { timeout: 60_000 });
   } finally {
     await env.close();
+  }
+});
+
+test('the browser closes while training: reopened with the same profile, the run resumes', async () => {
+  const { server, url } = await startServer(new URL('../../dist/', import.meta.url).pathname, 0, '127.0.0.1');
+  const profile = mkdtempSync(join(tmpdir(), 'gan-playground-autosave-'));
+  const browser = () => chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ['--headless=new', '--no-sandbox', '--disable-gpu'] });
+  try {
+    let context = await browser();
+    const env = { context, url };
+    // The timer saves (every 5 s, the shortest interval); the context closes while the lane trains on.
+    const { page } = await ready(env, '?backend=cpu&test=1&batch=16&autosave=5');
+    await page.evaluate(() => window.ganPlayground.play());
+    const saved = await waitForStatus(page, (s) => s.autosave.lastSavedAt !== null && s.running, 60_000, 'a timed save');
+    assert.ok(saved.autosave.bytes > 1e6);
+    await context.close();
+    context = await browser();
+    const again = await ready({ context, url }, '?backend=cpu&test=1&batch=16&autosave=5');
+    const step = Number(/Resume the run from step (\d+) of lane 1/.exec(await offerText(again.page))?.[1]);
+    assert.ok(step > 0, 'the offer names the saved step');
+    await again.page.click('.resume-go');
+    const back = await waitForStatus(again.page, (s) => s.ready && lane(s).step === step && lane(s).checkpointStep === step, 60_000, `resumed at step ${step}`);
+    assert.ok(back.lanes[0].chartPoints >= back.lanes[0].step, 'with its curves');
+    await context.close();
+  } finally {
+    server.close();
+    rmSync(profile, { recursive: true, force: true });
   }
 });

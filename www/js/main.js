@@ -54,7 +54,7 @@ const session = createSession(store, {
 const autosave = createAutosave({ store, session });
 const controller = makeController({ store, session, testMode, autosave });
 installApi(controller);
-mountResume($('autosave'), store, {
+mountResume($('autosave'), $('autosave-line'), store, {
   resume: (id) => autosave.resume(id).catch(report), remove: (id) => autosave.delete(id),
   removeAll: () => autosave.deleteAll(), startFresh: () => autosave.startFresh(),
 });

@@ -11,20 +11,23 @@ const button = (text, onclick, { className = '', ...extra } = {}) => el('button'
 
 const RENDER_ON = new Set(['autosaveStatus', 'savedRuns', 'autosaved', 'autosaveFailed', 'runDeleted', 'closeOffer', 'resumeRefused', 'resuming', 'ready', 'laneBuilt']);
 
-/** `root`: the offer's element; `actions`: {resume(runId), remove(runId), removeAll(), startFresh()}. */
-export function mountResume(root, store, actions) {
+/**
+ * `root`: the offer's element (above the lanes, shown only while the offer is open), `lineRoot`: the
+ * autosave line's (below them); `actions`: {resume(runId), remove(runId), removeAll(), startFresh()}.
+ */
+export function mountResume(root, lineRoot, store, actions) {
   const render = (state) => {
     const a = state.autosave;
-    root.replaceChildren();
-    root.hidden = a.status === 'off' && a.runs.length === 0;
-    if (a.offer) root.append(offer(state));
-    root.append(statusLine(state));
+    root.replaceChildren(...(a.offer ? [offer(state)] : []));
+    root.hidden = !a.offer;
+    lineRoot.replaceChildren(statusLine(state));
+    lineRoot.hidden = a.status === 'off' && a.runs.length === 0;
   };
 
   function offer(state) {
     const a = state.autosave;
     const now = Date.now();
-    const box = el('div', { className: 'resume-offer', role: 'group', ariaLabel: 'saved runs' }, el('h2', { textContent: 'Saved runs' }));
+    const box = el('div', { className: 'resume-offer' }, el('h2', { textContent: 'Saved runs' }));
     const linkConfigs = state.lanes.map((l) => l.config ?? l.raw ?? {});
     for (const run of a.runs.filter((r) => r.runId !== a.runId)) {
       const item = el('div', { className: `resume-run resume-${run.status}` });

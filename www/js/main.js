@@ -48,7 +48,7 @@ const session = createSession(store, {
     store.update('select', { lane: store.state.lanes[0].id });
     store.update('options', { autosave: full.page.autosave });
     if (full.page.autostart) await session.request('play');
-    await autosave.start(); // storage never holds up training: a failure is a notice
+    autosave.start().catch(report); // storage never holds up the page: a failure is a notice
   },
 });
 const autosave = createAutosave({ store, session });

@@ -69,15 +69,15 @@ export function createAutosave({ store, session, env = browserEnv() }) {
     if (state.page.autosave === 0) return status('off');
     runs = runs ?? (await openStore());
     if (!runs) return undefined;
-    const session = guarded(env.sessionStorage);
-    let runId = tabRunId(session);
+    const tab = guarded(env.sessionStorage);
+    let runId = tabRunId(tab);
     const listed = await list();
-    const resumeId = guarded(() => session?.getItem(RESUME_KEY));
-    if (resumeId) guarded(() => session.removeItem(RESUME_KEY));
+    const resumeId = guarded(() => tab?.getItem(RESUME_KEY));
+    if (resumeId) guarded(() => tab.removeItem(RESUME_KEY));
     // After a reload this tab's last save is offered, not overwritten: the fresh run gets a new id.
     if (listed.some((r) => r.runId === runId)) {
       runId = newRunId();
-      setTabRunId(session, runId);
+      setTabRunId(tab, runId);
     }
     claim = await claimRun(runId, guarded(env.locks) ?? undefined).catch(() => ({ owned: true, release() {} }));
     status('on', { runId });
@@ -152,8 +152,8 @@ export function createAutosave({ store, session, env = browserEnv() }) {
     const dataset = record.options?.dataset ?? summary?.dataset;
     if (dataset && dataset !== state.page.dataset) {
       // The lanes need the run's dataset: reload with it and resume there.
-      const session = guarded(env.sessionStorage);
-      guarded(() => session.setItem(RESUME_KEY, runId));
+      const tab = guarded(env.sessionStorage);
+      guarded(() => tab.setItem(RESUME_KEY, runId));
       window.location.search = toQuery(record.lanes.map((l) => l.config), { ...state.page, dataset }, state.limits);
       return undefined;
     }
@@ -190,13 +190,21 @@ export function createAutosave({ store, session, env = browserEnv() }) {
       await session.request('removeLane', { lane: extra });
       store.update('removeLane', { lane: extra });
     }
+    const refused = [];
     for (const [i, saved] of record.lanes.entries()) {
       const id = old[i] ?? store.update('addLane', {}).lane;
       store.update('restoreLane', { lane: id, saved, frames: record.frames?.[i] ?? [] });
       const bytes = saved.checkpointBytes ? saved.checkpointBytes.slice() : null;
-      await session.request('addLane', bytes ? { lane: id, checkpoint: bytes } : { lane: id, config: saved.config }, bytes ? [bytes.buffer] : []);
+      try {
+        await session.request('addLane', bytes ? { lane: id, checkpoint: bytes } : { lane: id, config: saved.config }, bytes ? [bytes.buffer] : []);
+      } catch (e) {
+        // The lane starts again from its config (step 0), so the page and the worker agree.
+        refused.push(`lane ${i + 1}: ${e.message}`);
+        await session.request('addLane', { lane: id, config: saved.config ?? {} });
+      }
     }
     store.update('select', { lane: state.lanes[0].id });
+    if (refused.length) throw new Error(`${refused.join('; ')} (that lane starts again from step 0)`);
   }
 
   async function remove(runId) {

@@ -30,7 +30,9 @@ export function encodeRecord(record) {
   const json = JSON.stringify(record, function (key, value) {
     const raw = this[key];
     if (ArrayBuffer.isView(raw) && TYPED[raw.constructor.name]) {
-      chunks.push(new Uint8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
+      // A byte array that is its whole buffer is stored as it is (IndexedDB copies it): no 13 MB copy here.
+      const whole = raw instanceof Uint8Array && raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
+      chunks.push(whole ? raw : new Uint8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
       return { $bin: chunks.length - 1, type: raw.constructor.name };
     }
     if (raw instanceof ArrayBuffer) {

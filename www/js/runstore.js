@@ -147,6 +147,8 @@ export class RunStore {
     try {
       tx.objectStore(SUMMARIES).put(summary);
       tx.objectStore(PAYLOADS).put({ runId, version: RECORD_VERSION, json, chunks, crc });
+      // Commit now rather than when the page next idles: a save started at pagehide must not wait for a page that is going away.
+      tx.commit?.();
     } catch (e) {
       try { tx.abort(); } catch { /* already finished */ }
       finished.catch(() => {});

@@ -63,7 +63,7 @@ export function mountResume(root, lineRoot, store, actions) {
       unavailable: `Autosave is unavailable: ${a.message}.`,
       on: a.last
         ? `Autosaved step ${[...new Set(a.last.steps)].join(', ')} ${age(Date.now() - a.last.at)} (every ${state.page.autosave} s, ${megabytes(a.last.bytes)}).`
-        : `Autosave every ${state.page.autosave} s (from the first checkpoint).`,
+        : `Autosave every ${state.page.autosave} s; nothing saved from this tab yet.`,
     };
     line.append(el('span', { className: 'autosave-status', textContent: words[a.status] ?? '' }));
     if (a.error) line.append(' ', el('span', { className: 'autosave-error', textContent: `Last save failed: ${a.error}.` }));

@@ -122,6 +122,22 @@ test('reload → resume: same step and curves, the next 20 steps equal the unint
       return window.ganPlayground.loadCheckpoint(bytes).then(() => 'loaded', (e) => e.message);
     });
     assert.match(refused, /this checkpoint is damaged \(checksum mismatch/);
+    // The same checkpoint in format 1 (no format key, no checksum) loads, with a notice that says so.
+    const oldFormat = await page2.evaluate(async () => {
+      const bytes = await window.ganPlayground.saveCheckpoint(0);
+      const h = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
+      const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + h)));
+      delete header.format;
+      const text = new TextEncoder().encode(JSON.stringify(header));
+      const out = new Uint8Array(12 + text.length + bytes.length - 16 - h);
+      out.set(bytes.subarray(0, 8));
+      new DataView(out.buffer).setUint32(8, text.length, true);
+      out.set(text, 12);
+      out.set(bytes.subarray(12 + h, bytes.length - 4), 12 + text.length);
+      return window.ganPlayground.loadCheckpoint(out).then((r) => r.step, (e) => e.message);
+    });
+    assert.equal(oldFormat, 0, "the reloaded tab's lane is at step 0");
+    assert.match(await page2.locator('#notices').innerText(), /Lane \d+: this checkpoint was saved by an older version of the playground, without a checksum: it loaded, but damage to it could not be detected/);
 
     // autosave=0 (Fashion-MNIST): nothing is stored; its checkpoint on an MNIST page offers the switch.
     const before = await listRuns(page2);

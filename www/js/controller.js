@@ -197,10 +197,14 @@ export function makeController({ store, session, testMode, autosave = null }) {
       await whenReady();
       await send('reset', i === undefined ? {} : { lane: index(i, 'reset').id });
     },
-    /** Switches the dataset by reloading the page with the same configuration (training restarts). */
+    /** Switches the dataset by reloading the page with the same configuration (training restarts; the run is autosaved first). */
     setDataset(id) {
       if (!Object.hasOwn(DATASETS, id)) throw new Error(`dataset must be ${Object.keys(DATASETS).join(' or ')}`);
-      if (id !== state.page.dataset) window.location.search = toQuery(state.lanes.map((l) => l.config), { ...state.page, dataset: id });
+      if (id === state.page.dataset) return;
+      const go = () => { window.location.search = toQuery(state.lanes.map((l) => l.config), { ...state.page, dataset: id }); };
+      // The run is saved first (a save begun as the page goes away may be lost), so the reloaded page offers it.
+      if (autosave) autosave.save().then(go, go);
+      else go();
     },
     /** Returns lane `i` to its last healthy snapshot; resolves to `{step}` once done. */
     async rollback(i = 0) {

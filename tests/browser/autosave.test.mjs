@@ -44,7 +44,7 @@ const listRuns = (page) => page.evaluate(async () => {
   return runs.map((r) => ({ runId: r.runId, status: r.status, lanes: r.lanes.map((l) => [l.objective, l.step]) }));
 });
 
-test('reload → resume: same step and curves, the next 20 steps equal the uninterrupted run; tabs save apart; damaged, full and off storage', async () => {
+test('reload → resume: same step and curves, the next 20 steps equal the uninterrupted run; tabs save apart; damaged, full and off storage', { timeout: 600_000 }, async () => {
   const env = await launch();
   try {
     // Tab 1 trains 30 steps, saves, trains 20 more: the uninterrupted reference.
@@ -167,7 +167,7 @@ test('reload → resume: same step and curves, the next 20 steps equal the unint
   }
 });
 
-test('a sandboxed iframe (opaque origin, no storage): a notice says autosave is off, training goes on', async () => {
+test('a sandboxed iframe (opaque origin, no storage): a notice says autosave is off, training goes on', { timeout: 180_000 }, async () => {
   const env = await launch({ headers: { 'Access-Control-Allow-Origin': '*' } });
   try {
     const page = await env.context.newPage();
@@ -187,26 +187,31 @@ test('a sandboxed iframe (opaque origin, no storage): a notice says autosave is 
   }
 });
 
-test('the browser closes while training: reopened with the same profile, the run resumes', async () => {
+test('the browser closes while two lanes train: reopened with the same profile, both resume with curves and time-lapse', { timeout: 300_000 }, async () => {
   const { server, url } = await startServer(new URL('../../dist/', import.meta.url).pathname, 0, '127.0.0.1');
   const profile = mkdtempSync(join(tmpdir(), 'gan-playground-autosave-'));
   const browser = () => chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ['--headless=new', '--no-sandbox', '--disable-gpu'] });
   try {
     let context = await browser();
     const env = { context, url };
-    // The timer saves (every 5 s, the shortest interval); the context closes while the lane trains on.
-    const { page } = await ready(env, '?backend=cpu&test=1&batch=16&autosave=5');
+    // Two lanes; the timer saves (every 5 s, the shortest interval); the context closes while they train on.
+    const path = '?backend=cpu&test=1&batch=16&autosave=5&lanes=nonsaturating,lsgan';
+    const { page } = await ready(env, path);
     await page.evaluate(() => window.ganPlayground.play());
     const saved = await waitForStatus(page, (s) => s.autosave.lastSavedAt !== null && s.running, 60_000, 'a timed save');
-    assert.ok(saved.autosave.bytes > 1e6);
+    assert.ok(saved.autosave.bytes > 2e6);
     await context.close();
     context = await browser();
-    const again = await ready({ context, url }, '?backend=cpu&test=1&batch=16&autosave=5');
-    const step = Number(/Resume the run from step (\d+) of lane 1/.exec(await offerText(again.page))?.[1]);
-    assert.ok(step > 0, 'the offer names the saved step');
+    const again = await ready({ context, url }, path);
+    const offer = /Resume the run from steps? (\d+)(?: and (\d+))? of lanes 1 \(nonsaturating, mlp\) and 2 \(lsgan, mlp\)/.exec(await offerText(again.page));
+    assert.ok(offer, await offerText(again.page));
+    const steps = [Number(offer[1]), Number(offer[2] ?? offer[1])];
+    assert.ok(steps.every((n) => n > 0), 'the offer names the saved steps');
     await again.page.click('.resume-go');
-    const back = await waitForStatus(again.page, (s) => s.ready && lane(s).step === step && lane(s).checkpointStep === step, 60_000, `resumed at step ${step}`);
-    assert.ok(back.lanes[0].chartPoints >= back.lanes[0].step, 'with its curves');
+    const back = await waitForStatus(again.page, (s) => s.ready && s.lanes.length === 2 && s.lanes.every((l, i) => l.step === steps[i] && l.checkpointStep === steps[i]), 60_000, `resumed at steps ${steps}`);
+    assert.ok(back.lanes.every((l) => l.chartPoints >= l.step), 'with their curves');
+    const frames = await again.page.evaluate(() => { const st = window.ganPlaygroundTest.state(); return st.lanes.map((l) => st.timelapse.frames(l.id).map((f) => f.step)); });
+    assert.ok(frames.every((f, i) => f.some((step) => step < steps[i])), `the time-lapse frames before the saved step are back: ${JSON.stringify(frames)}`);
     await context.close();
   } finally {
     server.close();

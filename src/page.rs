@@ -16,6 +16,10 @@ pub const SPEED_RANGE: (f64, f64) = (0.1, 1000.0);
 /// Generator steps between live quality measurements.
 pub const EVAL_EVERY_RANGE: (usize, usize) = (10, 100_000);
 pub const DEFAULT_EVAL_EVERY: usize = 200;
+/// Seconds between autosaves of the page's runs to the browser's storage (the `autosave` URL parameter:
+/// 0 turns autosave off, a number in this range sets the interval).
+pub const AUTOSAVE_EVERY_RANGE: (u32, u32) = (5, 3600);
+pub const DEFAULT_AUTOSAVE_EVERY: u32 = 30;
 /// Fresh samples scored by the classifier per live measurement.
 pub const EVAL_SAMPLES: usize = 256;
 
@@ -27,6 +31,9 @@ pub fn limits() -> Value {
         "speed": { "min": SPEED_RANGE.0, "max": SPEED_RANGE.1 },
         "evalEvery": { "min": EVAL_EVERY_RANGE.0, "max": EVAL_EVERY_RANGE.1, "default": DEFAULT_EVAL_EVERY },
         "evalSamples": EVAL_SAMPLES,
+        "autosaveEvery": {
+            "min": AUTOSAVE_EVERY_RANGE.0, "max": AUTOSAVE_EVERY_RANGE.1, "default": DEFAULT_AUTOSAVE_EVERY,
+        },
         "snapshotEvery": snapshot::DEFAULT_SNAPSHOT_EVERY,
         "maxCurvePoints": curves::MAX_STATS,
         "maxCheckpointBytes": weights::MAX_FILE_BYTES,

@@ -80,4 +80,8 @@ fn page_limits_match_the_validator() {
     assert!(gan_playground::config::TrainConfig::from_json(&over).is_err());
     assert_eq!(limits["maxLanes"], 4);
     assert!(limits["evalEvery"]["default"].as_u64().unwrap() >= limits["evalEvery"]["min"].as_u64().unwrap());
+    // The page's `autosave=` parameter: 0 and 1 mean off and on, so an interval in seconds starts above 1.
+    let a = &limits["autosaveEvery"];
+    let (lo, hi, default) = (a["min"].as_u64().unwrap(), a["max"].as_u64().unwrap(), a["default"].as_u64().unwrap());
+    assert!(lo > 1 && lo <= default && default <= hi, "autosaveEvery: {a}");
 }

@@ -53,7 +53,9 @@ test('save and load round-trip a run, typed arrays included; listRuns and usage 
   assert.deepEqual(back, record(40));
   assert.ok(back.lanes[1].checkpointBytes instanceof Uint8Array);
   const list = await store.listRuns();
-  assert.deepEqual(list, [{ runId: 'run-a', savedAt: record(40).savedAt, lanes: [{ objective: 'lsgan', step: 40 }, { objective: 'wgan', step: 41 }], bytes: saved.bytes, status: 'ok' }]);
+  const lanes = record(40).lanes.map((l) => ({ objective: l.config.objective, step: l.step, config: l.config }));
+  assert.deepEqual(list, [{ runId: 'run-a', savedAt: record(40).savedAt, lanes, dataset: record(40).options?.dataset ?? null, bytes: saved.bytes, status: 'ok' }]);
+  assert.deepEqual(saved.summary, { runId: 'run-a', savedAt: record(40).savedAt, lanes, dataset: record(40).options?.dataset ?? null, bytes: saved.bytes }, 'the summary the offer lists');
   assert.ok(saved.bytes > 1784);
   assert.equal(await store.usage(), saved.bytes);
 });
@@ -152,4 +154,16 @@ test('run ids: one per tab session, kept across a reload; the lock helper claims
   first.release();
   await new Promise((r) => setTimeout(r, 0));
   assert.equal((await claimRun('run-a', locks)).owned, true, 'free again after release');
+});
+
+test('the sliced CRC-32 equals the byte-wise one at every length and offset', async () => {
+  const { crc32Update, crc32UpdateBytewise, CRC32_INIT } = await import('../../www/js/crc32.js');
+  const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 131 + 7) & 0xff);
+  for (let start = 0; start < 9; start++) {
+    for (let len = 0; len < 40; len++) {
+      const part = bytes.subarray(start, start + len); // offsets 0, 4, 8 take the word path
+      assert.equal(crc32Update(CRC32_INIT, part), crc32UpdateBytewise(CRC32_INIT, part), `start ${start}, length ${len}`);
+    }
+  }
+  assert.equal(crc32Update(crc32Update(CRC32_INIT, bytes.subarray(0, 13)), bytes.subarray(13)), crc32UpdateBytewise(CRC32_INIT, bytes));
 });

@@ -56,3 +56,17 @@ test('garbled input becomes notices, never an exception', () => {
   const proto = parseQuery('p.__proto__=1', LIMITS);
   assert.equal(Object.getPrototypeOf(proto.lanes[0].params), null);
 });
+
+test('autosave: 0 is off, 1 the default interval, seconds in range; bad values keep the default with a notice', () => {
+  const L = { ...LIMITS, autosaveEvery: { min: 5, max: 3600, default: 30 } };
+  assert.equal(parseQuery('', L).page.autosave, 30);
+  assert.equal(parseQuery('autosave=0').page.autosave, 0, 'off is known before the module loads');
+  assert.equal(parseQuery('autosave=0', L).page.autosave, 0);
+  assert.equal(parseQuery('autosave=1', L).page.autosave, 30);
+  assert.equal(parseQuery('autosave=120', L).page.autosave, 120);
+  const bad = parseQuery('autosave=2', L);
+  assert.equal(bad.page.autosave, 30);
+  assert.match(bad.notices[0], /autosave.*0 \(off\)/);
+  assert.match(toQuery([{ objective: 'lsgan' }], { ...parseQuery('', L).page, autosave: 0 }, L), /autosave=0/);
+  assert.ok(!toQuery([{ objective: 'lsgan' }], parseQuery('', L).page, L).includes('autosave'));
+});

@@ -6,7 +6,7 @@ const MESSAGE_TYPE = 'gan-playground';
 /** Commands and the most arguments each takes. */
 const ARITY = {
   play: 0, pause: 0, step: 2, reset: 1, rollback: 1, configure: 1, status: 0, addLane: 1, removeLane: 1, select: 1,
-  saveCheckpoint: 1, loadCheckpoint: 1,
+  saveCheckpoint: 1, loadCheckpoint: 1, setAutosave: 1,
 };
 const MESSAGE_KEYS = ['type', 'command', 'args', 'id'];
 const MAX_ID_LENGTH = 100;
@@ -15,7 +15,7 @@ export const MAX_CONFIG_JSON = 16384;
 
 /**
  * Installs `window.ganPlayground` over `controller` (play, pause, step, reset, rollback, configure,
- * addLane, removeLane, select, saveCheckpoint, loadCheckpoint, status), plus `controller.testHooks`
+ * addLane, removeLane, select, saveCheckpoint, loadCheckpoint, setAutosave, status), plus `controller.testHooks`
  * when the page enabled them (`?test=1`; not over postMessage).
  */
 export function installApi(controller) {
@@ -31,6 +31,7 @@ export function installApi(controller) {
     select: (lane) => controller.select(lane),
     saveCheckpoint: (lane = 0) => controller.saveCheckpoint(lane),
     loadCheckpoint: (bytes) => controller.loadCheckpoint(bytes),
+    setAutosave: (on) => controller.setAutosave(on),
     ...(controller.testHooks ?? {}),
     configure: (config) => controller.configure(config),
     status: () => controller.status(),

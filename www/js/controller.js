@@ -48,7 +48,7 @@ export function parseOptions({ speed, eval_every: evalEvery }, limits) {
 }
 
 /** `store`, `session` (createSession), `testMode`; returns the commands. */
-export function makeController({ store, session, testMode }) {
+export function makeController({ store, session, testMode, autosave = null }) {
   const { state } = store;
   const send = (type, args, transfer) => session.request(type, args, transfer);
   const whenReady = () => session.ready;
@@ -197,10 +197,14 @@ export function makeController({ store, session, testMode }) {
       await whenReady();
       await send('reset', i === undefined ? {} : { lane: index(i, 'reset').id });
     },
-    /** Switches the dataset by reloading the page with the same configuration (training restarts). */
+    /** Switches the dataset by reloading the page with the same configuration (training restarts; the run is autosaved first). */
     setDataset(id) {
       if (!Object.hasOwn(DATASETS, id)) throw new Error(`dataset must be ${Object.keys(DATASETS).join(' or ')}`);
-      if (id !== state.page.dataset) window.location.search = toQuery(state.lanes.map((l) => l.config), { ...state.page, dataset: id });
+      if (id === state.page.dataset) return;
+      const go = () => { window.location.search = toQuery(state.lanes.map((l) => l.config), { ...state.page, dataset: id }); };
+      // The run is saved first (a save begun as the page goes away may be lost), so the reloaded page offers it.
+      if (autosave) autosave.save().then(go, go);
+      else go();
     },
     /** Returns lane `i` to its last healthy snapshot; resolves to `{step}` once done. */
     async rollback(i = 0) {
@@ -268,7 +272,10 @@ export function makeController({ store, session, testMode }) {
         return { lane: laneIndex(state, id), step: result.step, config: result.config };
       } catch (e) {
         store.update('removeLane', { lane: id });
-        notify(e.message);
+        // A checkpoint of the other dataset: offer the switch (the page reloads with it; load the file again there).
+        const other = e.code === 'dataset-mismatch' && Object.hasOwn(DATASETS, e.checkpointDataset) ? e.checkpointDataset : null;
+        const actions = other ? [{ label: `Switch to ${DATASETS[other]}`, run: () => controller.setDataset(other) }] : [];
+        store.update('notice', { key: 'checkpoint-refused', level: 'error', text: other ? `${e.message}?` : e.message, actions });
         throw e;
       }
     },
@@ -295,7 +302,14 @@ export function makeController({ store, session, testMode }) {
         selected: laneIndex(state, state.selected), speed: state.page.speed, evalEvery: state.page.evalEvery,
         embed: state.page.embed, hidden: state.page.hide, metrics: state.metrics, limits: state.limits,
         lanes: state.lanes.filter((l) => l.config).map((l) => laneStatus(state, l)),
+        autosave: autosave?.summary() ?? null,
       };
+    },
+    /** Turns autosave on or off (`autosave=0` in the link starts it off); resolves to its status. */
+    async setAutosave(on) {
+      await whenReady();
+      if (!autosave) throw new Error('autosave is not available on this page');
+      return autosave.setEnabled(on);
     },
   };
 

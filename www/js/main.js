@@ -17,6 +17,8 @@ import { setupTimelapse } from './timelapse-ui.js';
 import { mountTeaching } from './teach.js';
 import { mountLesson } from './lesson-view.js';
 import { mountShare } from './share.js';
+import { createAutosave } from './autosave.js';
+import { mountResume } from './views/resume.js';
 
 const $ = (id) => document.getElementById(id);
 // `test=1` enables the test hooks (README, "Test hooks"); it is not part of the configuration.
@@ -47,11 +49,18 @@ const session = createSession(store, {
       await session.request('addLane', { lane, config: raw });
     }
     store.update('select', { lane: store.state.lanes[0].id });
+    store.update('options', { autosave: full.page.autosave });
     if (full.page.autostart) await session.request('play');
+    autosave.start().catch(report); // storage never holds up the page: a failure is a notice
   },
 });
-const controller = makeController({ store, session, testMode });
+const autosave = createAutosave({ store, session });
+const controller = makeController({ store, session, testMode, autosave });
 installApi(controller);
+mountResume($('autosave'), $('autosave-line'), store, {
+  resume: (id) => autosave.resume(id).catch(report), remove: (id) => autosave.delete(id),
+  removeAll: () => autosave.deleteAll(), startFresh: () => autosave.startFresh(),
+});
 
 const confirmDialog = (text) => new Promise((resolve) => {
   const dialog = $('confirm');
@@ -145,5 +154,5 @@ function scheduleStatusEvent() {
   }, wait);
 }
 
-if (testMode) window.ganPlaygroundTest = { charts: () => charts.counts(), state: () => store.state };
+if (testMode) window.ganPlaygroundTest = { charts: () => charts.counts(), state: () => store.state, autosaveNow: () => autosave.save({ force: true }) };
 session.start(early.page.backend);

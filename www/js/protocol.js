@@ -14,9 +14,10 @@ const bytes = (v) => v instanceof Uint8Array;
 
 /** Requests and the check of their arguments: a function returning an error message or null. */
 export const REQUESTS = {
-  // {backend, dataUrl, classifierUrl, lanes: [{id, config, checkpoint?}], snapshotEvery?}
+  // {backend, dataset?, dataUrl, classifierUrl, lanes: [{id, config, checkpoint?}], snapshotEvery?}
   init: (a) => (['auto', 'webgpu', 'cpu'].includes(a.backend) ? null : 'init: backend must be auto, webgpu or cpu')
     ?? (typeof a.dataUrl === 'string' ? null : 'init: dataUrl must be a URL')
+    ?? (optional((d) => typeof d === 'string')(a.dataset) ? null : 'init: dataset must be a name')
     ?? (Array.isArray(a.lanes) && a.lanes.every((l) => isLane(l.id)) ? null : 'init: lanes must be [{id, config}]'),
   validate: (a) => (Array.isArray(a.configs) ? null : 'validate: configs must be an array'),
   addLane: (a) => (isLane(a.lane) ? null : 'addLane: lane must be a lane id') ?? (optional(bytes)(a.checkpoint) ? null : 'addLane: checkpoint must be bytes'),

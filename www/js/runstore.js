@@ -30,7 +30,9 @@ export function encodeRecord(record) {
   const json = JSON.stringify(record, function (key, value) {
     const raw = this[key];
     if (ArrayBuffer.isView(raw) && TYPED[raw.constructor.name]) {
-      chunks.push(new Uint8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
+      // A byte array that is its whole buffer is stored as it is (IndexedDB copies it): no 13 MB copy here.
+      const whole = raw instanceof Uint8Array && raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
+      chunks.push(whole ? raw : new Uint8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
       return { $bin: chunks.length - 1, type: raw.constructor.name };
     }
     if (raw instanceof ArrayBuffer) {
@@ -66,8 +68,9 @@ export function recordChecksum(json, chunks) {
 }
 
 function summaryOf(runId, record, bytes, crc) {
-  const lanes = (record.lanes ?? []).map((l) => ({ objective: l?.config?.objective ?? null, step: l?.step ?? null }));
-  return { runId, version: RECORD_VERSION, savedAt: record.savedAt ?? Date.now(), lanes, bytes, crc };
+  const lanes = (record.lanes ?? []).map((l) => ({ objective: l?.config?.objective ?? null, step: l?.step ?? null, config: l?.config ?? null }));
+  const dataset = record.options?.dataset ?? null;
+  return { runId, version: RECORD_VERSION, savedAt: record.savedAt ?? Date.now(), lanes, dataset, bytes, crc };
 }
 
 function requestPromise(req) {
@@ -144,6 +147,8 @@ export class RunStore {
     try {
       tx.objectStore(SUMMARIES).put(summary);
       tx.objectStore(PAYLOADS).put({ runId, version: RECORD_VERSION, json, chunks, crc });
+      // Commit now rather than when the page next idles: a save started at pagehide must not wait for a page that is going away.
+      tx.commit?.();
     } catch (e) {
       try { tx.abort(); } catch { /* already finished */ }
       finished.catch(() => {});
@@ -151,7 +156,7 @@ export class RunStore {
       throw new StorageError('failed', `this save failed (${e?.name ?? e}); the older saves are kept`, e);
     }
     await finished;
-    return { bytes, savedAt };
+    return { bytes, savedAt, summary: { runId, savedAt, lanes: summary.lanes, dataset: summary.dataset, bytes } };
   }
 
   /** Every saved run: [{runId, savedAt, lanes: [{objective, step}], bytes, status: 'ok'|'damaged'|'other-version'}], newest first. */
@@ -166,6 +171,7 @@ export class RunStore {
       runId: s.runId,
       savedAt: s.savedAt,
       lanes: Array.isArray(s.lanes) ? s.lanes : [],
+      dataset: s.dataset ?? null,
       bytes: s.bytes ?? 0,
       status: statusOf(s, byId.get(s.runId)),
     }));
@@ -227,14 +233,24 @@ export function newRunId(random = Math.random) {
   return `run-${Date.now().toString(36)}-${Math.floor(random() * 2 ** 32).toString(36)}`;
 }
 
+const TAB_KEY = 'gan-playground-run-id';
+
+/** Makes `runId` this tab's run (e.g. after resuming another run, or starting a fresh one after a reload). */
+export function setTabRunId(session, runId) {
+  try {
+    session?.setItem(TAB_KEY, runId);
+  } catch {
+    // No session storage (an opaque origin): the id lives as long as the page.
+  }
+}
+
 /** This tab's run id, kept in `session` (sessionStorage: it survives a reload of the tab, not another tab). */
 export function tabRunId(session) {
-  const key = 'gan-playground-run-id';
   try {
-    const known = session?.getItem(key);
+    const known = session?.getItem(TAB_KEY);
     if (known) return known;
     const id = newRunId();
-    session?.setItem(key, id);
+    session?.setItem(TAB_KEY, id);
     return id;
   } catch {
     return newRunId();

@@ -41,7 +41,7 @@ export function createSession(store, hooks = {}) {
     // A restarted worker keeps the page options (slow motion, quality interval); the first start has none yet.
     const options = { speed: state.page.speed || undefined, evalEvery: state.page.evalEvery ?? undefined };
     try {
-      const info = await client.request('init', { backend, ...DATA_FILES(state.page.dataset), lanes, snapshotEvery, options });
+      const info = await client.request('init', { backend, dataset: state.page.dataset, ...DATA_FILES(state.page.dataset), lanes, snapshotEvery, options });
       store.update('ready', info);
       if (info.notice) store.update('notice', { key: 'backend', text: info.notice, level: 'info' });
       await hooks.afterReady?.(info);

@@ -2,6 +2,7 @@
 // named update (UPDATES below); views subscribe and render from the state. DOM-free (node unit tests).
 import { TimeLapse } from './timelapse.js';
 import { LESSON_UPDATES } from './lesson-state.js';
+import { AUTOSAVE_UPDATES, initialAutosave } from './store-autosave.js';
 
 /** Lane colours, in the order lanes take them. */
 export const LANE_COLORS = ['#d9534f', '#2a7ae2', '#2e9e44', '#9b59b6'];
@@ -33,6 +34,7 @@ export function initialState(query) {
     lesson: null, // lesson-state.js
     pulse: null, // {phase, at}: the last manual step, so the page can show what it changed
     timelapse: new TimeLapse({ maxFrames: TIMELAPSE_FRAMES }),
+    autosave: initialAutosave(query.page),
   };
 }
 
@@ -225,6 +227,7 @@ export const UPDATES = {
     state.running = false;
   },
   ...LESSON_UPDATES, // lesson progress (lesson-state.js)
+  ...AUTOSAVE_UPDATES,
 };
 
 /** Quality entries in checkpoint files use snake_case (src/curves.rs); the page uses camelCase. */

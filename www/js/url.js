@@ -7,7 +7,7 @@ export const CONFIG_KEYS = ['objective', 'arch', 'lr_g', 'lr_d', 'batch', 'laten
 /** Keys a lane may override in the multi-lane form (`lane2.arch=dcgan`); the seed is shared. */
 export const LANE_KEYS = ['objective', 'arch', 'lr_g', 'lr_d', 'batch', 'latent'];
 /** Query parameters about the page rather than a lane. */
-export const PAGE_KEYS = ['autostart', 'backend', 'dataset', 'lanes', 'embed', 'hide', 'speed', 'eval_every', 'lesson'];
+export const PAGE_KEYS = ['autostart', 'backend', 'dataset', 'lanes', 'embed', 'hide', 'speed', 'eval_every', 'lesson', 'autosave'];
 /** Datasets the build ships (`data/<id>.bin` and `data/classifier[-<id>].bin`), the first is the default. */
 export const DATASETS = { mnist: 'MNIST digits', fashion: 'Fashion-MNIST' };
 /** Names `hide=` accepts, each a control or panel a lesson link may hide (see `layout.js`). */
@@ -34,6 +34,8 @@ export function quote(text, max = 40) {
 /** Page options before the URL is read; `evalEvery` is null until the limits say its default. */
 export const defaultPage = (limits = null) => ({
   autostart: false, backend: 'auto', dataset: 'mnist', embed: false, hide: [], speed: 0, evalEvery: limits?.evalEvery.default ?? null, lesson: null,
+  // Seconds between autosaves; 0: off (`autosave=0`), null until the limits say the default.
+  autosave: limits?.autosaveEvery?.default ?? null,
 });
 
 /** Reads one page option into `page`; returns a notice for a bad value, or null. */
@@ -66,6 +68,15 @@ function readPageKey(page, key, value, limits) {
       if (value === 'max' || value === '') page.speed = 0;
       else if (!(v >= min && v <= max)) return `URL parameter "speed" must be max or ${min} to ${max} steps/s; using max.`;
       else page.speed = v;
+    } else if (key === 'autosave') {
+      // 0 turns autosave off, 1 keeps the default interval, a number in range sets it (in seconds).
+      const v = value.trim() === '' ? NaN : Number(value);
+      const range = limits?.autosaveEvery;
+      if (v === 0) page.autosave = 0;
+      else if (!range) return null; // read again once the limits are known
+      else if (v === 1) page.autosave = range.default;
+      else if (!Number.isInteger(v) || v < range.min || v > range.max) return `URL parameter "autosave" must be 0 (off), 1 (on) or a whole number of seconds from ${range.min} to ${range.max}; saving every ${range.default} s.`;
+      else page.autosave = v;
     } else if (key === 'eval_every' && limits) {
       const v = value.trim() === '' ? NaN : Number(value);
       const { min, max, default: fallback } = limits.evalEvery;
@@ -194,6 +205,7 @@ export function toQuery(configs, page, limits = null) {
   if (page.speed) params.set('speed', String(page.speed));
   if (page.evalEvery && d.evalEvery !== null && page.evalEvery !== d.evalEvery) params.set('eval_every', String(page.evalEvery));
   if (page.lesson !== null && page.lesson !== undefined) params.set('lesson', page.lesson);
+  if (page.autosave === 0 || (page.autosave && d.autosave !== null && page.autosave !== d.autosave)) params.set('autosave', String(page.autosave));
   if (page.embed) params.set('embed', '1');
   if (page.hide?.length) params.set('hide', page.hide.join(','));
   return params.toString();

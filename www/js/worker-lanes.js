@@ -29,7 +29,7 @@ class Slot {
 
 export class Lanes {
   /**
-   * `post(msg, transfer)` talks to the page; `ctx` gives `backend`, `dataset`, `meter` (may be null),
+   * `post(msg, transfer)` talks to the page; `ctx` gives `backend`, `dataset` (and `datasetId`, its name), `meter` (may be null),
    * `validate(raw)` and `limits` (the module's page::limits()).
    */
   constructor(post, ctx) {
@@ -67,17 +67,20 @@ export class Lanes {
     let curves = null;
     if (checkpoint) {
       try {
-        lane = TrainingLane.fromCheckpoint(this.ctx.backend, checkpoint, this.ctx.dataset);
+        lane = TrainingLane.fromCheckpoint(this.ctx.backend, checkpoint, this.ctx.dataset, this.ctx.datasetId);
         config = JSON.parse(lane.configJson());
         curves = readCurves(lane);
+        // An old checkpoint without a checksum loads, with a word that damage to it could not be detected.
+        if (lane.checkpointNotice) this.emit('notice', { level: 'info', message: `Lane ${id}: ${lane.checkpointNotice}.` });
       } catch (e) {
-        if (strict) throw new Error(`the checkpoint was refused: ${e.message ?? e}`);
+        // The refusal's code and data sets travel with the reply (custom fields of an Error do not cross postMessage).
+        if (strict) throw Object.assign(new Error(`the checkpoint was refused: ${e.message ?? e}`), refusalFields(e));
         this.emit('notice', { level: 'warn', message: `Lane ${id}: the checkpoint could not be restored (${e.message ?? e}); starting again from step 0.` });
       }
     }
     if (!lane) {
       ({ config, errors } = this.ctx.validate(raw));
-      lane = new TrainingLane(this.ctx.backend, JSON.stringify(config), this.ctx.dataset);
+      lane = new TrainingLane(this.ctx.backend, JSON.stringify(config), this.ctx.dataset, this.ctx.datasetId);
     }
     lane.setSnapshotEvery(this.snapshotEvery);
     const old = this.slots.get(id);
@@ -183,6 +186,15 @@ export class Lanes {
     for (const slot of this.trainable()) if (slot.lane.steps > 0 && slot.lastEval !== slot.lane.steps) await this.evaluate(slot);
   }
 
+  /**
+   * When training stops: measures the lanes that trained since their last measurement, and sends the
+   * snapshots the 2 s limit held back (the page restarts and autosaves from them).
+   */
+  async settle() {
+    await this.evaluateStale();
+    for (const slot of this.trainable()) if (slot.lane.snapshotStep > slot.checkpointSent.step) await this.sendCheckpoint(slot);
+  }
+
   /** Sends the last snapshot as bytes, so the page can restore it into a new worker. */
   async sendCheckpoint(slot) {
     const { gen } = slot;
@@ -263,6 +275,13 @@ export class Lanes {
     this.snapshotEvery = n;
     for (const slot of this.all()) slot.lane.setSnapshotEvery(n);
   }
+}
+
+/** The fields of a wasm refusal the page needs: `code`, `checkpointDataset`, `pageDataset` (those set). */
+export function refusalFields(e) {
+  const out = {};
+  for (const key of ['code', 'checkpointDataset', 'pageDataset']) if (typeof e?.[key] === 'string') out[key] = e[key];
+  return out;
 }
 
 function readCurves(lane) {

@@ -6,7 +6,7 @@ import init, {
   Dataset, QualityMeter, initWebGpu, objectives, explainers, validateConfig, limits as wasmLimits, onPanic, testPanic, destroyGpuDevice,
 } from '../pkg/gan_playground.js';
 import { checkRequest, event, reply, failure } from './protocol.js';
-import { Lanes } from './worker-lanes.js';
+import { Lanes, refusalFields } from './worker-lanes.js';
 import { adapterInfoOf, adapterLabel, chooseBackend } from './backend-choice.js';
 
 let backend = 'cpu';
@@ -143,7 +143,7 @@ async function runLoop() {
         if (!running) pending.steps = Math.max(0, pending.steps - took);
         if (!running && pending.steps === 0) {
           await lanes.sendAllSamples();
-          await lanes.evaluateStale();
+          await lanes.settle();
         }
         await nextTask();
       }
@@ -183,7 +183,7 @@ async function reportFailure(e, id) {
     if (id !== undefined) post(failure(id, text, { code: 'crashed' }));
     emit('crashed', { message: text });
   } else {
-    answer(e?.code ? { code: e.code, ...(e.detail ?? {}) } : {});
+    answer(refusalFields(e));
   }
 }
 
@@ -247,7 +247,7 @@ async function handle(msg) {
       const dataset = Dataset.parse(dataBytes);
       emit('loading', { stage: 'classifier', loaded: 0, total: 0 });
       const meter = msg.classifierUrl ? await loadMeter(msg.classifierUrl, dataBytes) : null;
-      lanes = new Lanes(post, { backend, dataset, meter, validate, limits, memoryBytes: () => wasm.memory.buffer.byteLength });
+      lanes = new Lanes(post, { backend, dataset, datasetId: msg.dataset, meter, validate, limits, memoryBytes: () => wasm.memory.buffer.byteLength });
       if (Number.isInteger(msg.snapshotEvery) && msg.snapshotEvery > 0) lanes.snapshotEvery = msg.snapshotEvery;
       setOptions(msg.options ?? {});
       const info = {
@@ -315,7 +315,7 @@ async function handle(msg) {
       setRunning(false);
       // The round in flight still holds the lanes; measuring before it ends would overlap it ("lane is busy").
       while (loopActive) await nextTask();
-      await lanes.evaluateStale();
+      await lanes.settle();
       return null;
     case 'step': {
       wholeNumber(msg.n, 1, limits.maxStepRequest, 'step: n');

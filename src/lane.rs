@@ -22,6 +22,7 @@ mod stats;
 
 pub use eval::{slerp, Evaluation, FRAMES, MAX_EVAL};
 pub use stats::{PendingStats, Phase, StepStats};
+use stats::{pack, sum_by_length, Slots};
 
 /// Size of the fixed evaluation batch shown as the sample grid.
 pub const GRID: usize = 64;
@@ -71,6 +72,8 @@ pub struct Lane<B: AutodiffBackend> {
     snapshot_every: usize,
     /// The first step whose statistics were not finite; the lane refuses to train until rolled back.
     diverged_at: Option<usize>,
+    /// Slot indices on the device that `pack` places a step's statistics with.
+    slots: Slots<B::InnerBackend>,
 }
 
 impl<B: AutodiffBackend> Lane<B> {
@@ -124,6 +127,7 @@ impl<B: AutodiffBackend> Lane<B> {
             snapshot: None,
             snapshot_every: crate::snapshot::DEFAULT_SNAPSHOT_EVERY,
             diverged_at: None,
+            slots: Slots::default(),
         };
         lane.snapshot = Some(lane.capture());
         lane
@@ -196,11 +200,14 @@ impl<B: AutodiffBackend> Lane<B> {
             parts.push(norm);
         }
         // Divergence check on the weights themselves: NaN or infinity anywhere makes the sum non-finite.
-        parts.push(param_sum(&self.g).add(param_sum(&self.d)));
+        let mut params = flat_params(&self.g);
+        params.extend(flat_params(&self.d));
+        parts.push(sum_by_length(params));
+        let slots = self.slots.get(parts.len(), &self.device);
         PendingStats {
             step: self.g_steps,
             phase,
-            values: Tensor::cat(parts, 0),
+            values: pack(parts, slots),
             names: info.d_diagnostics.iter().chain(info.g_diagnostics).chain(&[G_GRAD_NORM]).copied().collect(),
             present,
         }
@@ -231,7 +238,7 @@ impl<B: AutodiffBackend> Lane<B> {
         let z = self.z();
         let fake = Fake { images: self.g.forward(z.clone()), z };
         let mut ctx = StepContext { g_step, rng: &mut self.loss_noise };
-        let d = self.d.with_frozen_stats();
+        let d = self.d.for_g_step(self.objective.g_step_trains_stats());
         let g_out = self.objective.g_loss(&d, fake, &mut ctx);
         let mut grads = g_out.value.backward();
         let g_grads = GradientsParams::from_module(&mut grads, &self.g);
@@ -273,26 +280,29 @@ fn grad_norm<B: AutodiffBackend, M: Module<B>>(module: &M, grads: &GradientsPara
     impl<B: AutodiffBackend> ModuleVisitor<B> for SumSquares<'_, B> {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
             if let Some(g) = self.grads.get::<B::InnerBackend, D>(param.id) {
-                self.parts.push(g.powi_scalar(2).sum());
+                let n = g.shape().num_elements();
+                self.parts.push(g.powi_scalar(2).reshape([n]));
             }
         }
     }
     let mut visitor = SumSquares::<B> { grads, parts: Vec::new() };
     module.visit(&mut visitor);
-    Tensor::cat(visitor.parts, 0).sum().sqrt()
+    sum_by_length(visitor.parts).sqrt()
 }
 
-/// Sum of all of a module's float parameters (BatchNorm statistics included), left on the device.
-fn param_sum<B: AutodiffBackend, M: Module<B>>(module: &M) -> Tensor<B::InnerBackend, 1> {
+/// All of a module's float parameters (BatchNorm statistics included), flattened, on the device.
+fn flat_params<B: AutodiffBackend, M: Module<B>>(module: &M) -> Vec<Tensor<B::InnerBackend, 1>> {
     struct Sum<B: AutodiffBackend>(Vec<Tensor<B::InnerBackend, 1>>);
     impl<B: AutodiffBackend> ModuleVisitor<B> for Sum<B> {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
-            self.0.push(param.val().inner().sum());
+            let p = param.val().inner();
+            let n = p.shape().num_elements();
+            self.0.push(p.reshape([n]));
         }
     }
     let mut visitor = Sum::<B>(Vec::new());
     module.visit(&mut visitor);
-    Tensor::cat(visitor.0, 0).sum()
+    visitor.0
 }
 
 /// Reads a tensor back to the host as `f32` (asynchronously; required on WebGPU in the browser).

@@ -7,7 +7,7 @@ use burn::tensor::{Distribution, Tensor, TensorData};
 use gan_playground::backend::{cpu_device, Cpu};
 use gan_playground::config::ParamValues;
 use gan_playground::model::{Arch, Discriminator};
-use gan_playground::objective::{self, Fake, Loss, Objective, StepContext};
+use gan_playground::objective::{self, Fake, Loss, Objective, StepContext, CATEGORIES, CONTINUOUS};
 use gan_playground::rng::LaneRng;
 use rand::SeedableRng;
 
@@ -256,4 +256,52 @@ fn meg_generator_loss_subtracts_the_jsd_bound_and_its_gradient_makes_t_ascend_it
     // The energy did not move: only T's gradients were applied.
     let x = images(4);
     assert_eq!(logits(&stepped, x.clone()), logits(&d, x));
+}
+
+/// InfoGAN generator inputs `[n, LATENT + 12]`: normal latents, a one-hot code of class `i % 10`, and
+/// continuous codes in (-1, 1).
+fn info_z(n: usize) -> Tensor<Cpu, 2> {
+    let latent = values(Tensor::<Cpu, 2>::random([n, LATENT], Distribution::Normal(0.0, 1.0), &cpu_device()));
+    let con = values(Tensor::<Cpu, 2>::random([n, CONTINUOUS], Distribution::Uniform(-1.0, 1.0), &cpu_device()));
+    let mut z = Vec::new();
+    for i in 0..n {
+        z.extend(latent[i * LATENT..(i + 1) * LATENT].iter().map(|&v| v as f32));
+        z.extend((0..CATEGORIES).map(|c| f32::from(u8::from(c == i % CATEGORIES))));
+        z.extend(con[i * CONTINUOUS..(i + 1) * CONTINUOUS].iter().map(|&v| v as f32));
+    }
+    Tensor::from_data(TensorData::new(z, [n, LATENT + CATEGORIES + CONTINUOUS]), &cpu_device())
+}
+
+#[test]
+fn infogan_weighs_the_cross_entropy_by_lambda_cat_and_the_squared_error_by_lambda_con_in_both_losses() {
+    let plain = build("infogan", &[("k", 1.0), ("lambda_cat", 0.0), ("lambda_con", 0.0)]);
+    let d = disc(&*plain, Arch::Mlp, 8);
+    let n = 10;
+    let (real, fakes, z) = (images(n), images(n), info_z(n));
+    let f = || Fake { images: fakes.clone(), z: z.clone() };
+    // Q's cross-entropy and squared error on the fakes, in f64 from Q's raw outputs.
+    let (q, codes) = (values(d.q(d.features(fakes.clone()))), values(z.clone()));
+    let width = CATEGORIES + CONTINUOUS;
+    let (mut ce, mut mse) = (0.0, 0.0);
+    for i in 0..n {
+        let logits = &q[i * width..i * width + CATEGORIES];
+        let top = logits.iter().copied().fold(f64::MIN, f64::max);
+        let log_sum = top + logits.iter().map(|l| (l - top).exp()).sum::<f64>().ln();
+        ce += (log_sum - logits[i % CATEGORIES]) / n as f64;
+        let code = &codes[i * (LATENT + width) + LATENT + CATEGORIES..(i + 1) * (LATENT + width)];
+        mse += (0..CONTINUOUS).map(|j| (q[i * width + CATEGORIES + j] - code[j]).powi(2)).sum::<f64>() / (n * CONTINUOUS) as f64;
+    }
+    let rng = || LaneRng::seed_from_u64(0);
+    let adversarial_d = scalar(d_loss(&*plain, &d, real.clone(), f(), 0, &mut rng()).value);
+    let adversarial_g = scalar(g_loss(&*plain, &d, f(), 0, &mut rng()).value);
+    for (cat, con) in [(2.0, 0.0), (0.0, 3.0), (0.5, 4.0)] {
+        let info = build("infogan", &[("k", 1.0), ("lambda_cat", cat), ("lambda_con", con)]);
+        let l_i = cat * ce + con * mse;
+        let out = d_loss(&*info, &d, real.clone(), f(), 0, &mut rng());
+        close(scalar(out.value), adversarial_d + l_i, &format!("L_D + λ·L_I (D's body and Q), λ = ({cat}, {con})"));
+        let out = g_loss(&*info, &d, f(), 0, &mut rng());
+        close(scalar(out.value), adversarial_g + l_i, &format!("L_G + λ·L_I, λ = ({cat}, {con})"));
+        close(scalar(out.diagnostics[0].clone()), (CATEGORIES as f64).ln() - ce, "MI lower bound log 10 - CE");
+        close(scalar(out.diagnostics[1].clone()), l_i, "reported L_I");
+    }
 }

@@ -107,3 +107,52 @@ fn wgan_gp_penalty_and_its_weight_gradient_on_wgpu_match_the_cpu_backend() {
         }
     }
 }
+
+/// `BatchNorm2d` in training mode on backend `B` with γ, β set from `gb`: the output, the gradients of
+/// `Σ y·w` with respect to x, γ and β, and the running mean and variance after the pass.
+fn batchnorm_on<B: burn::tensor::backend::AutodiffBackend>(x: &[f32], w: &[f32], gb: &[f32], shape: [usize; 4], device: &B::Device) -> [Vec<f64>; 6] {
+    use burn::module::Param;
+    use burn::tensor::{Tensor, TensorData};
+    let c = shape[1];
+    let mut bn = gan_playground::model::BatchNorm2d::<B>::new(c, 1e-5, device);
+    let vector = |v: &[f32]| Tensor::<B, 1>::from_data(TensorData::new(v.to_vec(), [c]), device).require_grad();
+    bn.gamma = Param::from_tensor(vector(&gb[..c]));
+    bn.beta = Param::from_tensor(vector(&gb[c..]));
+    let x = Tensor::<B, 4>::from_data(TensorData::new(x.to_vec(), shape), device).require_grad();
+    let y = bn.forward(x.clone());
+    let grads = (y.clone() * Tensor::from_data(TensorData::new(w.to_vec(), shape), device)).sum().backward();
+    let read = |t: Tensor<B::InnerBackend, 1>| t.into_data().convert::<f64>().to_vec::<f64>().unwrap();
+    let flat = |t: Tensor<B::InnerBackend, 4>| read(t.flatten(0, 3));
+    [
+        flat(y.inner()),
+        flat(x.grad(&grads).unwrap()),
+        read(bn.gamma.val().grad(&grads).unwrap()),
+        read(bn.beta.val().grad(&grads).unwrap()),
+        read(bn.running_mean.value().inner()),
+        read(bn.running_var.value().inner()),
+    ]
+}
+
+#[test]
+fn batchnorm_forward_and_backward_on_wgpu_match_the_cpu_backend() {
+    // On the CPU, BatchNorm repeats its per-channel factors per sample (the fast path there); on wgpu it
+    // broadcasts them (no copy kernels). Same inputs: the same values and gradients.
+    use gan_playground::backend::{cpu_device, Cpu};
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+    let device = gpu_device();
+    if adapter().is_none() {
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(9);
+    let shape = [6, 4, 5, 5];
+    let k = shape.iter().product::<usize>();
+    let mut draw = |k: usize| (0..k).map(|_| rng.random_range(-2.0f32..2.0)).collect::<Vec<f32>>();
+    let (x, w, gb) = (draw(k), draw(k), draw(2 * shape[1]));
+    let cpu = batchnorm_on::<Cpu>(&x, &w, &gb, shape, &cpu_device());
+    let gpu = batchnorm_on::<Gpu>(&x, &w, &gb, shape, &device);
+    for (what, (a, b)) in ["output", "x gradient", "γ gradient", "β gradient", "running mean", "running variance"].iter().zip(gpu.iter().zip(&cpu)) {
+        assert_eq!(a.len(), b.len(), "{what}");
+        let diff = a.iter().zip(b).map(|(p, q)| (p - q).abs()).fold(0.0, f64::max);
+        assert!(diff <= 1e-4 * (1.0 + b.iter().map(|q| q.abs()).fold(0.0, f64::max)), "{what}: wgpu and CPU differ by {diff}");
+    }
+}

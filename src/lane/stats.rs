@@ -1,6 +1,6 @@
 //! Step statistics: which phase ran, the values it computed (absent ones are `None`), and their read-back.
 
-use burn::tensor::{backend::AutodiffBackend, Tensor};
+use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor, TensorData};
 use serde::Serialize;
 
 use super::read_f32;
@@ -88,7 +88,11 @@ impl<B: AutodiffBackend> PendingStats<B> {
         if pending.is_empty() {
             return Ok(Vec::new());
         }
-        let all = Tensor::cat(pending.iter().map(|p| p.values.clone()).collect(), 0);
+        // One step's values need no concatenation (a kernel per part on the GPU).
+        let all = match pending.as_slice() {
+            [one] => one.values.clone(),
+            many => Tensor::cat(many.iter().map(|p| p.values.clone()).collect(), 0),
+        };
         let v = read_f32(all, "statistics").await?;
         let mut rest = v.as_slice();
         let mut out = Vec::with_capacity(pending.len());
@@ -114,4 +118,58 @@ impl<B: AutodiffBackend> PendingStats<B> {
         }
         Ok(out)
     }
+}
+
+/// `0, 1, …, k − 1` on the device for each width `k` a lane has packed, uploaded once.
+pub(super) struct Slots<B: Backend>(Vec<Option<Tensor<B, 1>>>);
+
+impl<B: Backend> Default for Slots<B> {
+    fn default() -> Self {
+        Slots(Vec::new())
+    }
+}
+
+impl<B: Backend> Slots<B> {
+    pub(super) fn get(&mut self, k: usize, device: &B::Device) -> Tensor<B, 1> {
+        if self.0.len() <= k {
+            self.0.resize(k + 1, None);
+        }
+        self.0[k]
+            .get_or_insert_with(|| Tensor::from_data(TensorData::new((0..k).map(|i| i as f32).collect::<Vec<f32>>(), [k]), device))
+            .clone()
+    }
+}
+
+/// `[1]`-shaped `parts` side by side in one `[k]` tensor (`slots` from `Slots::get(k)`), exactly as
+/// `Tensor::cat` would give them. `cat` costs one GPU kernel per part (a slice assignment); choosing
+/// each part for its slot with `mask_where` is element-wise, which burn's fusion merges into one or
+/// a few kernels. Selection, not arithmetic: a NaN in one part stays in its slot.
+pub(super) fn pack<B: Backend>(parts: Vec<Tensor<B, 1>>, slots: Tensor<B, 1>) -> Tensor<B, 1> {
+    let mut out = slots.zeros_like();
+    for (i, part) in parts.into_iter().enumerate() {
+        out = out.mask_where(slots.clone().equal_elem(i as f32), part);
+    }
+    out
+}
+
+/// The sum of `[1]`-shaped `parts`, as a chain of element-wise additions that burn's fusion merges
+/// (one kernel for several parts) rather than `cat` (one kernel per part) followed by a reduction.
+pub(super) fn total<B: Backend>(parts: Vec<Tensor<B, 1>>) -> Tensor<B, 1> {
+    parts.into_iter().reduce(|sum, part| sum.add(part)).expect("at least one value")
+}
+
+/// The sum of every element of `tensors` (flattened), with one reduction per distinct length rather
+/// than one per tensor: tensors of the same length are first added element-wise (fused), then reduced.
+/// The same sum up to rounding; non-finite exactly when a plain sum is (NaN or ±∞ in any element, or
+/// an overflow). The groups are formed in first-seen order, so the result is deterministic.
+pub(super) fn sum_by_length<B: Backend>(tensors: Vec<Tensor<B, 1>>) -> Tensor<B, 1> {
+    let mut groups: Vec<(usize, Tensor<B, 1>)> = Vec::new();
+    for t in tensors {
+        let n = t.dims()[0];
+        match groups.iter_mut().find(|(len, _)| *len == n) {
+            Some((_, sum)) => *sum = sum.clone().add(t),
+            None => groups.push((n, t)),
+        }
+    }
+    total(groups.into_iter().map(|(_, t)| t.sum()).collect())
 }

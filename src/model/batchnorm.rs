@@ -8,8 +8,13 @@
 //! rows and broadcasts per-`(sample, channel)` scalars, which flex vectorises: 20–25× faster forward and
 //! backward at DCGAN's sizes (`tests/cpu_kernels.rs` checks it against burn's module).
 
+use std::any::TypeId;
+
+use burn::backend::Flex;
 use burn::module::{Module, Param, RunningState};
 use burn::tensor::{backend::Backend, Tensor};
+
+use crate::backend::Cpu;
 
 #[derive(Module, Debug)]
 pub struct BatchNorm2d<B: Backend> {
@@ -87,8 +92,20 @@ impl<B: Backend> BatchNorm2d<B> {
     }
 }
 
-/// `[1, C, 1]` → `[N, C, 1]` stored contiguously, so that broadcasting it over `[N, C, L]` is one scalar
-/// per contiguous row (a vectorised path on the CPU backend) rather than a strided walk.
+/// On the CPU backend, `[1, C, 1]` → `[N, C, 1]` stored contiguously, so that broadcasting it over
+/// `[N, C, L]` is one scalar per contiguous row (a vectorised path there) rather than a strided walk.
+/// Elsewhere (wgpu, WebGPU) `t` itself, broadcast by the operation that uses it: the copy would cost a
+/// kernel forward and a reduction backward, and the values are the same.
 fn per_row<B: Backend>(t: Tensor<B, 3>, n: usize) -> Tensor<B, 3> {
-    t.repeat_dim(0, n)
+    if on_cpu::<B>() {
+        t.repeat_dim(0, n)
+    } else {
+        t
+    }
+}
+
+/// Whether `B` is the CPU backend, with or without autodiff.
+fn on_cpu<B: Backend>() -> bool {
+    let id = TypeId::of::<B>();
+    id == TypeId::of::<Flex>() || id == TypeId::of::<Cpu>()
 }

@@ -113,6 +113,22 @@ impl<B: Backend> Discriminator<B> {
         d
     }
 
+    /// `with_frozen_stats` whose parameters, except the statistics network's when `train_stats`, take no
+    /// gradient: the generator's step reads only G's (and MEG's T's) gradients, so the backward pass
+    /// skips D's weight gradients (one matmul or convolution, one bias reduction per layer) and G's
+    /// gradients are unchanged.
+    pub fn for_g_step(&self, train_stats: bool) -> Self {
+        let mut d = self.with_frozen_stats();
+        d.body = d.body.no_grad();
+        d.score = d.score.no_grad();
+        d.q = d.q.map(Module::no_grad);
+        d.autoencoder = d.autoencoder.map(Module::no_grad);
+        if !train_stats {
+            d.stats = d.stats.map(Module::no_grad);
+        }
+        d
+    }
+
     /// The body's features, `[n, F]`.
     pub fn features(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
         self.body.forward(x)

@@ -38,7 +38,7 @@ pub(crate) fn eval_rng(seed: u64) -> LaneRng {
     LaneRng::seed_from_u64(seed ^ EVAL_STREAM)
 }
 
-static INIT_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+pub(crate) static INIT_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// A GAN being trained.
 pub struct Lane<B: AutodiffBackend> {
@@ -254,7 +254,7 @@ impl<B: AutodiffBackend> Lane<B> {
 }
 
 /// Forces burn's lazily initialised parameters to be drawn now.
-fn materialize<B: AutodiffBackend, M: Module<B>>(module: &M) {
+pub(crate) fn materialize<B: AutodiffBackend, M: Module<B>>(module: &M) {
     struct Touch;
     impl<B: AutodiffBackend> ModuleVisitor<B> for Touch {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
@@ -283,7 +283,7 @@ fn grad_norm<B: AutodiffBackend, M: Module<B>>(module: &M, grads: &GradientsPara
 }
 
 /// Sum of all of a module's float parameters (BatchNorm statistics included), left on the device.
-fn param_sum<B: AutodiffBackend, M: Module<B>>(module: &M) -> Tensor<B::InnerBackend, 1> {
+pub(crate) fn param_sum<B: AutodiffBackend, M: Module<B>>(module: &M) -> Tensor<B::InnerBackend, 1> {
     struct Sum<B: AutodiffBackend>(Vec<Tensor<B::InnerBackend, 1>>);
     impl<B: AutodiffBackend> ModuleVisitor<B> for Sum<B> {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {

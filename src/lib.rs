@@ -13,6 +13,7 @@ pub mod model;
 pub mod objective;
 pub mod opt;
 pub mod page;
+pub mod plane;
 pub mod render;
 pub mod rng;
 pub mod snapshot;

@@ -55,6 +55,7 @@ pub struct PlaneView {
     pub manifold: Vec<f32>,
     pub mesh_rows: usize,
     pub mesh_cols: usize,
+    /// KL(real ‖ fake), JS and SWD of the view's points; NaN when the view was asked without them.
     pub kl: f64,
     pub js: f64,
     pub swd: f64,
@@ -224,8 +225,8 @@ impl<B: AutodiffBackend> PlaneLane<B> {
         read(self.objective.d_score(&self.d.valid(), x))
     }
 
-    /// Everything the plane view draws.
-    pub fn view(&self) -> PlaneView {
+    /// Everything the plane view draws; the distances (a few milliseconds) only if `metrics`.
+    pub fn view(&self, metrics: bool) -> PlaneView {
         let spec = self.objective.g_spec();
         let fake = self.fakes();
         let width = self.input_width();
@@ -249,13 +250,18 @@ impl<B: AutodiffBackend> PlaneLane<B> {
             Vec::new()
         };
         let (manifold, mesh_rows, mesh_cols) = self.manifold();
-        let (p, q) = (metrics::kde(&self.real_view, DENSITY_CELLS, BANDWIDTH), metrics::kde(&fake, DENSITY_CELLS, BANDWIDTH));
+        let (kl, js, swd) = if metrics {
+            let (p, q) = (metrics::kde(&self.real_view, DENSITY_CELLS, BANDWIDTH), metrics::kde(&fake, DENSITY_CELLS, BANDWIDTH));
+            (metrics::kl(&p, &q), metrics::js(&p, &q), metrics::sliced_wasserstein(&self.real_view, &fake))
+        } else {
+            (f64::NAN, f64::NAN, f64::NAN)
+        };
         PlaneView {
             step: self.g_steps,
             real: self.real_view.clone(),
-            kl: metrics::kl(&p, &q),
-            js: metrics::js(&p, &q),
-            swd: metrics::sliced_wasserstein(&self.real_view, &fake),
+            kl,
+            js,
+            swd,
             fake,
             categories,
             arrows,

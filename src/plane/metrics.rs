@@ -10,7 +10,7 @@ pub const BANDWIDTH: f32 = 0.06;
 /// Probability mass mixed uniformly into every estimate so KL stays finite.
 pub const FLOOR: f64 = 1e-4;
 /// Projection directions of the sliced Wasserstein distance (evenly spaced half-turn angles).
-pub const DIRECTIONS: usize = 64;
+pub const DIRECTIONS: usize = 16;
 
 /// A density over `[-EXTENT, EXTENT]²` as probabilities of `cells × cells` cells (row-major, y then x).
 pub type Grid = Vec<f64>;

@@ -54,9 +54,9 @@ impl PlaneLaneJs {
     }
 
     /// `{step, real, fake, arrows, heat, manifold (Float32Array), categories (Uint8Array), meshRows,
-    /// meshCols, kl, js, swd}` (see `plane::lane::PlaneView`).
-    pub fn view(&self) -> Object {
-        let v = self.lane.view();
+    /// meshCols, kl, js, swd}` (see `plane::lane::PlaneView`); the distances are NaN unless `metrics`.
+    pub fn view(&self, metrics: bool) -> Object {
+        let v = self.lane.view(metrics);
         let o = Object::new();
         set(&o, "step", v.step as u32);
         for (k, a) in [("real", &v.real), ("fake", &v.fake), ("arrows", &v.arrows), ("heat", &v.heat), ("manifold", &v.manifold)] {

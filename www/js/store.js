@@ -1,6 +1,7 @@
 // The page's state and the only code that writes it: every worker event and every command becomes one
 // named update (UPDATES below); views subscribe and render from the state. DOM-free (node unit tests).
 import { TimeLapse } from './timelapse.js';
+import { PLANE_UPDATES } from './plane/updates.js';
 
 /** Lane colours, in the order lanes take them. */
 export const LANE_COLORS = ['#d9534f', '#2a7ae2', '#2e9e44', '#9b59b6'];
@@ -221,6 +222,7 @@ export const UPDATES = {
     state.deviceLosses += 1;
     state.running = false;
   },
+  ...PLANE_UPDATES, // the 2-D mode (plane/updates.js)
 };
 
 /** Quality entries in checkpoint files use snake_case (src/curves.rs); the page uses camelCase. */

@@ -28,9 +28,12 @@ channel.port1.onmessage = () => waiters.shift()?.();
 const nextTask = () => new Promise((resolve) => { waiters.push(resolve); channel.port2.postMessage(0); });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** KL, JS and SWD (a few milliseconds) are computed at most this often per lane. */
+/** KL, JS and SWD (several milliseconds per lane) are computed at most this often, and with at most
+ * `METRICS_SHARE` of the time. */
 const METRICS_MS = 250;
+const METRICS_SHARE = 0.1;
 let lastMetrics = 0;
+let metricsCost = 0;
 
 function sendView(l, metrics) {
   const v = l.lane.view(metrics);
@@ -56,10 +59,11 @@ function viewsIfDue(force = false) {
   const now = performance.now();
   if (!force && now - lastView < Math.max(VIEW_MS, viewCost / VIEW_SHARE)) return;
   lastView = now;
-  const metrics = force || now - lastMetrics >= METRICS_MS;
+  const metrics = force || now - lastMetrics >= Math.max(METRICS_MS, metricsCost / METRICS_SHARE);
   if (metrics) lastMetrics = now;
   for (const l of lanes) sendView(l, metrics);
-  viewCost = performance.now() - now;
+  if (metrics) metricsCost = performance.now() - now;
+  else viewCost = performance.now() - now;
 }
 
 async function run() {

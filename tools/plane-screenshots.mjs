@@ -1,19 +1,20 @@
 // Screenshots of the 2-D mode (needs `make dist`): four objectives on the ring, and the WGAN lesson
 // (two Gaussians, non-saturating D vs WGAN-GP critic), after some training on the CPU backend.
-// `node tools/plane-screenshots.mjs [outDir]`; STEPS (default 2000) generator steps each.
+// `node tools/plane-screenshots.mjs [outDir]`; STEPS (default 1500) generator steps on the ring, a fifth of
+// them for the lesson (while the fakes still lie between the two Gaussians).
 import { mkdirSync } from 'node:fs';
 import { launch, waitForStatus } from '../tests/browser/harness.mjs';
 
 const out = process.argv[2] ?? 'docs/screenshots';
-const steps = Number(process.env.STEPS ?? 2000);
+const STEPS = Number(process.env.STEPS ?? 1500);
 const SHOTS = {
-  'plane-ring-four-objectives': 'dataset=ring&lanes=nonsaturating,lsgan,wgan-gp,ebgan',
-  'plane-wgan-lesson': 'dataset=gaussians&lanes=nonsaturating,wgan-gp',
+  'plane-ring-four-objectives': ['dataset=ring&lanes=nonsaturating,lsgan,wgan-gp,ebgan', STEPS],
+  'plane-wgan-lesson': ['dataset=gaussians&lanes=nonsaturating,wgan-gp', Math.round(STEPS / 5)],
 };
 mkdirSync(out, { recursive: true });
 const env = await launch();
 try {
-  for (const [name, query] of Object.entries(SHOTS)) {
+  for (const [name, [query, steps]] of Object.entries(SHOTS)) {
     const page = await env.context.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.setViewportSize({ width: 1560, height: 1000 });

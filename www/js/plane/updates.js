@@ -51,7 +51,8 @@ export const PLANE_UPDATES = {
     for (const s of stats) push(l.curves.loss, { step: s.step, d: s.d_loss, g: s.g_loss });
     const last = stats.at(-1);
     if (last) Object.assign(l, { stats: last, step: last.step, diverged: l.diverged || !last.finite });
-    if (stepsPerSec !== undefined) l.stepsPerSec = stepsPerSec;
+    // Rounds are short and their timing noisy: the figure shown is a moving average.
+    if (Number.isFinite(stepsPerSec)) l.stepsPerSec = l.stepsPerSec ? 0.9 * l.stepsPerSec + 0.1 * stepsPerSec : stepsPerSec;
     return { lane };
   },
   planeView(state, { lane, view }) {

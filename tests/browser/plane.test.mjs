@@ -86,3 +86,26 @@ test('drawing on the plane with the mouse creates a data set of those points', a
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the 2-D mode trains under a strict Content-Security-Policy header with no violation', async () => {
+  const csp = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; report-uri /csp-report";
+  const reports = [];
+  const strict = await launch({ headers: { 'Content-Security-Policy': csp }, onPost: (path, body) => reports.push(`${path} ${body}`) });
+  try {
+    const page = await strict.context.newPage();
+    const errors = [];
+    page.on('console', (m) => { if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) errors.push(m.text()); });
+    await page.addInitScript(() => {
+      window.__violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    await page.goto(`${strict.url}?dataset=moons&lanes=wgan-gp,infogan&autostart=1`);
+    await waitForStatus(page, (s) => s.ready && s.running && s.lanes.every((l) => l.step >= 5 && l.viewStep > 0), 60_000, 'training under CSP');
+    assert.deepEqual(await page.evaluate(() => window.__violations), []);
+    assert.deepEqual(reports, []);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await strict.close();
+  }
+});

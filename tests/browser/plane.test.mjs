@@ -109,3 +109,15 @@ test('the 2-D mode trains under a strict Content-Security-Policy header with no 
     await strict.close();
   }
 });
+
+test("the image mode's data set selector opens the 2-D mode with the lanes' objectives", async () => {
+  const { page, errors } = await open(env, '?backend=cpu&lanes=lsgan,wgan-gp&batch=16');
+  await waitForStatus(page, (s) => s.ready && s.lanes.length === 2, 60_000, 'the image mode ready');
+  await page.selectOption('#dataset', 'spiral');
+  await page.waitForURL(/dataset=spiral/);
+  const s = await waitForStatus(page, (st) => st.mode === '2d' && st.ready && st.lanes.every((l) => l.config), 60_000, 'the 2-D mode');
+  assert.deepEqual(s.lanes.map((l) => l.objective), ['lsgan', 'wgan-gp']);
+  assert.equal(s.dataset, 'spiral');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

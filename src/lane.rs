@@ -39,7 +39,7 @@ pub(crate) fn eval_rng(seed: u64) -> LaneRng {
     LaneRng::seed_from_u64(seed ^ EVAL_STREAM)
 }
 
-static INIT_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+pub(crate) static INIT_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// A GAN being trained.
 pub struct Lane<B: AutodiffBackend> {
@@ -261,7 +261,7 @@ impl<B: AutodiffBackend> Lane<B> {
 }
 
 /// Forces burn's lazily initialised parameters to be drawn now.
-fn materialize<B: AutodiffBackend, M: Module<B>>(module: &M) {
+pub(crate) fn materialize<B: AutodiffBackend, M: Module<B>>(module: &M) {
     struct Touch;
     impl<B: AutodiffBackend> ModuleVisitor<B> for Touch {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
@@ -291,7 +291,7 @@ fn grad_norm<B: AutodiffBackend, M: Module<B>>(module: &M, grads: &GradientsPara
 }
 
 /// All of a module's float parameters (BatchNorm statistics included), flattened, on the device.
-fn flat_params<B: AutodiffBackend, M: Module<B>>(module: &M) -> Vec<Tensor<B::InnerBackend, 1>> {
+pub(crate) fn flat_params<B: AutodiffBackend, M: Module<B>>(module: &M) -> Vec<Tensor<B::InnerBackend, 1>> {
     struct Sum<B: AutodiffBackend>(Vec<Tensor<B::InnerBackend, 1>>);
     impl<B: AutodiffBackend> ModuleVisitor<B> for Sum<B> {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {

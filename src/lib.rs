@@ -14,6 +14,7 @@ pub mod objective;
 pub mod opt;
 pub mod page;
 pub mod params;
+pub mod plane;
 pub mod render;
 pub mod rng;
 pub mod snapshot;

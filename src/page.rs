@@ -37,6 +37,7 @@ pub fn limits() -> Value {
         "snapshotEvery": snapshot::DEFAULT_SNAPSHOT_EVERY,
         "maxCurvePoints": curves::MAX_STATS,
         "maxCheckpointBytes": weights::MAX_FILE_BYTES,
+        "plane": crate::plane::limits(),
         "fields": {
             "lr_g": { "min": LR_RANGE.0, "max": LR_RANGE.1, "integer": false },
             "lr_d": { "min": LR_RANGE.0, "max": LR_RANGE.1, "integer": false },

@@ -8,12 +8,14 @@ use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor};
 
 use super::{dcgan, mlp, Arch, DSpec, AE_CODE, LEAKY_SLOPE};
 use crate::data::PIXELS;
+use crate::plane::net::{Act, PlaneBody, PlaneDecoder};
 
 /// Image → features.
 #[derive(Module, Debug)]
 pub enum Body<B: Backend> {
     Mlp(mlp::MlpBody<B>),
     Dcgan(dcgan::DcganBody<B>),
+    Plane(PlaneBody<B>),
 }
 
 impl<B: Backend> Body<B> {
@@ -21,6 +23,7 @@ impl<B: Backend> Body<B> {
         match self {
             Body::Mlp(b) => b.forward(x),
             Body::Dcgan(b) => b.forward(x),
+            Body::Plane(b) => b.forward(x),
         }
     }
 }
@@ -30,6 +33,7 @@ impl<B: Backend> Body<B> {
 pub enum Decoder<B: Backend> {
     Mlp(mlp::MlpDecoder<B>),
     Dcgan(dcgan::DcganDecoder<B>),
+    Plane(PlaneDecoder<B>),
 }
 
 /// EBGAN's autoencoder after the shared body: a linear bottleneck, then the decoder.
@@ -47,7 +51,7 @@ pub struct QHead<B: Backend> {
     act: LeakyRelu,
 }
 
-/// MEG's statistics network: `(x, z)` → scalar, 784 + |z| → 256 → 256 → 1.
+/// MEG's statistics network: `(x, z)` → scalar, 784 + |z| → 256 → 256 → 1 (2 + |z| → width → width → 1 in 2-D).
 #[derive(Module, Debug)]
 pub struct StatsNet<B: Backend> {
     l1: Linear<B>,
@@ -78,22 +82,40 @@ impl<B: Backend> Discriminator<B> {
             Arch::Mlp => (Body::Mlp(mlp::MlpBody::new(device)), mlp::FEATURES),
             Arch::Dcgan => (Body::Dcgan(dcgan::DcganBody::new(spec.batchnorm, device)), dcgan::FEATURES),
         };
+        let decoder = || match arch {
+            Arch::Mlp => Decoder::Mlp(mlp::MlpDecoder::new(device)),
+            Arch::Dcgan => Decoder::Dcgan(dcgan::DcganDecoder::new(spec.batchnorm, device)),
+        };
+        Self::assemble(body, features, decoder, spec, PIXELS + g_input, 256, device)
+    }
+
+    /// The 2-D mode's discriminator: an MLP body of `layers` × `width` on points `[n, 1, 1, 2]`, and
+    /// heads sized to it (the statistics network is `width` wide).
+    pub fn plane(spec: DSpec, layers: usize, width: usize, act: Act, g_input: usize, device: &B::Device) -> Self {
+        let body = Body::Plane(PlaneBody::new(layers, width, act, device));
+        let decoder = || Decoder::Plane(PlaneDecoder::new(width, act, device));
+        Self::assemble(body, width, decoder, spec, 2 + g_input, width, device)
+    }
+
+    fn assemble(
+        body: Body<B>,
+        features: usize,
+        decoder: impl FnOnce() -> Decoder<B>,
+        spec: DSpec,
+        stats_input: usize,
+        stats_width: usize,
+        device: &B::Device,
+    ) -> Self {
         let q = (spec.q_outputs > 0).then(|| QHead {
             hidden: LinearConfig::new(features, 128).init(device),
             out: LinearConfig::new(128, spec.q_outputs).init(device),
             act: leaky(),
         });
-        let autoencoder = spec.decoder.then(|| Autoencoder {
-            embed: LinearConfig::new(features, AE_CODE).init(device),
-            decoder: match arch {
-                Arch::Mlp => Decoder::Mlp(mlp::MlpDecoder::new(device)),
-                Arch::Dcgan => Decoder::Dcgan(dcgan::DcganDecoder::new(spec.batchnorm, device)),
-            },
-        });
+        let autoencoder = spec.decoder.then(|| Autoencoder { embed: LinearConfig::new(features, AE_CODE).init(device), decoder: decoder() });
         let stats = spec.stats.then(|| StatsNet {
-            l1: LinearConfig::new(PIXELS + g_input, 256).init(device),
-            l2: LinearConfig::new(256, 256).init(device),
-            out: LinearConfig::new(256, 1).init(device),
+            l1: LinearConfig::new(stats_input, stats_width).init(device),
+            l2: LinearConfig::new(stats_width, stats_width).init(device),
+            out: LinearConfig::new(stats_width, 1).init(device),
             act: leaky(),
         });
         Discriminator { body, score: LinearConfig::new(features, 1).init(device), q, autoencoder, stats }
@@ -157,6 +179,7 @@ impl<B: Backend> Discriminator<B> {
         let recon = match &ae.decoder {
             Decoder::Mlp(d) => d.forward(codes.clone()),
             Decoder::Dcgan(d) => d.forward(codes.clone()),
+            Decoder::Plane(d) => d.forward(codes.clone()),
         };
         (recon, codes)
     }
@@ -165,7 +188,7 @@ impl<B: Backend> Discriminator<B> {
     pub fn stats(&self, x: Tensor<B, 4>, z: Tensor<B, 2>) -> Tensor<B, 2> {
         let t = self.stats.as_ref().expect("this discriminator has no statistics network");
         let [n, ..] = x.dims();
-        let h = Tensor::cat(vec![x.reshape([n, PIXELS]), z], 1);
+        let h = Tensor::cat(vec![x.reshape([n as i32, -1]), z], 1);
         let h = t.act.forward(t.l1.forward(h));
         t.out.forward(t.act.forward(t.l2.forward(h)))
     }

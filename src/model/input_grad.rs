@@ -24,7 +24,7 @@ fn conv_input_grad<B: Backend>(grad_out: Tensor<B, 4>, weight: Tensor<B, 4>) -> 
 }
 
 impl<B: Backend> Discriminator<B> {
-    /// The score `[n, 1]` and its gradient with respect to the input image, `[n, 1, 28, 28]`, both
+    /// The score `[n, 1]` and its gradient with respect to the input image (the input's shape), both
     /// differentiable with respect to the weights. Requires a body without BatchNorm.
     pub fn score_with_input_grad(&self, x: Tensor<B, 4>) -> (Tensor<B, 2>, Tensor<B, 4>) {
         let [n, ..] = x.dims();
@@ -51,6 +51,10 @@ impl<B: Backend> Discriminator<B> {
                 let g_h1 = (leaky_slope(h1).reshape([n, dcgan::FEATURES]) * g_features).reshape([n, dcgan::WIDTH, 7, 7]);
                 let g_h0 = conv_input_grad(g_h1, body.down1.weight.val()) * leaky_slope(h0);
                 (features, conv_input_grad(g_h0, body.down0.weight.val()))
+            }
+            Body::Plane(body) => {
+                let (features, g_x) = body.forward_with_input_grad(x, w_score.clone().transpose());
+                (features, g_x.reshape([n, 1, 1, 2]))
             }
         };
         let mut score = features.matmul(w_score);

@@ -87,6 +87,8 @@ impl Default for DSpec {
 pub enum Generator<B: Backend> {
     Mlp(mlp::MlpGenerator<B>),
     Dcgan(dcgan::DcganGenerator<B>),
+    /// The 2-D mode's MLP: outputs points as `[n, 1, 1, 2]`.
+    Plane(crate::plane::net::PlaneGenerator<B>),
 }
 
 impl<B: Backend> Generator<B> {
@@ -102,6 +104,7 @@ impl<B: Backend> Generator<B> {
         match self {
             Generator::Mlp(g) => g.forward(z),
             Generator::Dcgan(g) => g.forward(z),
+            Generator::Plane(g) => g.forward(z),
         }
     }
 }

@@ -43,7 +43,7 @@ impl Registered for Ebgan {
 pub fn energy<B: Backend>(d: &Discriminator<B>, x: Tensor<B, 4>) -> (Tensor<B, 1>, Tensor<B, 2>) {
     let [n, ..] = x.dims();
     let (recon, codes) = d.reconstruct(x.clone());
-    let e = (recon - x).powi_scalar(2).reshape([n, crate::data::PIXELS]).mean_dim(1).reshape([n]);
+    let e = (recon - x).powi_scalar(2).reshape([n as i32, -1]).mean_dim(1).reshape([n]);
     (e, codes)
 }
 

@@ -40,7 +40,7 @@ impl Registered for WganGp {
 pub fn input_grad_sq_norms<B: Backend>(d: &Discriminator<B>, x: Tensor<B, 4>) -> Tensor<B, 1> {
     let (_, grad) = d.score_with_input_grad(x);
     let [n, ..] = grad.dims();
-    grad.reshape([n, crate::data::PIXELS]).powi_scalar(2).sum_dim(1).reshape([n])
+    grad.reshape([n as i32, -1]).powi_scalar(2).sum_dim(1).reshape([n])
 }
 
 /// The two-sided penalty `E[(‖∇f(x̂)‖ - 1)²]` at `x̂ = εx + (1-ε)x̃` with one ε per sample given

@@ -11,6 +11,7 @@ use crate::objective;
 
 mod hooks;
 mod lane;
+mod plane;
 mod quality;
 
 /// Every objective's description (id, name, formulas, parameter specs, diagnostics) as JSON.

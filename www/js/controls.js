@@ -81,7 +81,11 @@ export function mountControls(store, controller, { confirm, report }) {
     const options = objectives.map((o) => new Option(o.name, o.id));
     $('objective').replaceChildren(...options);
     $('add-objective').replaceChildren(...objectives.map((o) => new Option(o.name, o.id)));
-    $('dataset').replaceChildren(...Object.entries(DATASETS).map(([id, name]) => new Option(name, id)));
+    $('dataset').replaceChildren(
+      ...Object.entries(DATASETS).map(([id, name]) => new Option(name, id)),
+      // The 2-D mode's data sets (docs/plane.md): choosing one opens that mode with the lanes' objectives.
+      ...(limits.plane?.datasets ?? []).map((d) => new Option(`2-D: ${d.label}`, d.id)),
+    );
     $('general-params').replaceChildren(
       ...OPTIMISATION.map((f) => numberField(f, limits.fields[f.key])),
       el('details', { className: 'advanced' }, el('summary', { textContent: 'advanced' }), ...ADVANCED.map((f) => numberField(f, limits.fields[f.key]))),
@@ -103,6 +107,10 @@ export function mountControls(store, controller, { confirm, report }) {
   });
   $('dataset').addEventListener('change', attempt(async () => {
     const id = $('dataset').value;
+    if (!Object.hasOwn(DATASETS, id)) {
+      window.location.search = `dataset=${encodeURIComponent(id)}&lanes=${state.lanes.map((l) => l.config?.objective ?? 'nonsaturating').join(',')}`;
+      return;
+    }
     const ok = await confirm(`Switch to ${DATASETS[id]}? The page reloads with the same settings and every lane starts again from step 0; save a checkpoint first to keep this run.`);
     if (ok) controller.setDataset(id);
     else $('dataset').value = state.page.dataset;

@@ -3,6 +3,7 @@
 import { TimeLapse } from './timelapse.js';
 import { LESSON_UPDATES } from './lesson-state.js';
 import { AUTOSAVE_UPDATES, initialAutosave } from './store-autosave.js';
+import { PLANE_UPDATES } from './plane/updates.js';
 
 /** Lane colours, in the order lanes take them. */
 export const LANE_COLORS = ['#d9534f', '#2a7ae2', '#2e9e44', '#9b59b6'];
@@ -228,6 +229,7 @@ export const UPDATES = {
   },
   ...LESSON_UPDATES, // lesson progress (lesson-state.js)
   ...AUTOSAVE_UPDATES,
+  ...PLANE_UPDATES, // the 2-D mode (plane/updates.js)
 };
 
 /** Quality entries in checkpoint files use snake_case (src/curves.rs); the page uses camelCase. */

@@ -1,0 +1,169 @@
+// The 2-D mode's worker: loads the wasm module, keeps one PlaneLane per lane on the CPU backend and
+// trains them in interleaved rounds; pushes statistics and views (at most one per lane per frame) and
+// answers every request exactly once.
+import init, { PlaneLane, objectives, limits as wasmLimits } from '../../pkg/gan_playground.js';
+import { checkPlaneRequest, planeEvent, reply, failure } from './protocol.js';
+
+/** Wall time one lane trains per round at full speed before the worker looks at its messages again. */
+const ROUND_MS = 12;
+/** Views are sent at most this often while training (the page draws at up to 60 frames/s), and at most
+ * `VIEW_SHARE` of the time goes to computing them. */
+const VIEW_MS = 16;
+const VIEW_SHARE = 0.3;
+let viewCost = 0; // ms the last round of views took
+
+let lanes = []; // [{id, lane, diverged}]
+let running = false;
+let speed = 0; // generator steps per second per lane; 0 = full speed
+let stepping = null; // {n, phase, done: () => void}
+let loop = null;
+let lastView = 0;
+
+const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
+const emit = (type, payload, transfer) => post(planeEvent(type, payload), transfer);
+
+const channel = new MessageChannel();
+const waiters = [];
+channel.port1.onmessage = () => waiters.shift()?.();
+const nextTask = () => new Promise((resolve) => { waiters.push(resolve); channel.port2.postMessage(0); });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** KL, JS and SWD (several milliseconds per lane) are computed at most this often, and with at most
+ * `METRICS_SHARE` of the time. */
+const METRICS_MS = 250;
+const METRICS_SHARE = 0.1;
+let lastMetrics = 0;
+let metricsCost = 0;
+
+function sendView(l, metrics) {
+  const v = l.lane.view(metrics);
+  const transfer = ['real', 'fake', 'arrows', 'heat', 'manifold', 'categories'].map((k) => v[k].buffer);
+  const view = { step: v.step, real: v.real, fake: v.fake, arrows: v.arrows, heat: v.heat, manifold: v.manifold, categories: v.categories, meshRows: v.meshRows, meshCols: v.meshCols, kl: v.kl, js: v.js, swd: v.swd };
+  emit('view', { lane: l.id, view }, transfer);
+}
+
+/** Trains `n` steps of `phase` on every healthy lane; returns each lane's measured steps/s. */
+function trainRound(n, phase) {
+  for (const l of lanes) {
+    if (l.diverged) continue;
+    const t0 = performance.now();
+    const stats = JSON.parse(l.lane.train(n, phase));
+    const ms = performance.now() - t0;
+    if (stats.some((s) => !s.finite)) l.diverged = true;
+    l.msPerStep = ms / Math.max(1, stats.length);
+    emit('stats', { lane: l.id, stats, stepsPerSec: phase === 'd' ? undefined : 1000 / l.msPerStep });
+  }
+}
+
+function viewsIfDue(force = false) {
+  const now = performance.now();
+  if (!force && now - lastView < Math.max(VIEW_MS, viewCost / VIEW_SHARE)) return;
+  lastView = now;
+  const metrics = force || now - lastMetrics >= Math.max(METRICS_MS, metricsCost / METRICS_SHARE);
+  if (metrics) lastMetrics = now;
+  for (const l of lanes) sendView(l, metrics);
+  if (metrics) metricsCost = performance.now() - now;
+  else viewCost = performance.now() - now;
+}
+
+async function run() {
+  await nextTask(); // `loop` is set before the loop body runs (a step at full speed never awaits)
+  while (running || stepping) {
+    if (stepping) {
+      const { n, phase } = stepping;
+      if (speed > 0) {
+        for (let i = 0; i < n && stepping; i++) {
+          trainRound(1, phase);
+          viewsIfDue(true);
+          await sleep(1000 / speed);
+        }
+      } else {
+        trainRound(n, phase);
+        viewsIfDue(true);
+      }
+      const done = stepping?.done;
+      stepping = null;
+      done?.();
+    } else if (speed > 0 && speed <= 20) {
+      // Slow motion: D's update, the view (the surface moves), G's update, the view (the fakes move).
+      trainRound(1, 'd');
+      viewsIfDue(true);
+      await sleep(500 / speed);
+      if (!running) break;
+      trainRound(1, 'g');
+      viewsIfDue(true);
+      await sleep(500 / speed);
+    } else {
+      const per = lanes.map((l) => l.msPerStep ?? 5);
+      const n = speed > 0 ? Math.max(1, Math.round(speed * ROUND_MS / 1000)) : Math.max(1, Math.min(200, Math.floor(ROUND_MS / Math.max(...per, 0.05))));
+      trainRound(n, 'both');
+      viewsIfDue();
+      if (speed > 0) await sleep(ROUND_MS);
+      else await nextTask();
+    }
+  }
+  viewsIfDue(true);
+  loop = null;
+}
+
+function setRunning(on) {
+  running = on;
+  emit('running', { running, stepping: stepping?.n ?? 0 });
+  if ((running || stepping) && !loop) loop = run();
+}
+
+const HANDLERS = {
+  build(msg) {
+    for (const l of lanes) l.lane.free();
+    lanes = [];
+    for (const { id, config } of msg.lanes) {
+      try {
+        const lane = new PlaneLane(JSON.stringify(config));
+        lanes.push({ id, lane, diverged: false });
+        emit('built', { lane: id, config: JSON.parse(lane.configJson()), error: null });
+      } catch (e) {
+        emit('built', { lane: id, config: null, error: e.message ?? String(e) });
+      }
+    }
+    viewsIfDue(true);
+    return { lanes: lanes.length };
+  },
+  play() {
+    setRunning(true);
+    return null;
+  },
+  pause() {
+    setRunning(false);
+    return null;
+  },
+  step(msg) {
+    if (stepping) throw new Error('a step request is still running');
+    return new Promise((resolve) => {
+      stepping = { n: msg.n, phase: msg.phase, done: () => resolve({ steps: lanes.map((l) => l.lane.steps) }) };
+      setRunning(running);
+    });
+  },
+  options(msg) {
+    speed = msg.speed;
+    return null;
+  },
+};
+
+const ready = init().then(() => {
+  emit('ready', { limits: JSON.parse(wasmLimits()), objectives: JSON.parse(objectives()) });
+}).catch((e) => emit('failed', { message: `the module did not load: ${e.message ?? e}` }));
+
+self.onmessage = async (e) => {
+  const msg = e.data;
+  const problem = checkPlaneRequest(msg);
+  if (problem) {
+    post(failure(msg?.id ?? 0, problem));
+    return;
+  }
+  await ready;
+  try {
+    post(reply(msg.id, await HANDLERS[msg.type](msg)));
+  } catch (err) {
+    post(failure(msg.id, err.message ?? String(err)));
+  }
+};

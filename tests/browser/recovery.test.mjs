@@ -111,7 +111,7 @@ test('a GPU device loss (simulated on the CPU backend) restores the lane from it
 test('the test hooks exist only with ?test=1', async () => {
   const { page } = await ready('?backend=cpu');
   const names = await page.evaluate(() => Object.keys(window.ganPlayground).sort());
-  assert.deepEqual(names, ['addLane', 'configure', 'loadCheckpoint', 'pause', 'play', 'ready', 'removeLane', 'reset', 'rollback', 'saveCheckpoint', 'select', 'status', 'step']);
+  assert.deepEqual(names, ['addLane', 'configure', 'loadCheckpoint', 'pause', 'play', 'ready', 'removeLane', 'reset', 'rollback', 'saveCheckpoint', 'select', 'setAutosave', 'status', 'step']);
   assert.doesNotMatch(await notices(page), /Unknown URL parameter/);
   await page.close();
   const withHooks = await ready('?backend=cpu&test=1');

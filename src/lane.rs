@@ -319,9 +319,14 @@ pub(crate) fn latent_batch<B: burn::tensor::backend::Backend>(rng: &mut LaneRng,
 /// `n` generator inputs, row-major: `k` standard-normal latents, then a uniformly drawn one-hot
 /// categorical code and continuous codes `~ U(-1, 1)` if the objective asks for them.
 fn latent_values(rng: &mut LaneRng, n: usize, k: usize, spec: GSpec) -> Vec<f32> {
+    latent_values_with(rng, n, k, spec, |rng| StandardNormal.sample(rng))
+}
+
+/// `n` generator inputs, row-major: `k` latents from `draw`, then the codes as in `latent_values`.
+pub(crate) fn latent_values_with(rng: &mut LaneRng, n: usize, k: usize, spec: GSpec, mut draw: impl FnMut(&mut LaneRng) -> f32) -> Vec<f32> {
     let mut v = Vec::with_capacity(n * (k + spec.codes()));
     for _ in 0..n {
-        v.extend((0..k).map(|_| -> f32 { StandardNormal.sample(rng) }));
+        v.extend((0..k).map(|_| draw(rng)));
         if spec.categorical > 0 {
             let hot = rng.random_range(0..spec.categorical);
             v.extend((0..spec.categorical).map(|c| f32::from(u8::from(c == hot))));

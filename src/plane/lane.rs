@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::data::EXTENT;
 use super::metrics::{self, BANDWIDTH, DENSITY_CELLS};
-use super::net::PlaneGenerator;
+use crate::model::plane::PlaneGenerator;
 use super::{LatentDist, PlaneConfig};
 use crate::lane::Phase;
 use crate::model::{Discriminator, GSpec, Generator};
@@ -300,19 +300,8 @@ impl<B: AutodiffBackend> PlaneLane<B> {
 
 /// `n` generator inputs: `k` latents from `dist`, then InfoGAN's one-hot category and continuous codes.
 fn latents(rng: &mut LaneRng, n: usize, k: usize, dist: LatentDist, spec: GSpec) -> Vec<f32> {
-    let mut v = Vec::with_capacity(n * (k + spec.codes()));
-    for _ in 0..n {
-        for _ in 0..k {
-            v.push(match dist {
-                LatentDist::Uniform => rng.random_range(-1.0f32..1.0),
-                LatentDist::Gaussian => rng.sample::<f32, _>(StandardNormal),
-            });
-        }
-        if spec.categorical > 0 {
-            let hot = rng.random_range(0..spec.categorical);
-            v.extend((0..spec.categorical).map(|c| f32::from(u8::from(c == hot))));
-        }
-        v.extend((0..spec.continuous).map(|_| rng.random_range(-1.0f32..1.0)));
-    }
-    v
+    crate::lane::latent_values_with(rng, n, k, spec, |rng| match dist {
+        LatentDist::Uniform => rng.random_range(-1.0f32..1.0),
+        LatentDist::Gaussian => rng.sample::<f32, _>(StandardNormal),
+    })
 }

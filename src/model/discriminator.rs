@@ -8,7 +8,7 @@ use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor};
 
 use super::{dcgan, mlp, Arch, DSpec, AE_CODE, LEAKY_SLOPE};
 use crate::data::PIXELS;
-use crate::plane::net::{Act, PlaneBody, PlaneDecoder};
+use super::plane::{Act, PlaneBody, PlaneDecoder};
 
 /// Image → features.
 #[derive(Module, Debug)]

@@ -9,6 +9,7 @@ pub mod dcgan;
 mod discriminator;
 mod input_grad;
 pub mod mlp;
+pub mod plane;
 
 pub use batchnorm::BatchNorm2d;
 pub use discriminator::{Autoencoder, Body, Decoder, Discriminator, QHead, StatsNet};
@@ -88,7 +89,7 @@ pub enum Generator<B: Backend> {
     Mlp(mlp::MlpGenerator<B>),
     Dcgan(dcgan::DcganGenerator<B>),
     /// The 2-D mode's MLP: outputs points as `[n, 1, 1, 2]`.
-    Plane(crate::plane::net::PlaneGenerator<B>),
+    Plane(plane::PlaneGenerator<B>),
 }
 
 impl<B: Backend> Generator<B> {

@@ -6,7 +6,7 @@ use burn::nn::{Linear, LinearConfig};
 use burn::tensor::{activation, backend::Backend, Tensor};
 use serde::Serialize;
 
-use crate::model::{AE_CODE, LEAKY_SLOPE};
+use super::{AE_CODE, LEAKY_SLOPE};
 
 /// A point as the networks see it: `[n, 1, 1, 2]`, an "image" of one row of two pixels, so every
 /// objective's losses apply unchanged.

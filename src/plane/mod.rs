@@ -4,14 +4,13 @@
 pub mod data;
 pub mod lane;
 pub mod metrics;
-pub mod net;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::config::{FieldError, TrainConfig};
 use data::{Shape, Source, MAX_POINTS};
-use net::Act;
+use crate::model::plane::Act;
 
 /// Hidden layers of either network.
 pub const LAYERS_RANGE: (usize, usize) = (1, 4);

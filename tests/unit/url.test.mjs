@@ -70,3 +70,17 @@ test('autosave: 0 is off, 1 the default interval, seconds in range; bad values k
   assert.match(toQuery([{ objective: 'lsgan' }], { ...parseQuery('', L).page, autosave: 0 }, L), /autosave=0/);
   assert.ok(!toQuery([{ objective: 'lsgan' }], parseQuery('', L).page, L).includes('autosave'));
 });
+
+test('lockstep and workers: lanes in step as a flag, the CPU workers within the lane limit; both round-trip', () => {
+  const d = parseQuery('', LIMITS).page;
+  assert.equal(d.lockstep, false, 'each lane at its own pace by default');
+  assert.equal(d.workers, null, 'one worker per core but one by default');
+  const { page, notices } = parseQuery('lockstep=1&workers=2', LIMITS);
+  assert.deepEqual([page.lockstep, page.workers, notices], [true, 2, []]);
+  assert.match(toQuery([{ objective: 'lsgan' }], page, LIMITS), /lockstep=1&workers=2/);
+  assert.doesNotMatch(toQuery([{ objective: 'lsgan' }], d, LIMITS), /lockstep|workers/);
+  const bad = parseQuery('lockstep=yes&workers=9', LIMITS);
+  assert.deepEqual([bad.page.lockstep, bad.page.workers], [false, null]);
+  assert.match(bad.notices[0], /"lockstep" must be 1 or 0; each lane trains at its own pace/);
+  assert.match(bad.notices[1], /"workers" must be a whole number from 1 to 4/);
+});

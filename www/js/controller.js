@@ -29,9 +29,13 @@ export function quoteValue(v) {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-/** Checks the page options `speed` and `eval_every` against `limits`; throws naming the bad one. */
-export function parseOptions({ speed, eval_every: evalEvery }, limits) {
+/** Checks the page options `speed`, `eval_every` and `lockstep` against `limits`; throws naming the bad one. */
+export function parseOptions({ speed, eval_every: evalEvery, lockstep }, limits) {
   const opts = {};
+  if (lockstep !== undefined) {
+    if (![true, false, 0, 1].includes(lockstep)) throw new Error(`lockstep: true or false (or 1 or 0); got ${quoteValue(lockstep)}`);
+    opts.lockstep = Boolean(lockstep);
+  }
   if (speed !== undefined) {
     const v = speed === 'max' ? 0 : Number(speed);
     const { min, max } = limits.speed;
@@ -103,12 +107,13 @@ export function makeController({ store, session, testMode, autosave = null }) {
     if (!isObject(partial)) throw new Error('configure expects an object, e.g. {batch: 32}');
     await whenReady();
     const { limits } = state;
-    const { lane: laneArg, lanes: list, speed, eval_every: evalEvery, ...fields } = partial;
-    parseOptions({ speed, eval_every: evalEvery }, limits); // a bad option changes nothing
+    const { lane: laneArg, lanes: list, speed, eval_every: evalEvery, lockstep, ...fields } = partial;
+    const pageOptions = { speed, eval_every: evalEvery, lockstep };
+    parseOptions(pageOptions, limits); // a bad option changes nothing
     const current = () => ({ config: state.lanes[0]?.config, configs: state.lanes.map((l) => l.config), errors: [] });
     const optionsOnly = list === undefined && laneArg === undefined && Object.keys(fields).length === 0;
     if (optionsOnly) {
-      await setOptions({ speed, eval_every: evalEvery });
+      await setOptions(pageOptions);
       return current();
     }
     let targets;
@@ -133,7 +138,7 @@ export function makeController({ store, session, testMode, autosave = null }) {
       return { ...current(), errors };
     }
     store.update('clearFieldErrors', {});
-    await setOptions({ speed, eval_every: evalEvery });
+    await setOptions(pageOptions);
     // The seed is shared by every lane.
     const seed = fields.seed !== undefined ? valid[0].seed : null;
     let lanes = targets.map((lane) => lane ?? laneById(state, store.update('addLane', {}).lane));
@@ -217,7 +222,7 @@ export function makeController({ store, session, testMode, autosave = null }) {
     /**
      * Changes the configuration; resolves to `{config, configs, errors}`. `{lane: i, ...}` changes
      * lane i; `{lanes: [...]}` sets the whole list of lanes (objective ids or partial configs); otherwise
-     * the fields apply to every lane. `seed` is shared; `speed` and `eval_every` are page options.
+     * the fields apply to every lane. `seed` is shared; `speed`, `eval_every` and `lockstep` are page options.
      * If any field is invalid nothing changes (the lanes keep training) and `errors` names each field.
      */
     configure: (partial) => configure(partial),
@@ -300,6 +305,7 @@ export function makeController({ store, session, testMode, autosave = null }) {
         ready: state.phase === 'ready' && allBuilt(state),
         dataset: state.page.dataset, crashed: state.crashed, deviceLosses: state.deviceLosses, wasmMemoryBytes: state.memoryBytes,
         selected: laneIndex(state, state.selected), speed: state.page.speed, evalEvery: state.page.evalEvery,
+        lockstep: state.page.lockstep, workers: state.workers.count,
         embed: state.page.embed, hidden: state.page.hide, metrics: state.metrics, limits: state.limits,
         lanes: state.lanes.filter((l) => l.config).map((l) => laneStatus(state, l)),
         autosave: autosave?.summary() ?? null,
@@ -321,6 +327,8 @@ export function makeController({ store, session, testMode, autosave = null }) {
       forceDeviceLoss: () => { send('testDeviceLoss').catch(() => {}); },
       setLearningRatesUnchecked: (lrG, lrD, i = 0) => send('testLearningRates', { lr_g: lrG, lr_d: lrD, lane: index(i, 'test').id }),
       setSnapshotEvery: (n) => session.setSnapshotEvery(n),
+      // Lane i's statistics as the charts hold them (the parallel-lanes test compares them bit for bit).
+      laneStats: (i = 0) => index(i, 'laneStats').curves.stats.map(({ step, phase, d_loss: d, g_loss: g }) => ({ step, phase, d, g })),
     };
   }
   return controller;
@@ -331,6 +339,7 @@ export function laneStatus(state, lane) {
   return {
     index: laneIndex(state, lane.id), id: lane.id, color: lane.color, objective: lane.config?.objective ?? null, arch: lane.config?.arch ?? null,
     step: lane.step, dLoss: lane.dLoss, gLoss: lane.gLoss, stepsPerSec: lane.stepsPerSec, diverged: lane.diverged,
+    worker: state.workers.lanes[lane.id] ?? null,
     snapshotStep: lane.snapshotStep, checkpointStep: lane.checkpoint?.step ?? null,
     quality: lane.quality && { step: lane.quality.step, fid: lane.quality.fid, classesCovered: lane.quality.classesCovered, histogram: lane.quality.histogram },
     chartPoints: lane.curves.stats.filter((s) => s.phase !== 'g').length,

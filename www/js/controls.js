@@ -125,6 +125,7 @@ export function mountControls(store, controller, { confirm, report }) {
       $('eval-every').setAttribute('aria-invalid', 'true');
     }
   }));
+  $('lockstep').addEventListener('change', attempt(() => controller.options({ lockstep: $('lockstep').checked })));
   $('add-lane').addEventListener('click', attempt(() => controller.addLane({ objective: $('add-objective').value })));
   $('load-checkpoint').addEventListener('change', attempt(async () => {
     const file = $('load-checkpoint').files[0];
@@ -183,6 +184,7 @@ export function mountControls(store, controller, { confirm, report }) {
     }
     if (change.type === 'fieldErrors' || change.type === 'clearFieldErrors') showErrors();
     if (change.type === 'options' && s.page.evalEvery !== null) $('eval-every').value = String(s.page.evalEvery);
+    if (change.type === 'options' || change.type === 'ready') $('lockstep').checked = Boolean(s.page.lockstep);
     if (['ready', 'crashed', 'failed', 'workerStarting', 'addLane', 'removeLane'].includes(change.type)) enable();
   });
 }

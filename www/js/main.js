@@ -42,12 +42,12 @@ const session = createSession(store, {
     const full = parseQuery(query, info.limits);
     // One notice for the whole link, a line per problem.
     if (full.notices.length) store.update('notice', { key: 'url', level: 'warn', text: full.notices.join('\n') });
-    store.update('options', { speed: full.page.speed, evalEvery: full.page.evalEvery, autostart: full.page.autostart });
-    await session.request('options', { speed: full.page.speed, evalEvery: full.page.evalEvery });
-    for (const raw of full.lanes) {
-      const { lane } = store.update('addLane', { raw });
-      await session.request('addLane', { lane, config: raw });
-    }
+    const { speed, evalEvery, lockstep, workers } = full.page;
+    store.update('options', { speed, evalEvery, autostart: full.page.autostart, lockstep, workers });
+    await session.request('options', { speed, evalEvery, lockstep });
+    // Together: on the CPU backend each lane's worker starts meanwhile (worker-pool.js).
+    const ids = full.lanes.map((raw) => store.update('addLane', { raw }).lane);
+    await Promise.all(ids.map((lane, i) => session.request('addLane', { lane, config: full.lanes[i] })));
     store.update('select', { lane: store.state.lanes[0].id });
     store.update('options', { autosave: full.page.autosave });
     if (full.page.autostart) await session.request('play');

@@ -20,7 +20,9 @@ export const REQUESTS = {
     ?? (optional((d) => typeof d === 'string')(a.dataset) ? null : 'init: dataset must be a name')
     ?? (Array.isArray(a.lanes) && a.lanes.every((l) => isLane(l.id)) ? null : 'init: lanes must be [{id, config}]'),
   validate: (a) => (Array.isArray(a.configs) ? null : 'validate: configs must be an array'),
-  addLane: (a) => (isLane(a.lane) ? null : 'addLane: lane must be a lane id') ?? (optional(bytes)(a.checkpoint) ? null : 'addLane: checkpoint must be bytes'),
+  // restart: the checkpoint is a restarted worker's (one that cannot be restored starts from step 0), not a file.
+  addLane: (a) => (isLane(a.lane) ? null : 'addLane: lane must be a lane id') ?? (optional(bytes)(a.checkpoint) ? null : 'addLane: checkpoint must be bytes')
+    ?? (optional((r) => typeof r === 'boolean')(a.restart) ? null : 'addLane: restart must be true or false'),
   removeLane: (a) => (isLane(a.lane) ? null : 'removeLane: lane must be a lane id'),
   configure: (a) => (isLane(a.lane) && isObject(a.config) ? null : 'configure: needs a lane id and a config object'),
   reset: (a) => (optional(isLane)(a.lane) ? null : 'reset: lane must be a lane id or absent'),
@@ -28,7 +30,10 @@ export const REQUESTS = {
   pause: () => null,
   step: (a) => (Number.isInteger(a.n) && a.n >= 1 ? null : 'step: n must be a whole number of at least 1')
     ?? (['both', 'd', 'g'].includes(a.phase) ? null : 'step: phase must be "both", "d" or "g"'),
-  options: (a) => (optional(Number.isFinite)(a.speed) && optional(Number.isInteger)(a.evalEvery) ? null : 'options: speed and evalEvery must be numbers'),
+  options: (a) => (optional(Number.isFinite)(a.speed) && optional(Number.isInteger)(a.evalEvery) ? null : 'options: speed and evalEvery must be numbers')
+    ?? (optional((v) => typeof v === 'boolean')(a.lockstep) ? null : 'options: lockstep must be true or false'),
+  // Lanes in step across workers (worker-pool.js): opens the gate of the round a `roundReady` event announced.
+  advance: (a) => (Number.isInteger(a.n) && a.n >= 0 && Number.isInteger(a.round) ? null : 'advance: n and round must be whole numbers'),
   rollback: (a) => (isLane(a.lane) ? null : 'rollback: lane must be a lane id'),
   save: (a) => (isLane(a.lane) && typeof a.curves === 'string' ? null : 'save: needs a lane id and the curves as JSON text'),
   codes: (a) => (isLane(a.lane) && (a.view === null || isObject(a.view)) ? null : 'codes: needs a lane id and a view or null'),
@@ -56,6 +61,9 @@ export const EVENTS = {
   error: ['message'],
   deviceLost: ['reason', 'message', 'backend', 'simulated'],
   crashed: ['message'],
+  roundReady: ['n', 'round'], // lanes in step: the worker waits for `advance` before its round `round` of (at most) n steps
+  // Made by the page's worker pool, not a worker: how many workers train the lanes, and whose each lane is.
+  workers: ['count', 'lanes'],
 };
 
 /** Checks a request's shape and arguments; returns an error message or null. */

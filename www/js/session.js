@@ -1,7 +1,7 @@
-// The training session: starts the worker for the store's lanes, turns every worker event into one
-// store update, and recovers from a crashed worker or a lost GPU device by restoring each lane from its
-// last checkpoint. `ready` resolves once the worker is up and every lane is built.
-import { workerClient } from './worker-client.js';
+// The training session: starts the workers for the store's lanes (worker-pool.js), turns every worker
+// event into one store update, and recovers from a crashed worker or a lost GPU device by restoring each
+// lane from its last checkpoint. `ready` resolves once the workers are up and every lane is built.
+import { defaultWorkers, workerPool } from './worker-pool.js';
 import { allBuilt, laneIndex } from './store.js';
 
 const MAX_RESTARTS = 3;
@@ -22,9 +22,11 @@ export function createSession(store, hooks = {}) {
   const ready = new Promise((resolve, reject) => { settleReady = resolve; failReady = reject; });
   ready.catch(() => {}); // rejections are reported to whoever awaits it
 
-  const client = workerClient({
+  // On the CPU backend the lanes train in workers of their own (worker-pool.js); `workers=` sets how many.
+  const client = workerPool({
     onEvent: (msg) => onEvent(msg),
     onDeath: (message) => crashed(message),
+    maxWorkers: () => state.page.workers ?? defaultWorkers(globalThis.navigator?.hardwareConcurrency),
   });
 
   /** Where each lane restarts: its checkpoint, or step 0 when it has none yet. */
@@ -39,7 +41,7 @@ export function createSession(store, hooks = {}) {
     client.start();
     const lanes = state.lanes.map((l) => ({ id: l.id, config: l.config ?? l.raw ?? {}, checkpoint: l.checkpoint?.bytes ?? null }));
     // A restarted worker keeps the page options (slow motion, quality interval); the first start has none yet.
-    const options = { speed: state.page.speed || undefined, evalEvery: state.page.evalEvery ?? undefined };
+    const options = { speed: state.page.speed || undefined, evalEvery: state.page.evalEvery ?? undefined, lockstep: state.page.lockstep };
     try {
       const info = await client.request('init', { backend, dataset: state.page.dataset, ...DATA_FILES(state.page.dataset), lanes, snapshotEvery, options });
       store.update('ready', info);
@@ -128,6 +130,7 @@ export function createSession(store, hooks = {}) {
       case 'error': return store.update('notice', { text: msg.message, level: 'error' });
       case 'deviceLost': return deviceLost(msg);
       case 'crashed': return crashed(msg.message);
+      case 'workers': return store.update('workers', msg);
       default: return undefined;
     }
   }

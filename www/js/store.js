@@ -28,6 +28,7 @@ export function initialState(query) {
     phase: 'loading', // loading → ready; crashed (worker dead, restart offered) or failed (gave up)
     loading: { stage: 'module', loaded: 0, total: 0, done: [] },
     backend: null, adapter: '', backendReason: '', running: false, stepping: 0, crashed: null, deviceLosses: 0, memoryBytes: 0,
+    workers: { count: 0, lanes: {} }, // how many workers train the lanes, and each lane's (worker-pool.js)
     objectives: [], limits: null, metrics: null, page: { ...query.page },
     lanes: [], selected: null, nextId: 1,
     notices: [], nextNotice: 1, fieldErrors: {},
@@ -198,6 +199,9 @@ export const UPDATES = {
   },
   options(state, opts) {
     Object.assign(state.page, opts);
+  },
+  workers(state, { count, lanes }) {
+    state.workers = { count, lanes };
   },
   notice(state, notice) {
     pushNotice(state, notice);

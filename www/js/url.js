@@ -7,7 +7,7 @@ export const CONFIG_KEYS = ['objective', 'arch', 'lr_g', 'lr_d', 'batch', 'laten
 /** Keys a lane may override in the multi-lane form (`lane2.arch=dcgan`); the seed is shared. */
 export const LANE_KEYS = ['objective', 'arch', 'lr_g', 'lr_d', 'batch', 'latent'];
 /** Query parameters about the page rather than a lane. */
-export const PAGE_KEYS = ['autostart', 'backend', 'dataset', 'lanes', 'embed', 'hide', 'speed', 'eval_every', 'lesson', 'autosave'];
+export const PAGE_KEYS = ['autostart', 'backend', 'dataset', 'lanes', 'embed', 'hide', 'speed', 'eval_every', 'lesson', 'autosave', 'lockstep', 'workers'];
 /** Datasets the build ships (`data/<id>.bin` and `data/classifier[-<id>].bin`), the first is the default. */
 export const DATASETS = { mnist: 'MNIST digits', fashion: 'Fashion-MNIST' };
 /** Names `hide=` accepts, each a control or panel a lesson link may hide (see `layout.js`). */
@@ -36,6 +36,10 @@ export const defaultPage = (limits = null) => ({
   autostart: false, backend: 'auto', dataset: 'mnist', embed: false, hide: [], speed: 0, evalEvery: limits?.evalEvery.default ?? null, lesson: null,
   // Seconds between autosaves; 0: off (`autosave=0`), null until the limits say the default.
   autosave: limits?.autosaveEvery?.default ?? null,
+  // Lanes in step (every lane the same steps per round, the slowest sets the pace); off: each its own pace.
+  lockstep: false,
+  // CPU workers for the lanes (`workers=`); null: one per core but one (worker-pool.js).
+  workers: null,
 });
 
 /** Reads one page option into `page`; returns a notice for a bad value, or null. */
@@ -47,6 +51,12 @@ function readPageKey(page, key, value, limits) {
   };
   try {
     if (key === 'autostart') page.autostart = flag('autostart', 'training waits for play');
+    else if (key === 'lockstep') page.lockstep = flag('lockstep', 'each lane trains at its own pace');
+    else if (key === 'workers' && limits) {
+      const v = value.trim() === '' ? NaN : Number(value);
+      if (!Number.isInteger(v) || v < 1 || v > limits.maxLanes) return `URL parameter "workers" must be a whole number from 1 to ${limits.maxLanes}; using one per core but one.`;
+      page.workers = v;
+    }
     else if (key === 'embed') page.embed = flag('embed', 'the full layout is used');
     else if (key === 'backend') {
       if (!['auto', 'webgpu', 'cpu'].includes(value)) return 'URL parameter "backend" must be auto, webgpu or cpu; using auto.';
@@ -203,6 +213,8 @@ export function toQuery(configs, page, limits = null) {
   if (page.backend && page.backend !== d.backend) params.set('backend', page.backend);
   if (page.dataset && page.dataset !== d.dataset) params.set('dataset', page.dataset);
   if (page.speed) params.set('speed', String(page.speed));
+  if (page.lockstep) params.set('lockstep', '1');
+  if (page.workers) params.set('workers', String(page.workers));
   if (page.evalEvery && d.evalEvery !== null && page.evalEvery !== d.evalEvery) params.set('eval_every', String(page.evalEvery));
   if (page.lesson !== null && page.lesson !== undefined) params.set('lesson', page.lesson);
   if (page.autosave === 0 || (page.autosave && d.autosave !== null && page.autosave !== d.autosave)) params.set('autosave', String(page.autosave));

@@ -26,10 +26,11 @@ export class RequestError extends Error {
 }
 
 /**
- * `onEvent(msg)` hears every event; `onDeath(message)` hears an uncaught worker error. Returns
- * `{start(), request(type, args, transfer), stop()}`; `start()` replaces any running worker.
+ * `onEvent(msg)` hears every event; `onDeath(message)` hears an uncaught worker error; `create()` makes
+ * the worker (tests pass a stand-in). Returns `{start(), request(type, args, transfer), stop()}`;
+ * `start()` replaces any running worker.
  */
-export function workerClient({ onEvent, onDeath }) {
+export function workerClient({ onEvent, onDeath, create = createWorker }) {
   const make = requestMaker();
   let worker = null;
   let pending = new Map();
@@ -43,7 +44,7 @@ export function workerClient({ onEvent, onDeath }) {
     start() {
       worker?.terminate();
       rejectAll('the training worker was restarted');
-      const w = createWorker();
+      const w = create();
       worker = w;
       w.onmessage = (e) => {
         if (w !== worker) return;

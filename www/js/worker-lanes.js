@@ -1,6 +1,6 @@
-// The lanes one worker trains: building them (from a config or checkpoint bytes), fair interleaved
-// training (equal generator steps per lane per round), samples, live quality metrics, the code
-// explorer and interpolation views, and checkpoints. Everything a lane reports carries its id.
+// The lanes one worker trains: building them (from a config or checkpoint bytes), interleaved training
+// (equal generator steps per lane per round when the lanes are in step, else an equal share of time),
+// samples, live quality metrics, the code explorer and interpolation views, and checkpoints. Everything a lane reports carries its id.
 import { TrainingLane } from '../pkg/gan_playground.js';
 import { event } from './protocol.js';
 
@@ -107,29 +107,39 @@ export class Lanes {
     return this.all().filter((s) => !s.diverged);
   }
 
-  /**
-   * One round: every healthy lane trains the same number of generator steps (`phase` 'both', 'd' or
-   * 'g'); returns the steps each lane took (0 when none could train).
-   */
-  async round(budget, phase) {
+  /** The steps per lane of an equal round: about TARGET_LANE_MS of work per lane (one in slow motion), at most `budget`. */
+  roundSize(budget) {
     const slots = this.trainable();
-    if (slots.length === 0) return 0;
-    let n;
+    if (this.speed > 0 || slots.length === 0) return Math.min(1, budget);
+    const msPerRound = slots.reduce((sum, s) => sum + Math.max(s.msPerStep, 0.1), 0);
+    return Math.min(budget, Math.max(1, Math.min(50, Math.round((TARGET_LANE_MS * slots.length) / msPerRound))));
+  }
+
+  /**
+   * One round of phase `phase` ('both', 'd' or 'g'). `equal`: every healthy lane trains `n` generator
+   * steps (lanes in step); otherwise each lane trains about TARGET_LANE_MS of its own steps (at most 50,
+   * at least one), so a slow lane does not hold back a fast one. Returns the most steps a lane took (0
+   * when none could train).
+   */
+  async round(n, phase, equal = true) {
+    const slots = this.trainable();
+    if (slots.length === 0 || n === 0) return 0;
     if (this.speed > 0) {
       // Slow motion: one step per lane, paced to `speed` steps per second.
       const wait = this.lastRound + 1000 / this.speed - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       n = 1;
-    } else {
-      const msPerRound = slots.reduce((sum, s) => sum + Math.max(s.msPerStep, 0.1), 0);
-      n = Math.max(1, Math.min(50, Math.round((TARGET_LANE_MS * slots.length) / msPerRound)));
     }
-    n = Math.min(n, budget);
     this.lastRound = performance.now();
-    for (const slot of slots) await this.trainSlot(slot, n, phase);
+    let took = 0;
+    for (const slot of slots) {
+      const own = equal || this.speed > 0 ? n : Math.max(1, Math.min(n, 50, Math.round(TARGET_LANE_MS / Math.max(slot.msPerStep, 0.1))));
+      await this.trainSlot(slot, own, phase);
+      took = Math.max(took, own);
+    }
     const slow = this.speed > 0 && this.speed <= 10;
     if (slow || performance.now() - this.lastSamples > SAMPLE_EVERY_MS) await this.sendAllSamples();
-    return n;
+    return took;
   }
 
   async trainSlot(slot, n, phase) {

@@ -2,18 +2,23 @@
 // quality classifier, and answers the page's requests (protocol.js) against the lanes (worker-lanes.js)
 // so the page never blocks: exactly one reply per request, and events for everything it pushes. It
 // reports panics and GPU device loss; every read-back from the GPU is asynchronous.
-import init, {
-  Dataset, QualityMeter, initWebGpu, objectives, explainers, validateConfig, limits as wasmLimits, onPanic, testPanic, destroyGpuDevice,
+import {
+  Dataset, objectives, explainers, validateConfig, limits as wasmLimits, onPanic, testPanic, destroyGpuDevice,
 } from '../pkg/gan_playground.js';
 import { checkRequest, event, reply, failure } from './protocol.js';
 import { Lanes, refusalFields } from './worker-lanes.js';
-import { adapterInfoOf, adapterLabel, chooseBackend } from './backend-choice.js';
+import { fetchBytes, loadMeter, loadModule, pickBackend, validate } from './worker-setup.js';
 
 let backend = 'cpu';
 let lanes = null;
 let running = false;
 let loopActive = false;
 let pending = { steps: 0, phase: 'both' };
+// "Lanes in step": every lane trains the same steps per round; in a pool of workers (worker-pool.js)
+// each round also waits at a gate the page opens once every worker is ready for it.
+let lockstep = false;
+let gate = null; // {n, round, open(n)} while the loop waits for the page's `advance` of round `round`
+let rounds = 0;
 let wasm = null; // the module's exports (its memory size goes to the page with the statistics)
 let limits = null; // page::limits() of the module
 let panicMessage = null; // set by the panic hook just before the module traps
@@ -28,102 +33,30 @@ const waiters = [];
 channel.port1.onmessage = () => waiters.shift()?.();
 const nextTask = () => new Promise((resolve) => { waiters.push(resolve); channel.port2.postMessage(0); });
 
-/** Wait before the second (last) adapter request when the first one got none. */
-const ADAPTER_RETRY_MS = 500;
+/** Stops a loop that waits at the gate (pause, a rebuild, device loss): the round is not trained. */
+function closeGate() {
+  gate?.open(0);
+}
 
 /**
- * WebGPU where it is fast, else the CPU fallback (backend-choice.js): a software adapter (SwiftShader,
- * llvmpipe) counts as CPU-class unless the page asked for `backend=webgpu`. `reason` and `notice` say why.
+ * The steps of the next round: `proposal` without lockstep; in lockstep the page's answer to a
+ * `roundReady` event (the least any worker proposed, so every lane takes the same steps), or 0 when
+ * training stopped meanwhile.
  */
-async function pickBackend(preference) {
-  if (preference === 'cpu') return { backend: 'cpu', adapter: '', reason: 'requested with backend=cpu', notice: '' };
-  const onCpu = (reason, notice) => ({ backend: 'cpu', adapter: '', reason, notice });
-  const unavailable = (why) => onCpu(`WebGPU unavailable: ${why}`, `WebGPU is not available here (${why}), so training runs on the CPU. It works, but slower: use a browser with WebGPU turned on (a recent Chrome or Edge) to train on your GPU.`);
-  if (!('gpu' in navigator)) return unavailable('this browser does not expose navigator.gpu');
-  let adapter = null;
-  try {
-    adapter = await navigator.gpu.requestAdapter();
-    // A GPU process that is restarting (Chromium restarts a crashed one) answers null once: ask again.
-    if (!adapter) adapter = await new Promise((r) => setTimeout(r, ADAPTER_RETRY_MS)).then(() => navigator.gpu.requestAdapter());
-  } catch (e) {
-    return unavailable(`requestAdapter failed: ${e.message}`);
-  }
-  if (!adapter) return unavailable('no WebGPU adapter was offered');
-  const info = adapterInfoOf(adapter);
-  const choice = chooseBackend({ preference, adapter: info });
-  if (choice.backend === 'cpu') {
-    return onCpu(choice.reason, `Training runs on the CPU: ${choice.reason}. Your browser offers WebGPU only through software, which is slower here than the CPU backend.`);
-  }
-  try {
-    const name = await initWebGpu(onDeviceLost);
-    return { backend: 'webgpu', adapter: name || adapterLabel(info) || 'default adapter', reason: choice.reason, notice: '' };
-  } catch (e) {
-    // A failure inside the runtime may leave the module unusable: ask the page to restart us on CPU.
-    throw Object.assign(new Error(`WebGPU start-up failed: ${e.message ?? e}`), { fallback: 'cpu' });
-  }
-}
-
-/** Validates `raw`; invalid fields are dropped (so they take defaults) and reported. */
-function validate(raw) {
-  let candidate = { ...raw };
-  const reported = [];
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const result = JSON.parse(validateConfig(JSON.stringify(candidate)));
-    if (result.config) return { config: result.config, errors: reported };
-    for (const err of result.errors) {
-      reported.push(err);
-      const [top, sub] = err.field.split('.');
-      if (top === 'params' && sub && candidate.params) {
-        candidate.params = { ...candidate.params };
-        delete candidate.params[sub];
-      } else if (top === 'config') {
-        candidate = {};
-      } else {
-        delete candidate[top];
-      }
-    }
-  }
-  return { config: JSON.parse(validateConfig('{}')).config, errors: reported };
-}
-
-/** Downloads `url`, reporting progress as `loading` events of `stage` (total: 0 when unknown). */
-async function fetchBytes(url, stage = null) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status}`);
-  const encoded = response.headers.get('content-encoding');
-  const total = encoded ? 0 : Number(response.headers.get('content-length')) || 0;
-  if (!stage || !response.body) return new Uint8Array(await response.arrayBuffer());
-  const chunks = [];
-  let loaded = 0;
-  let lastReport = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    if (performance.now() - lastReport > 100) {
-      lastReport = performance.now();
-      emit('loading', { stage, loaded, total });
-    }
-  }
-  emit('loading', { stage, loaded, total: Math.max(total, loaded) });
-  return new Uint8Array(await new Blob(chunks).arrayBuffer());
-}
-
-/** The dataset's classifier for the live metrics; without it training still works, with a notice. */
-async function loadMeter(classifierUrl, dataBytes) {
-  try {
-    return new QualityMeter(await fetchBytes(classifierUrl), dataBytes);
-  } catch (e) {
-    emit('notice', { level: 'warn', message: `Live quality metrics are off: the classifier could not be loaded (${e.message ?? e}).` });
-    return null;
-  }
+function passGate(proposal) {
+  if (!lockstep) return proposal;
+  return new Promise((resolve) => {
+    gate = { n: proposal, round: ++rounds, open: (n) => { gate = null; resolve(n); } };
+    emit('roundReady', { n: proposal, round: gate.round });
+  });
 }
 
 function setRunning(value) {
   running = value;
+  if (!running) closeGate();
   emit('running', { running });
+  // The page forgets a waiting worker when it reports running again (a new loop): say it again.
+  if (gate) emit('roundReady', { n: gate.n, round: gate.round });
   if (running || pending.steps > 0) runLoop();
 }
 
@@ -138,8 +71,14 @@ async function runLoop() {
     do {
       while ((running || pending.steps > 0) && lanes) {
         const phase = running ? 'both' : pending.phase;
-        const took = await lanes.round(running ? Infinity : pending.steps, phase);
-        if (took === 0) break; // every lane has diverged (or there is none)
+        if (lanes.trainable().length === 0) break; // every lane has diverged (or there is none)
+        // Step requests and lockstep train every lane the same steps; otherwise each lane its own share of time.
+        const equal = lockstep || !running;
+        const want = running ? Infinity : pending.steps;
+        const n = await passGate(equal ? lanes.roundSize(want) : want);
+        if (n === 0) continue; // stopped at the gate: the loop conditions decide
+        const took = await lanes.round(n, phase, equal);
+        if (took === 0) break;
         if (!running) pending.steps = Math.max(0, pending.steps - took);
         if (!running && pending.steps === 0) {
           await lanes.sendAllSamples();
@@ -193,6 +132,7 @@ function onDeviceLost(reason, message, simulated = false) {
   deviceLost = true;
   running = false;
   pending.steps = 0;
+  closeGate();
   emit('deviceLost', { reason: String(reason), message: String(message ?? ''), backend, simulated });
 }
 
@@ -224,29 +164,21 @@ function wholeNumber(value, lo, hi, what) {
   return n;
 }
 
-/** Fetches the module with progress, then instantiates it. */
-async function loadModule() {
-  const url = new URL('../pkg/gan_playground_bg.wasm', import.meta.url);
-  const bytes = await fetchBytes(url.href, 'module');
-  return init({ module_or_path: bytes });
-}
-
-
 /** Runs request `msg`; its result is the reply. */
 async function handle(msg) {
   switch (msg.type) {
     case 'init': {
       emit('loading', { stage: 'module', loaded: 0, total: 0 });
-      wasm = await loadModule();
+      wasm = await loadModule(emit);
       onPanic((message) => { panicMessage = message; });
       limits = JSON.parse(wasmLimits());
       emit('loading', { stage: 'adapter', loaded: 0, total: 0 });
-      const picked = await pickBackend(msg.backend);
+      const picked = await pickBackend(msg.backend, onDeviceLost);
       backend = picked.backend;
-      const dataBytes = await fetchBytes(msg.dataUrl, 'dataset');
+      const dataBytes = await fetchBytes(msg.dataUrl, emit, 'dataset');
       const dataset = Dataset.parse(dataBytes);
       emit('loading', { stage: 'classifier', loaded: 0, total: 0 });
-      const meter = msg.classifierUrl ? await loadMeter(msg.classifierUrl, dataBytes) : null;
+      const meter = msg.classifierUrl ? await loadMeter(msg.classifierUrl, dataBytes, emit) : null;
       lanes = new Lanes(post, { backend, dataset, datasetId: msg.dataset, meter, validate, limits, memoryBytes: () => wasm.memory.buffer.byteLength });
       if (Number.isInteger(msg.snapshotEvery) && msg.snapshotEvery > 0) lanes.snapshotEvery = msg.snapshotEvery;
       setOptions(msg.options ?? {});
@@ -263,7 +195,8 @@ async function handle(msg) {
     case 'validate':
       return msg.configs.map((c) => JSON.parse(validateConfig(JSON.stringify(c))));
     case 'addLane': {
-      const slot = lanes.build(msg.lane, msg.config ?? {}, msg.checkpoint ?? null, Boolean(msg.checkpoint));
+      // A restart's checkpoint (`restart`) that cannot be restored starts again from step 0; a file's is refused.
+      const slot = lanes.build(msg.lane, msg.config ?? {}, msg.checkpoint ?? null, Boolean(msg.checkpoint) && !msg.restart);
       await lanes.sendSamples(slot);
       await lanes.evaluateStale();
       return { lane: msg.lane, config: slot.config, step: slot.lane.steps };
@@ -307,6 +240,10 @@ async function handle(msg) {
     case 'testLearningRates':
       lanes.get(msg.lane).lane.setLearningRatesUnchecked(Number(msg.lr_g), Number(msg.lr_d));
       return null;
+    case 'advance':
+      // The page opens the gate of a lockstep round (a late answer after a pause finds none).
+      if (gate?.round === msg.round) gate.open(wholeNumber(msg.n, 0, 50, 'advance: n'));
+      return null;
     case 'play':
       refuseIfDiverged();
       setRunning(true);
@@ -347,7 +284,11 @@ async function handle(msg) {
   }
 }
 
-function setOptions({ speed, evalEvery }) {
+function setOptions({ speed, evalEvery, lockstep: inStep }) {
+  if (inStep !== undefined) {
+    lockstep = Boolean(inStep);
+    if (!lockstep) closeGate();
+  }
   if (speed !== undefined) {
     const v = Number(speed);
     const { min, max } = limits.speed;
@@ -381,6 +322,7 @@ self.onmessage = (e) => {
       const wasRunning = running;
       running = false;
       pending.steps = 0;
+      closeGate();
       while (loopActive) await nextTask();
       try {
         await answer();

@@ -15,7 +15,7 @@ const finite = (x) => typeof x === 'number' && Number.isFinite(x);
 const visible = (page, selector) => page.locator(selector).first().isVisible();
 
 test('four lanes from the URL train side by side; charts, FID and histograms update per lane', async () => {
-  const { page, errors } = await open(env, `?backend=cpu&${FOUR}&lane2.arch=mlp&lane3.lr_d=0.0002&eval_every=10&autostart=1`);
+  const { page, errors } = await open(env, `?backend=cpu&${FOUR}&lane2.arch=mlp&lane3.lr_d=0.0002&eval_every=10&autostart=1&lockstep=1`);
   const s = await waitForStatus(page, (x) => x.lanes.length === 4 && x.lanes.every((l) => l.quality && l.step >= 12), 180_000, 'four lanes measured');
   assert.deepEqual(s.lanes.map((l) => l.objective), ['nonsaturating', 'lsgan', 'wgan-gp', 'ebgan']);
   assert.equal(new Set(s.lanes.map((l) => l.color)).size, 4, 'each lane has its own colour');
@@ -26,7 +26,7 @@ test('four lanes from the URL train side by side; charts, FID and histograms upd
     assert.equal(lane.quality.histogram.reduce((a, b) => a + b, 0), 256);
     assert.ok(lane.chartPoints >= 10, `lane ${lane.index} has ${lane.chartPoints} chart points`);
   }
-  // Fair interleaving: equal generator steps per lane per round.
+  // Lanes in step (lockstep=1): equal generator steps per lane per round.
   const steps = s.lanes.map((l) => l.step);
   assert.ok(Math.max(...steps) - Math.min(...steps) <= 50, `steps ${steps}`);
   // Every lane's panel, and a legend entry per lane in each shared chart.

@@ -94,3 +94,20 @@ test('in a pool: step, lanes in step or at their own pace, a checkpoint round tr
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('after a (simulated) device loss every lane is restored into a pool again and replays its steps exactly', async () => {
+  const { page, errors } = await open(env, `?${LANES}&workers=2&eval_every=1000`);
+  await waitForStatus(page, (s) => s.ready && s.lanes.length === 2, 120_000, 'two lanes ready');
+  await api(page, 'setSnapshotEvery', 5);
+  await api(page, 'step', 7);
+  await waitForStatus(page, (s) => s.stepping === 0 && s.lanes.every((l) => l.step === 7 && l.checkpointStep === 5), 60_000, 'seven steps, checkpoints at 5');
+  const before = [await api(page, 'laneStats', 0), await api(page, 'laneStats', 1)];
+  await api(page, 'forceDeviceLoss');
+  const back = await waitForStatus(page, (s) => s.deviceLosses === 1 && s.ready && s.workers === 2, 60_000, 'recovery');
+  assert.deepEqual(back.lanes.map((l) => [l.step, l.worker]), [[5, 0], [5, 1]]);
+  await api(page, 'step', 2);
+  await waitForStatus(page, (s) => s.stepping === 0 && s.lanes.every((l) => l.step === 7), 60_000, 'steps 6 and 7 again');
+  for (const i of [0, 1]) assert.deepEqual(await api(page, 'laneStats', i), before[i], `lane ${i + 1} replays steps 6 and 7 bit for bit`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

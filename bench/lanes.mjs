@@ -1,7 +1,8 @@
 // Lanes benchmark: steps/s per lane and in all with 1, 2 and 4 lanes in one page, timed over a window
 // after a warm-up, in headless Chromium (CPU fallback by default, or SwiftShader's WebGPU). Each count
-// runs in two modes: `pool` (the default page: a worker per lane, `workers=<lanes>`, each lane at its
-// own pace) and `single` (every lane in one worker, in step: the page before issue 16).
+// runs in the modes named by --modes: `pool` (a worker per lane, `workers=<lanes>`, each lane at its own
+// pace: the default page on a machine with more cores than lanes), `shared` (one worker, each lane its
+// share of time) and `single` (one worker, lanes in step: the page before issue 16).
 // Usage: node bench/lanes.mjs [--objective nonsaturating] [--arch mlp] [--seconds 20] [--warmup 20]
 //        [--counts 1,2,4] [--modes pool,single] [--backend cpu|webgpu] [--eval-every 200]
 //        [--lanes nonsaturating,wgan-gp,…] (mixed objectives instead of --objective; cut to each count)
@@ -24,7 +25,11 @@ const { values } = parseArgs({
     'eval-every': { type: 'string', default: '200' },
   },
 });
-const MODES = { pool: (count) => `workers=${count}`, single: () => 'workers=1&lockstep=1' };
+const MODES = {
+  pool: (count) => `workers=${count}`, // a worker per lane, each at its own pace
+  shared: () => 'workers=1', // one worker, each lane its share of time (the default on a 2-core machine)
+  single: () => 'workers=1&lockstep=1', // one worker, lanes in step (the page before issue 16)
+};
 const flags = flagsFor(values.backend);
 const env = await launch({ flags });
 const rows = [];
@@ -33,8 +38,8 @@ for (const count of values.counts.split(',').map(Number)) {
   const objectives = values.lanes ? values.lanes.split(',') : [];
   const lanes = Array.from({ length: count }, (_, i) => objectives[i % (objectives.length || 1)] ?? values.objective).join(',');
   for (const mode of values.modes.split(',')) {
-    if (!MODES[mode]) throw new Error(`unknown mode ${mode} (pool, single)`);
-    if (mode === 'single' && count === 1 && values.modes.includes('pool')) continue; // the same page
+    if (!MODES[mode]) throw new Error(`unknown mode ${mode} (pool, shared, single)`);
+    if (mode !== 'pool' && count === 1 && values.modes.includes('pool')) continue; // the same page
     const { page } = await open(env, `?backend=${values.backend}&lanes=${lanes}&arch=${values.arch}&eval_every=${values['eval-every']}&${MODES[mode](count)}`);
     cores ??= await page.evaluate(() => navigator.hardwareConcurrency);
     await waitForStatus(page, (s) => s.ready && s.lanes.length === count, 180_000, `${count} lanes ready`);

@@ -3,6 +3,7 @@
 // samples, live quality metrics, the code explorer and interpolation views, and checkpoints. Everything a lane reports carries its id.
 import { TrainingLane } from '../pkg/gan_playground.js';
 import { event } from './protocol.js';
+import { ownPaceSteps } from './pace.js';
 
 const SAMPLE_EVERY_MS = 400;
 /**
@@ -17,7 +18,7 @@ const CHECKPOINT_MIN_MS = 2000;
 /** One lane: the wasm object plus what the worker tracks about it. */
 class Slot {
   constructor(id, lane, config) {
-    Object.assign(this, { id, lane, config, gen: 0, msPerStep: 50, lastEval: -1, codeView: null, interpView: null, viewsDirty: false });
+    Object.assign(this, { id, lane, config, gen: 0, msPerStep: 50, credit: 0, lastEval: -1, codeView: null, interpView: null, viewsDirty: false });
     this.rate = { steps: 0, since: performance.now(), value: 0 };
     this.checkpointSent = { step: lane.steps, at: -Infinity }; // the first snapshot goes out at once
   }
@@ -117,9 +118,10 @@ export class Lanes {
 
   /**
    * One round of phase `phase` ('both', 'd' or 'g'). `equal`: every healthy lane trains `n` generator
-   * steps (lanes in step); otherwise each lane trains about TARGET_LANE_MS of its own steps (at most 50,
-   * at least one), so a slow lane does not hold back a fast one. Returns the most steps a lane took (0
-   * when none could train).
+   * steps (lanes in step). Otherwise each lane has an equal share of time: it earns TARGET_LANE_MS of
+   * credit per round and spends it on whole steps (at most 50), so a lane whose step takes longer than
+   * that trains every few rounds and a slow lane does not hold back a fast one. Returns the most steps a
+   * lane took (0 when none could train).
    */
   async round(n, phase, equal = true) {
     const slots = this.trainable();
@@ -131,11 +133,12 @@ export class Lanes {
       n = 1;
     }
     this.lastRound = performance.now();
+    const steps = equal || this.speed > 0 ? slots.map(() => n) : ownPaceSteps(slots, n, TARGET_LANE_MS);
     let took = 0;
-    for (const slot of slots) {
-      const own = equal || this.speed > 0 ? n : Math.max(1, Math.min(n, 50, Math.round(TARGET_LANE_MS / Math.max(slot.msPerStep, 0.1))));
-      await this.trainSlot(slot, own, phase);
-      took = Math.max(took, own);
+    for (const [i, slot] of slots.entries()) {
+      if (steps[i] === 0) continue;
+      await this.trainSlot(slot, steps[i], phase);
+      took = Math.max(took, steps[i]);
     }
     const slow = this.speed > 0 && this.speed <= 10;
     if (slow || performance.now() - this.lastSamples > SAMPLE_EVERY_MS) await this.sendAllSamples();

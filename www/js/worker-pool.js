@@ -222,6 +222,8 @@ export function workerPool({ onEvent, onDeath, maxWorkers = () => 1, create }) {
     if (TO_ALL.includes(type)) {
       const result = await toAll(type, args);
       if (type === 'options') options = { ...options, ...args };
+      // Out of step the workers stopped waiting at their gates: forget those waits.
+      if (type === 'options' && args.lockstep === false) for (const m of members) m.waiting = null;
       if (type === 'snapshotEvery') snapshotEvery = args.n;
       return result;
     }

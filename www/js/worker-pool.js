@@ -151,6 +151,7 @@ export function workerPool({ onEvent, onDeath, maxWorkers = () => 1, create }) {
     for (const l of first) primary.lanes.add(l.id);
     // Known to be the CPU backend: every worker starts at once; otherwise the first says which backend it got.
     const early = args.backend === 'cpu' ? others.map((share) => spawn(share)) : [];
+    for (const started of early) started.catch(() => {}); // awaited below, after the first worker's answer
     const info = await primary.client.request('init', { ...args, lanes: first });
     backend = info.backend;
     if (early.length > 0) await Promise.all(early);

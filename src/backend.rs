@@ -1,4 +1,5 @@
-//! Backend choices: burn's pure-Rust CPU backend (`flex`) and its WebGPU/wgpu backend, both under autodiff.
+//! Backend choices: burn's pure-Rust CPU backend (`flex`) and its WebGPU/wgpu backend, both under
+//! autodiff, and the one dispatch (`Choice`, `on_backend!`) the wasm binding and the CLI share.
 
 use burn::backend::{Autodiff, Flex, Wgpu};
 
@@ -15,4 +16,44 @@ pub fn cpu_device() -> burn::backend::flex::FlexDevice {
 /// Device of the GPU backend (the default adapter).
 pub fn gpu_device() -> burn::backend::wgpu::WgpuDevice {
     Default::default()
+}
+
+/// Which of the two backends a lane trains on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Cpu,
+    Gpu,
+}
+
+impl Choice {
+    /// `"cpu"`, or the GPU under the name the caller knows it by (`"webgpu"` in the browser, `"wgpu"`
+    /// natively); anything else is refused with the two names `gpu_name` and `"cpu"`.
+    pub fn parse(name: &str, gpu_name: &str) -> Result<Choice, String> {
+        match name {
+            "cpu" => Ok(Choice::Cpu),
+            n if n == gpu_name => Ok(Choice::Gpu),
+            other => Err(format!("unknown backend {:?}; expected {gpu_name} or cpu", crate::params::shorten(other))),
+        }
+    }
+}
+
+/// Runs `$body` on the backend `$choice` names, with the type `$B` (`Cpu` or `Gpu`) and `$device`
+/// (a reference to its default device) in scope: one arm per backend, so `$body` is compiled for
+/// each. `on_backend!(choice, B, device => Lane::<B>::new(config, &train, device))`.
+#[macro_export]
+macro_rules! on_backend {
+    ($choice:expr, $B:ident, $device:ident => $body:expr) => {
+        match $choice {
+            $crate::backend::Choice::Cpu => {
+                type $B = $crate::backend::Cpu;
+                let $device = &$crate::backend::cpu_device();
+                $body
+            }
+            $crate::backend::Choice::Gpu => {
+                type $B = $crate::backend::Gpu;
+                let $device = &$crate::backend::gpu_device();
+                $body
+            }
+        }
+    };
 }

@@ -1,28 +1,16 @@
 //! Training curves as checkpoints carry them: `{"version": 1, "stats": [...], "quality": [...]}`.
 //!
-//! Each `stats` entry is `{step, d_loss, g_loss, diagnostics: {name: value}}` (null where a value was
-//! not computed or not finite); each `quality` entry `{step, fid, classes_covered, histogram}`. The
-//! page writes and reads them; the CLI writes them too, so its checkpoints load in the page.
+//! Each `stats` entry is a step's statistics in their one JSON shape (`StepStats::to_json`: `{step,
+//! phase, d_loss, g_loss, diagnostics: {name: value}, ...}`, null where a value was not computed or
+//! not finite); each `quality` entry `{step, fid, classes_covered, histogram}`. The page writes and
+//! reads them; the CLI writes them too, so its checkpoints load in the page.
 
-use serde_json::{json, Map, Value};
-
-use crate::lane::StepStats;
+use serde_json::{json, Value};
 
 /// Version of the curves format.
 pub const VERSION: u64 = 1;
 /// Most `stats` entries a checkpoint keeps (longer runs are thinned evenly, first and last kept).
 pub const MAX_STATS: usize = 4000;
-
-/// JSON has no NaN or infinity: those travel as null, like values a step did not compute.
-fn number(v: Option<f32>) -> Value {
-    v.filter(|x| x.is_finite()).map_or(Value::Null, |x| json!(x))
-}
-
-/// One `stats` entry.
-pub fn stats_entry(s: &StepStats) -> Value {
-    let diagnostics: Map<String, Value> = s.diagnostics.iter().map(|(k, v)| (k.clone(), number(*v))).collect();
-    json!({ "step": s.step, "d_loss": number(s.d_loss), "g_loss": number(s.g_loss), "diagnostics": diagnostics })
-}
 
 /// At most `max` (at least 2) of `items`, evenly spaced, the first and the last included.
 pub fn thin<T: Clone>(items: &[T], max: usize) -> Vec<T> {

@@ -13,7 +13,8 @@ use crate::model::{Discriminator, GSpec, Generator};
 use crate::objective::{self, Fake, Objective, StepContext};
 use crate::opt::Opt;
 use crate::rng::LaneRng;
-use crate::snapshot::Snapshot;
+use crate::readback::read_f32;
+use crate::snapshot::LaneState;
 
 mod eval;
 mod explore;
@@ -46,29 +47,17 @@ pub struct Lane<B: AutodiffBackend> {
     config: TrainConfig,
     device: B::Device,
     objective: Box<dyn Objective<B>>,
-    g: Generator<B>,
-    d: Discriminator<B>,
-    opt_g: Opt<Generator<B>, B>,
-    /// Trains everything on the discriminator side (MEG's statistics network included).
-    opt_d: Opt<Discriminator<B>, B>,
+    /// What a step changes; also what a snapshot and a checkpoint hold.
+    state: LaneState<B>,
     /// The training images on the device, `[n, 784]` in [-1, 1].
     images: Tensor<B, 2>,
-    order: BatchOrder,
-    /// Latent vectors and codes.
-    noise: LaneRng,
-    /// Noise the objective's losses draw (interpolation weights, label flips, instance noise...).
-    loss_noise: LaneRng,
-    /// Latent vectors and real-image picks of evaluations (`fresh_samples`, `evaluate`), never used by
-    /// training: evaluating between steps leaves the training run unchanged.
-    eval_rng: LaneRng,
     /// Generator inputs of the sample grid (latent plus codes), on the device and on the host.
     fixed_z: Tensor<B::InnerBackend, 2>,
     fixed_host: Vec<f32>,
-    g_steps: usize,
     /// Learning rates in use: the config's, unless a test replaced them (`set_learning_rates_unchecked`).
     lr: (f64, f64),
     /// The last healthy state (see `recovery.rs`), taken every `snapshot_every` steps.
-    snapshot: Option<Snapshot<B>>,
+    snapshot: LaneState<B>,
     snapshot_every: usize,
     /// The first step whose statistics were not finite; the lane refuses to train until rolled back.
     diverged_at: Option<usize>,
@@ -107,30 +96,31 @@ impl<B: AutodiffBackend> Lane<B> {
         // impossible on WebGPU in the browser.
         let fixed_host = latent_values(&mut noise, GRID, config.latent, g_spec);
         let fixed_z = Tensor::from_data(TensorData::new(fixed_host.clone(), [GRID, config.latent + g_spec.codes()]), device);
-        let mut lane = Lane {
-            order: BatchOrder::new(train.len(), config.seed),
-            noise,
-            loss_noise: LaneRng::seed_from_u64(config.seed ^ 0x9E37_79B9_7F4A_7C15),
-            eval_rng: eval_rng(config.seed),
-            fixed_host,
-            fixed_z,
-            objective,
+        let state = LaneState {
             g,
             d,
             opt_g: Opt::new(kind),
             opt_d: Opt::new(kind),
+            order: BatchOrder::new(train.len(), config.seed),
+            noise,
+            loss_noise: LaneRng::seed_from_u64(config.seed ^ 0x9E37_79B9_7F4A_7C15),
+            eval_rng: eval_rng(config.seed),
+            step: 0,
+        };
+        Lane {
+            snapshot: state.clone(),
+            state,
+            fixed_host,
+            fixed_z,
+            objective,
             images,
             device: device.clone(),
             lr: (config.lr_g, config.lr_d),
             config,
-            g_steps: 0,
-            snapshot: None,
             snapshot_every: crate::snapshot::DEFAULT_SNAPSHOT_EVERY,
             diverged_at: None,
             slots: Slots::default(),
-        };
-        lane.snapshot = Some(lane.capture());
-        lane
+        }
     }
 
     pub fn config(&self) -> &TrainConfig {
@@ -138,11 +128,11 @@ impl<B: AutodiffBackend> Lane<B> {
     }
 
     pub fn generator(&self) -> &Generator<B> {
-        &self.g
+        &self.state.g
     }
 
     pub fn discriminator(&self) -> &Discriminator<B> {
-        &self.d
+        &self.state.d
     }
 
     /// The generator's code layout (InfoGAN's categorical and continuous codes; zero if none).
@@ -152,19 +142,19 @@ impl<B: AutodiffBackend> Lane<B> {
 
     /// Generator steps completed.
     pub fn steps(&self) -> usize {
-        self.g_steps
+        self.state.step
     }
 
     fn real_batch(&mut self) -> Tensor<B, 4> {
         let n = self.config.batch;
-        let idx: Vec<i64> = self.order.next(n).into_iter().map(|i| i as i64).collect();
+        let idx: Vec<i64> = self.state.order.next(n).into_iter().map(|i| i as i64).collect();
         let idx = Tensor::<B, 1, Int>::from_data(TensorData::new(idx, [n]), &self.device);
         self.images.clone().select(0, idx).reshape([n, 1, SIDE, SIDE])
     }
 
     fn z(&mut self) -> Tensor<B, 2> {
         let (n, k) = (self.config.batch, self.config.latent);
-        Tensor::from_inner(latent_batch(&mut self.noise, n, k, self.objective.g_spec(), &self.device))
+        Tensor::from_inner(latent_batch(&mut self.state.noise, n, k, self.objective.g_spec(), &self.device))
     }
 
     /// The objective's discriminator updates, then one generator update. Returns the step's statistics unread.
@@ -174,11 +164,11 @@ impl<B: AutodiffBackend> Lane<B> {
 
     /// One step of `phase` (see `Phase`); the values it does not compute are reported absent.
     pub fn train_step_phase(&mut self, phase: Phase) -> PendingStats<B> {
-        let g_step = self.g_steps;
+        let g_step = self.state.step;
         let d_out = phase.trains_d().then(|| self.d_updates(g_step));
         let g_out = phase.trains_g().then(|| self.g_update(g_step));
         if g_out.is_some() {
-            self.g_steps += 1;
+            self.state.step += 1;
         }
         let info = self.objective.info();
         let (has_d, has_g) = (d_out.is_some(), g_out.is_some());
@@ -186,13 +176,14 @@ impl<B: AutodiffBackend> Lane<B> {
         present.extend(std::iter::repeat_n(has_d, info.d_diagnostics.len()));
         present.extend(std::iter::repeat_n(has_g, info.g_diagnostics.len() + 1));
         let mut parts = Vec::new();
+        // Diagnostics by name, in the order of the objective's lists (the order of `names` below).
         let d_diagnostics = d_out.map(|d| {
-            parts.push(d.value.inner());
-            d.diagnostics
+            parts.push(d.value.clone().inner());
+            d.diagnostics_in(info.d_diagnostics, info.id)
         });
         let g_rest = g_out.map(|(g, norm)| {
-            parts.push(g.value.inner());
-            (g.diagnostics, norm)
+            parts.push(g.value.clone().inner());
+            (g.diagnostics_in(info.g_diagnostics, info.id), norm)
         });
         parts.extend(d_diagnostics.into_iter().flatten().map(|t| t.inner()));
         if let Some((diagnostics, norm)) = g_rest {
@@ -200,12 +191,12 @@ impl<B: AutodiffBackend> Lane<B> {
             parts.push(norm);
         }
         // Divergence check on the weights themselves: NaN or infinity anywhere makes the sum non-finite.
-        let mut params = flat_params(&self.g);
-        params.extend(flat_params(&self.d));
+        let mut params = flat_params(&self.state.g);
+        params.extend(flat_params(&self.state.d));
         parts.push(sum_by_length(params));
         let slots = self.slots.get(parts.len(), &self.device);
         PendingStats {
-            step: self.g_steps,
+            step: self.state.step,
             phase,
             values: pack(parts, slots),
             names: info.d_diagnostics.iter().chain(info.g_diagnostics).chain(&[G_GRAD_NORM]).copied().collect(),
@@ -219,12 +210,12 @@ impl<B: AutodiffBackend> Lane<B> {
         for _ in 0..self.objective.d_steps(g_step).max(1) {
             let real = self.real_batch();
             let z = self.z();
-            let fake = Fake { images: self.g.forward(z.clone()).detach(), z };
-            let mut ctx = StepContext { g_step, rng: &mut self.loss_noise };
-            let out = self.objective.d_loss(&self.d, real, fake, &mut ctx);
-            let grads = GradientsParams::from_grads(out.value.backward(), &self.d);
-            let d = self.opt_d.step(self.lr.1, self.d.clone(), grads);
-            self.d = self.objective.after_d_step(d);
+            let fake = Fake { images: self.state.g.forward(z.clone()).detach(), z };
+            let mut ctx = StepContext { g_step, rng: &mut self.state.loss_noise };
+            let out = self.objective.d_loss(&self.state.d, real, fake, &mut ctx);
+            let grads = GradientsParams::from_grads(out.value.backward(), &self.state.d);
+            let d = self.state.opt_d.step(self.lr.1, self.state.d.clone(), grads);
+            self.state.d = self.objective.after_d_step(d);
             d_out = Some(out);
         }
         // The statistics of the last discriminator update of this generator step are reported.
@@ -236,26 +227,26 @@ impl<B: AutodiffBackend> Lane<B> {
     /// only D's own steps (PyTorch reference code would also fold in this fake batch's statistics).
     fn g_update(&mut self, g_step: usize) -> (objective::Loss<B>, Tensor<B::InnerBackend, 1>) {
         let z = self.z();
-        let fake = Fake { images: self.g.forward(z.clone()), z };
-        let mut ctx = StepContext { g_step, rng: &mut self.loss_noise };
-        let d = self.d.for_g_step(self.objective.g_step_trains_stats());
+        let fake = Fake { images: self.state.g.forward(z.clone()), z };
+        let mut ctx = StepContext { g_step, rng: &mut self.state.loss_noise };
+        let d = self.state.d.for_g_step(self.objective.g_step_trains_stats());
         let g_out = self.objective.g_loss(&d, fake, &mut ctx);
         let mut grads = g_out.value.backward();
-        let g_grads = GradientsParams::from_module(&mut grads, &self.g);
-        let g_grad_norm = grad_norm(&self.g, &g_grads);
-        self.g = self.opt_g.step(self.lr.0, self.g.clone(), g_grads);
+        let g_grads = GradientsParams::from_module(&mut grads, &self.state.g);
+        let g_grad_norm = grad_norm(&self.state.g, &g_grads);
+        self.state.g = self.state.opt_g.step(self.lr.0, self.state.g.clone(), g_grads);
         if self.objective.g_step_trains_stats() {
             // Only T's gradients: the energy's own parameters have gradients in this pass too, but
             // the energy is trained in its own steps.
             let t_grads = d.stats_grads(&mut grads);
-            self.d = self.opt_d.step(self.lr.1, self.d.clone(), t_grads);
+            self.state.d = self.state.opt_d.step(self.lr.1, self.state.d.clone(), t_grads);
         }
         (g_out, g_grad_norm)
     }
 
     /// The generator's output on the fixed evaluation batch, `GRID × 784` bytes (0 = background).
     pub async fn samples(&self) -> Result<Vec<u8>, String> {
-        let images = self.g.valid().forward(self.fixed_z.clone());
+        let images = self.state.g.valid().forward(self.fixed_z.clone());
         Ok(crate::render::to_bytes(&read_f32(images, "samples").await?))
     }
 }
@@ -303,12 +294,6 @@ pub(crate) fn flat_params<B: AutodiffBackend, M: Module<B>>(module: &M) -> Vec<T
     let mut visitor = Sum::<B>(Vec::new());
     module.visit(&mut visitor);
     visitor.0
-}
-
-/// Reads a tensor back to the host as `f32` (asynchronously; required on WebGPU in the browser).
-pub(crate) async fn read_f32<B: burn::tensor::backend::Backend, const D: usize>(t: Tensor<B, D>, what: &str) -> Result<Vec<f32>, String> {
-    let data = t.into_data_async().await.map_err(|e| format!("reading {what}: {e:?}"))?;
-    data.convert::<f32>().to_vec().map_err(|e| format!("reading {what}: {e:?}"))
 }
 
 /// `n` generator inputs on the device (see `latent_values`).

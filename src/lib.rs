@@ -16,6 +16,7 @@ pub mod page;
 pub mod params;
 pub mod plane;
 pub mod render;
+pub mod readback;
 pub mod rng;
 pub mod snapshot;
 pub mod weights;

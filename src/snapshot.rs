@@ -1,6 +1,7 @@
-//! Lane snapshots: everything a generator step changes (weights, BatchNorm statistics, optimizer
-//! state, random streams, batch order, step), kept on the device for rollback, and as bytes — a
-//! GANWTS01 file of kind `gan-lane-checkpoint` — that outlive a worker or a lost GPU device.
+//! A lane's training state as one value — G, D (BatchNorm statistics included), their optimizer
+//! states, the random streams, the batch order and the step — which is also its snapshot (a clone
+//! shares every tensor and no mutable state, so rollback is an assignment), and what a checkpoint
+//! file (GANWTS01, kind `gan-lane-checkpoint`) encodes and decodes.
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor, TensorData};
@@ -9,6 +10,7 @@ use serde_json::{json, Value};
 use crate::data::BatchOrder;
 use crate::model::{Discriminator, Generator};
 use crate::opt::{Opt, ParamState};
+use crate::readback::read_f32;
 use crate::rng::LaneRng;
 use crate::weights::Weights;
 
@@ -17,13 +19,46 @@ pub const DEFAULT_SNAPSHOT_EVERY: usize = 200;
 /// `kind` of a checkpoint file.
 pub const CHECKPOINT_KIND: &str = "gan-lane-checkpoint";
 
-/// A module's float parameters (BatchNorm running statistics included) in visiting order,
-/// flattened, on the device. Tensors are never changed in place, so these stay as captured.
-pub struct Values<B: Backend>(pub Vec<(Vec<usize>, Tensor<B, 1>)>);
+/// Everything a training step changes. A new random stream or counter is one more field here, in
+/// `encode` and in `decode`.
+pub struct LaneState<B: AutodiffBackend> {
+    pub g: Generator<B>,
+    /// Everything on the discriminator side (MEG's statistics network included).
+    pub d: Discriminator<B>,
+    pub opt_g: Opt<Generator<B>, B>,
+    pub opt_d: Opt<Discriminator<B>, B>,
+    pub order: BatchOrder,
+    /// Latent vectors and codes.
+    pub noise: LaneRng,
+    /// Noise the objective's losses draw (interpolation weights, label flips, instance noise...).
+    pub loss_noise: LaneRng,
+    /// Latent vectors and real-image picks of evaluations, never used by training.
+    pub eval_rng: LaneRng,
+    /// Generator steps completed.
+    pub step: usize,
+}
 
-/// Captures `module`'s current values (folding in pending BatchNorm statistics first).
-pub fn capture<B: AutodiffBackend, M: Module<B>>(module: &M) -> Values<B::InnerBackend> {
-    let _ = module.clone().into_record(); // syncs running states (a clone shares them)
+/// A copy to keep: it shares the tensors (they are never changed in place, so nothing is copied on
+/// the device) but not BatchNorm's running statistics, which burn's modules share between clones.
+impl<B: AutodiffBackend> Clone for LaneState<B> {
+    fn clone(&self) -> Self {
+        LaneState {
+            g: self.g.unshared(),
+            d: self.d.unshared(),
+            opt_g: self.opt_g.clone(),
+            opt_d: self.opt_d.clone(),
+            order: self.order.clone(),
+            noise: self.noise.clone(),
+            loss_noise: self.loss_noise.clone(),
+            eval_rng: self.eval_rng.clone(),
+            step: self.step,
+        }
+    }
+}
+
+/// A module's float parameters (BatchNorm running statistics included) in visiting order, flattened.
+fn values<B: AutodiffBackend, M: Module<B>>(module: &M) -> Vec<(Vec<usize>, Tensor<B::InnerBackend, 1>)> {
+    let _ = module.clone().into_record(); // folds pending BatchNorm statistics in (a clone shares them)
     struct Collect<B: AutodiffBackend>(Vec<(Vec<usize>, Tensor<B::InnerBackend, 1>)>);
     impl<B: AutodiffBackend> ModuleVisitor<B> for Collect<B> {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
@@ -35,46 +70,26 @@ pub fn capture<B: AutodiffBackend, M: Module<B>>(module: &M) -> Values<B::InnerB
     }
     let mut c = Collect::<B>(Vec::new());
     module.visit(&mut c);
-    Values(c.0)
+    c.0
 }
 
-/// Puts `values` (same module structure) back into `module`; parameters keep their ids (so the
-/// optimizer state still matches) and whether they are trained.
-pub fn restore<B: AutodiffBackend, M: Module<B>>(module: M, values: &Values<B::InnerBackend>) -> M {
-    let _ = module.clone().into_record(); // a pending running-state update would overwrite the restored one
-    struct Put<'a, B: Backend>(std::slice::Iter<'a, (Vec<usize>, Tensor<B, 1>)>);
-    impl<B: AutodiffBackend> ModuleMapper<B> for Put<'_, B::InnerBackend> {
+/// `module` with the host `values` (same structure, checked by the caller) on `device`; parameters
+/// keep their ids (which key the optimizer state) and whether they are trained.
+fn with_values<B: AutodiffBackend, M: Module<B>>(module: M, values: Vec<(Vec<usize>, Vec<f32>)>, device: &B::Device) -> M {
+    let _ = module.clone().into_record(); // a pending statistics update would overwrite the values
+    struct Put<'a, B: Backend>(std::vec::IntoIter<(Vec<usize>, Vec<f32>)>, &'a B::Device);
+    impl<B: AutodiffBackend> ModuleMapper<B> for Put<'_, B> {
         fn map_float<const D: usize>(&mut self, param: Param<Tensor<B, D>>) -> Param<Tensor<B, D>> {
             let (id, old, mapper) = param.consume();
-            let (shape, value) = self.0.next().expect("snapshot of the same module");
+            let (shape, value) = self.0.next().expect("values of the same module");
             let dims: [usize; D] = shape.as_slice().try_into().expect("same rank");
-            let t = Tensor::<B, D>::from_inner(value.clone().reshape(dims));
+            let t = Tensor::<B::InnerBackend, D>::from_data(TensorData::new(value, dims), self.1);
+            let t = Tensor::<B, D>::from_inner(t);
             let t = if old.is_require_grad() { t.require_grad() } else { t };
             Param::from_mapped_value(id, t, mapper)
         }
     }
-    module.map(&mut Put::<B::InnerBackend>(values.0.iter()))
-}
-
-/// Host values (from a checkpoint) on the device.
-pub fn upload<B: Backend>(host: Vec<(Vec<usize>, Vec<f32>)>, device: &B::Device) -> Values<B> {
-    Values(host.into_iter().map(|(shape, v)| {
-        let n = v.len();
-        (shape, Tensor::from_data(TensorData::new(v, [n]), device))
-    }).collect())
-}
-
-/// A lane's complete training state at one step.
-pub struct Snapshot<B: AutodiffBackend> {
-    pub step: usize,
-    pub g: Values<B::InnerBackend>,
-    pub d: Values<B::InnerBackend>,
-    pub opt_g: Opt<Generator<B>, B>,
-    pub opt_d: Opt<Discriminator<B>, B>,
-    pub order: BatchOrder,
-    pub noise: LaneRng,
-    pub loss_noise: LaneRng,
-    pub eval_rng: LaneRng,
+    module.map(&mut Put::<B>(values.into_iter(), device))
 }
 
 /// Largest `curves` entry accepted in a checkpoint, as JSON text (8 MB).
@@ -113,26 +128,17 @@ pub fn check_curves(curves: Option<&Value>) -> Result<Option<&Value>, String> {
     }
 }
 
-impl<B: AutodiffBackend> Snapshot<B> {
-    /// Encodes the snapshot with the lane's config (as validated JSON), reading every tensor back in
-    /// one asynchronous transfer (safe on WebGPU in the browser). `g`, `d`: the lane's live modules,
-    /// whose parameter ids key the optimizer state. `curves` (see `check_curves`) goes into the header.
+impl<B: AutodiffBackend> LaneState<B> {
+    /// Encodes the state with the lane's config (as validated JSON), reading every tensor back in
+    /// one asynchronous transfer (safe on WebGPU in the browser). `curves` (see `check_curves`) goes
+    /// into the header, and `dataset` (e.g. `"fashion"`) as `meta.dataset` (see `weights::vet`).
     /// Refuses a state holding NaN or infinity.
-    pub async fn encode(&self, config: Value, curves: Option<&Value>, g: &Generator<B>, d: &Discriminator<B>) -> Result<Vec<u8>, String> {
-        self.encode_for(config, curves, None, g, d).await
-    }
-
-    /// `encode`, also recording the data set the lane trains on (`dataset`, e.g. `"fashion"`, as
-    /// `meta.dataset`; see `weights::vet`).
-    pub async fn encode_for(&self, config: Value, curves: Option<&Value>, dataset: Option<&str>, g: &Generator<B>, d: &Discriminator<B>) -> Result<Vec<u8>, String> {
+    pub async fn encode(&self, config: Value, curves: Option<&Value>, dataset: Option<&str>) -> Result<Vec<u8>, String> {
         let curves = check_curves(curves)?;
-        let opts = [self.opt_g.export(g), self.opt_d.export(d)];
-        let mut shapes = Vec::new();
-        let mut parts = Vec::new();
-        for (shape, t) in self.g.0.iter().chain(&self.d.0) {
-            shapes.push(shape.clone());
-            parts.push(t.clone());
-        }
+        let (g, d) = (values(&self.g), values(&self.d));
+        let (n_g, n_d) = (g.len(), d.len());
+        let opts = [self.opt_g.export(&self.g), self.opt_d.export(&self.d)];
+        let (mut shapes, mut parts): (Vec<_>, Vec<_>) = g.into_iter().chain(d).unzip();
         let opt_meta: Vec<Vec<Value>> = opts
             .into_iter()
             .map(|states| {
@@ -152,8 +158,8 @@ impl<B: AutodiffBackend> Snapshot<B> {
                     .collect()
             })
             .collect();
-        let values = crate::lane::read_f32(Tensor::cat(parts, 0), "checkpoint").await?;
-        let mut rest = values.as_slice();
+        let host = read_f32(Tensor::cat(parts, 0), "checkpoint").await?;
+        let mut rest = host.as_slice();
         let tensors = shapes
             .into_iter()
             .map(|shape| {
@@ -166,7 +172,7 @@ impl<B: AutodiffBackend> Snapshot<B> {
             return Err(format!("checkpoint: tensor {i} holds a non-finite value"));
         }
         let mut meta = json!({
-            "config": config, "step": self.step, "g": self.g.0.len(), "d": self.d.0.len(), "opts": opt_meta,
+            "config": config, "step": self.step, "g": n_g, "d": n_d, "opts": opt_meta,
             "order": self.order.to_json(), "noise": crate::rng::to_json(&self.noise),
             "loss_noise": crate::rng::to_json(&self.loss_noise), "eval_rng": crate::rng::to_json(&self.eval_rng),
         });
@@ -177,6 +183,39 @@ impl<B: AutodiffBackend> Snapshot<B> {
             meta["dataset"] = json!(name);
         }
         Ok(Weights { kind: CHECKPOINT_KIND.into(), meta, tensors }.encode())
+    }
+
+    /// This state (a fresh one, built from the checkpoint's config) with everything the checkpoint
+    /// holds: every tensor must fit the networks, the optimizer states their parameters, and the
+    /// batch order a data set of `train_len` images. A checkpoint without `eval_rng` keeps this
+    /// state's (the stream then starts from the seed).
+    pub fn decode(self, ck: Checkpoint, train_len: usize, device: &B::Device) -> Result<Self, String> {
+        let fits = |name: &str, want: Vec<Vec<usize>>, got: &[(Vec<usize>, Vec<f32>)]| {
+            if want.iter().eq(got.iter().map(|(s, _)| s)) {
+                Ok(())
+            } else {
+                Err(format!("checkpoint: the {name}'s tensors do not fit the network its config builds"))
+            }
+        };
+        fits("generator", crate::weights::shapes(&self.g), &ck.g)?;
+        fits("discriminator", crate::weights::shapes(&self.d), &ck.d)?;
+        let g = with_values(self.g, ck.g, device);
+        let d = with_values(self.d, ck.d, device);
+        let [og, od] = ck.opts;
+        Ok(LaneState {
+            opt_g: self.opt_g.import(&g, og, device)?,
+            opt_d: self.opt_d.import(&d, od, device)?,
+            g,
+            d,
+            order: BatchOrder::from_json(&ck.order, train_len)?,
+            noise: crate::rng::from_json(&ck.noise)?,
+            loss_noise: crate::rng::from_json(&ck.loss_noise)?,
+            eval_rng: match &ck.eval_rng {
+                Some(v) => crate::rng::from_json(v)?,
+                None => self.eval_rng,
+            },
+            step: ck.step,
+        })
     }
 }
 

@@ -124,8 +124,8 @@ fn instance_noise_reaches_the_discriminator_inputs_of_both_steps() {
         let want = mean(&lr.iter().map(|&l| sp(-l)).collect::<Vec<_>>()) + mean(&lf.iter().map(|&l| sp(l)).collect::<Vec<_>>());
         let mut stream_d = stream.clone();
         let out = d_loss(&*noisy, &d, real.clone(), fake(fakes.clone()), g_step, &mut stream_d);
-        close(scalar(out.value), want, &format!("L_D on noisy inputs at step {g_step}"));
-        close(scalar(out.diagnostics[3].clone()), sigma, "reported σ");
+        close(scalar(out.value.clone()), want, &format!("L_D on noisy inputs at step {g_step}"));
+        close(scalar(out.diagnostic("instance_noise").unwrap()), sigma, "reported σ");
         // The clean loss is clearly different: the noise is not only reported.
         let clean = mean(&logits(&d, real.clone()).iter().map(|&l| sp(-l)).collect::<Vec<_>>())
             + mean(&logits(&d, fakes.clone()).iter().map(|&l| sp(l)).collect::<Vec<_>>());
@@ -201,8 +201,8 @@ fn ebgan_generator_loss_weighs_the_pull_away_term_by_lambda_pt() {
         for lambda_pt in [0.0, 0.1, 3.0] {
             let o = build("ebgan", &[("k", 1.0), ("margin", 1.0), ("lambda_pt", lambda_pt)]);
             let out = g_loss(&*o, &d, fake(x.clone()), 0, &mut LaneRng::seed_from_u64(0));
-            close(scalar(out.value), energy + lambda_pt * pt, &format!("{arch:?}: L_G with λ_PT = {lambda_pt}"));
-            close(scalar(out.diagnostics[0].clone()), pt, "pull-away term");
+            close(scalar(out.value.clone()), energy + lambda_pt * pt, &format!("{arch:?}: L_G with λ_PT = {lambda_pt}"));
+            close(scalar(out.diagnostic("pull_away").unwrap()), pt, "pull-away term");
         }
     }
 }
@@ -218,8 +218,8 @@ fn meg_energy_loss_has_the_gradient_penalty_and_no_mutual_information_term() {
         let penalty = mean(&(0..6).map(|i| g[i * 784..(i + 1) * 784].iter().map(|v| v * v).sum::<f64>()).collect::<Vec<_>>());
         let want = mean(&logits(&d, real.clone())) - mean(&logits(&d, fakes.clone())) + lambda * penalty;
         let out = d_loss(&*meg, &d, real, fake(fakes), 0, &mut LaneRng::seed_from_u64(0));
-        close(scalar(out.value), want, &format!("MEG L_E with λ = {lambda}"));
-        close(scalar(out.diagnostics[2].clone()), penalty, "gradient penalty");
+        close(scalar(out.value.clone()), want, &format!("MEG L_E with λ = {lambda}"));
+        close(scalar(out.diagnostic("gradient_penalty").unwrap()), penalty, "gradient penalty");
     }
 }
 
@@ -245,7 +245,7 @@ fn meg_generator_loss_subtracts_the_jsd_bound_and_its_gradient_makes_t_ascend_it
     let mut s = stream.clone();
     let out = g_loss(&*meg, &d, Fake { images: f.images.clone(), z: f.z.clone() }, 0, &mut s);
     close(scalar(out.value.clone()), want, "MEG L_G = E[E(G(z))] - I_JSD");
-    close(scalar(out.diagnostics[0].clone()), before, "reported I_JSD");
+    close(scalar(out.diagnostic("mi_estimate").unwrap()), before, "reported I_JSD");
     // A small gradient step of T alone on L_G raises I_JSD: T ascends the bound.
     let mut grads = out.value.backward();
     let t_grads: GradientsParams = d.stats_grads(&mut grads);
@@ -300,8 +300,24 @@ fn infogan_weighs_the_cross_entropy_by_lambda_cat_and_the_squared_error_by_lambd
         let out = d_loss(&*info, &d, real.clone(), f(), 0, &mut rng());
         close(scalar(out.value), adversarial_d + l_i, &format!("L_D + λ·L_I (D's body and Q), λ = ({cat}, {con})"));
         let out = g_loss(&*info, &d, f(), 0, &mut rng());
-        close(scalar(out.value), adversarial_g + l_i, &format!("L_G + λ·L_I, λ = ({cat}, {con})"));
-        close(scalar(out.diagnostics[0].clone()), (CATEGORIES as f64).ln() - ce, "MI lower bound log 10 - CE");
-        close(scalar(out.diagnostics[1].clone()), l_i, "reported L_I");
+        close(scalar(out.value.clone()), adversarial_g + l_i, &format!("L_G + λ·L_I, λ = ({cat}, {con})"));
+        close(scalar(out.diagnostic("mi_lower_bound").unwrap()), (CATEGORIES as f64).ln() - ce, "MI lower bound log 10 - CE");
+        close(scalar(out.diagnostic("info_loss").unwrap()), l_i, "reported L_I");
+    }
+}
+
+/// Every objective's losses report exactly the diagnostics its metadata names (the page builds its
+/// charts from the metadata before the first step), each by its own name.
+#[test]
+fn every_objective_reports_the_diagnostics_its_metadata_names() {
+    for info in objective::all() {
+        let o = build(info.id, &[]);
+        let d = disc(&*o, Arch::Mlp, 1);
+        let width = LATENT + o.g_spec().codes();
+        let f = || Fake { images: images(4), z: Tensor::random([4, width], Distribution::Uniform(0.0, 1.0), &cpu_device()) };
+        let names = |l: &Loss<Cpu>| l.diagnostics.iter().map(|(n, _)| *n).collect::<Vec<_>>();
+        let mut rng = LaneRng::seed_from_u64(1);
+        assert_eq!(names(&d_loss(&*o, &d, images(4), f(), 0, &mut rng)), info.d_diagnostics, "{}: d_loss", info.id);
+        assert_eq!(names(&g_loss(&*o, &d, f(), 0, &mut rng)), info.g_diagnostics, "{}: g_loss", info.id);
     }
 }

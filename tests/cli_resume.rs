@@ -52,8 +52,9 @@ fn save_then_resume_equals_an_uninterrupted_run() {
     assert_eq!(curves["version"], 1);
     let stats = curves["stats"].as_array().unwrap();
     assert_eq!(stats.iter().map(|e| e["step"].as_u64().unwrap()).collect::<Vec<_>>(), (1..=10).collect::<Vec<_>>());
-    assert_eq!(stats[9]["d_loss"], uninterrupted[9]["d_loss"]);
-    assert_eq!(stats[9]["diagnostics"]["d_real"], uninterrupted[9]["d_real"]);
+    // One JSON shape: the checkpoint's curves hold metrics.jsonl's lines as they are.
+    assert_eq!(stats[9], uninterrupted[9]);
+    assert!(stats[9]["diagnostics"]["d_real"].is_number(), "{}", stats[9]);
     assert!(curves["quality"].as_array().unwrap().is_empty());
     for p in [first, second, whole, ck5, ck10] {
         let _ = std::fs::remove_dir_all(&p).or_else(|_| std::fs::remove_file(&p));

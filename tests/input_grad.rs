@@ -296,9 +296,10 @@ fn wgan_gp_discriminator_loss_assembles_both_terms_with_one_epsilon_per_sample()
         let loss = wgan_gp.d_loss(&d, tensor(&real), fake_t, &mut ctx);
         let value = loss.value.into_data().convert::<f64>().to_vec::<f64>().unwrap()[0];
         assert!((value - expected).abs() < 1e-4 * (1.0 + expected.abs()), "λ = {lambda}: L_D {value}, expected {expected}");
-        let diag: Vec<f64> = loss.diagnostics.into_iter().map(|t| t.into_data().convert::<f64>().to_vec::<f64>().unwrap()[0]).collect();
-        let want = [mean(&f_real) - mean(&f_fake), penalty, mean(&norms)];
-        for (name, (got, want)) in ["w_estimate", "gradient_penalty", "grad_norm"].iter().zip(diag.iter().zip(want)) {
+        let diag: Vec<(&str, f64)> = loss.diagnostics.into_iter().map(|(n, t)| (n, t.into_data().convert::<f64>().to_vec::<f64>().unwrap()[0])).collect();
+        let want = [("w_estimate", mean(&f_real) - mean(&f_fake)), ("gradient_penalty", penalty), ("grad_norm", mean(&norms))];
+        assert_eq!(diag.iter().map(|d| d.0).collect::<Vec<_>>(), want.iter().map(|w| w.0).collect::<Vec<_>>());
+        for (&(name, got), (_, want)) in diag.iter().zip(want) {
             assert!((got - want).abs() < 1e-4 * (1.0 + want.abs()), "λ = {lambda}: {name} {got}, expected {want}");
         }
     }

@@ -49,6 +49,25 @@ fn absurd_learning_rate_stops_the_lane_at_the_first_bad_step_and_rollback_restor
     assert_eq!(lane.steps(), 23);
 }
 
+/// The snapshot is a copy of the lane's state that training does not touch: DCGAN's BatchNorm running
+/// statistics (which burn's modules share between clones) included. They decide the sample grid
+/// (inference mode) and are saved in checkpoints.
+#[test]
+fn the_snapshot_keeps_its_own_batchnorm_statistics_while_the_lane_trains_on() {
+    let data = small_train();
+    let mut lane = lane(r#"{"arch": "dcgan", "batch": 8, "seed": 6}"#, &data);
+    lane.set_snapshot_every(2);
+    train(&mut lane, 2);
+    lane.set_snapshot_every(1000); // no snapshot during steps 3..5
+    let (grid_at_2, file_at_2) = (samples(&lane), pollster::block_on(lane.checkpoint()).unwrap());
+    let ahead = train(&mut lane, 3);
+    assert_ne!(samples(&lane), grid_at_2, "training moved the generator");
+    assert_eq!(pollster::block_on(lane.checkpoint()).unwrap(), file_at_2, "the snapshot of step 2 is unchanged by steps 3..5");
+    assert_eq!(lane.rollback(), 2);
+    assert_eq!(samples(&lane), grid_at_2, "rollback restores G's running statistics of step 2");
+    assert_eq!(bits(&train(&mut lane, 3)), bits(&ahead), "steps 3..5 repeat exactly after rollback");
+}
+
 #[test]
 fn non_finite_weights_stop_the_lane_even_when_the_losses_are_finite() {
     let data = small_train();

@@ -47,9 +47,22 @@ pub(crate) enum BackendArg {
     Wgpu,
 }
 
-/// The default wgpu device, initialised up front so that a machine without a usable adapter gets an
-/// error message rather than burn's panic; also returns the adapter's name.
-fn gpu_device() -> Result<(burn::backend::wgpu::WgpuDevice, String), String> {
+impl BackendArg {
+    /// The backend as the wasm binding chooses it too (`backend::Choice`, dispatched by
+    /// `on_backend!`), with a name for messages; `None` for ndarray, which only the CLI offers. The
+    /// wgpu adapter is probed first, so a machine without one gets a message, not a panic.
+    fn choice(self) -> Result<Option<(backend::Choice, String)>, String> {
+        match self {
+            BackendArg::Cpu => Ok(Some((backend::Choice::Cpu, "cpu (flex)".into()))),
+            BackendArg::Ndarray => Ok(None),
+            BackendArg::Wgpu => Ok(Some((backend::Choice::Gpu, probe_gpu()?))),
+        }
+    }
+}
+
+/// Initialises the default wgpu device up front so that a machine without a usable adapter gets an
+/// error message rather than burn's panic; returns the adapter's name.
+fn probe_gpu() -> Result<String, String> {
     let device = backend::gpu_device();
     let quiet = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
@@ -58,8 +71,7 @@ fn gpu_device() -> Result<(burn::backend::wgpu::WgpuDevice, String), String> {
     });
     std::panic::set_hook(quiet);
     let adapter = adapter.map_err(|_| "no usable GPU adapter for the wgpu backend (try --backend cpu)".to_string())?;
-    let name = format!("wgpu ({})", adapter.adapter.get_info().name);
-    Ok((device, name))
+    Ok(format!("wgpu ({})", adapter.adapter.get_info().name))
 }
 
 /// Runs the CLI; returns the process exit code.
@@ -127,7 +139,7 @@ struct RunOutcome {
 
 /// Trains `lane` for `steps` generator steps, writing every step's statistics to `metrics_path` and
 /// printing progress every `log_every` steps (0: never), and appending them to `curves` in the page's
-/// format (`curves::stats_entry`). Statistics are read back from the device
+/// format (`StepStats::to_json`). Statistics are read back from the device
 /// `read_every` steps at a time (one transfer per batch instead of a stall per step, which matters on
 /// a GPU); training stops at the first non-finite step, and the lane is then diverged.
 fn run_steps<B: AutodiffBackend>(
@@ -151,12 +163,9 @@ fn run_steps<B: AutodiffBackend>(
         // The lane's own batched training: it stops and marks itself diverged at the first
         // non-finite step, and keeps the last healthy snapshot (for --save).
         for stats in pollster::block_on(lane.train(n))? {
-            let mut line = serde_json::json!({ "step": stats.step, "d_loss": stats.d_loss, "g_loss": stats.g_loss });
-            for (name, v) in &stats.diagnostics {
-                line[name] = serde_json::json!(v);
-            }
+            let line = stats.to_json();
             writeln!(metrics, "{line}").map_err(|e| e.to_string())?;
-            curves.push(crate::curves::stats_entry(&stats));
+            curves.push(line);
             if !stats.finite {
                 diverged_at = Some(stats.step);
                 break;

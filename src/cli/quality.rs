@@ -8,8 +8,7 @@ use web_time::Instant;
 
 use burn::tensor::backend::AutodiffBackend;
 
-use super::{create_dir, gpu_device, load_classifier, read_digits, run_steps, write_file, write_grid_png, BackendArg};
-use crate::backend;
+use super::{create_dir, load_classifier, read_digits, run_steps, write_file, write_grid_png, BackendArg};
 use crate::config::TrainConfig;
 use crate::data::Digits;
 use crate::lane::Lane;
@@ -78,14 +77,7 @@ pub(super) fn quality(args: QualityArgs) -> Result<(), String> {
     let accuracy = model.accuracy(&test);
     let reference = Reference::new(&model, &test.images);
     create_dir(&args.out)?;
-    let (gpu, backend_name) = match args.backend {
-        BackendArg::Cpu => (None, "cpu (flex)".to_string()),
-        BackendArg::Ndarray => return Err("quality trains on --backend cpu or wgpu".into()),
-        BackendArg::Wgpu => {
-            let (device, name) = gpu_device()?;
-            (Some(device), name)
-        }
-    };
+    let (choice, backend_name) = args.backend.choice()?.ok_or("quality trains on --backend cpu or wgpu")?;
     println!("training on {backend_name}");
     let start = Instant::now();
 
@@ -100,10 +92,7 @@ pub(super) fn quality(args: QualityArgs) -> Result<(), String> {
     }];
     print_row(&rows[0]);
     for id in &ids {
-        let row = match &gpu {
-            None => objective_row::<backend::Cpu>(&args, id, &train, &model, &reference, &backend::cpu_device()),
-            Some(device) => objective_row::<backend::Gpu>(&args, id, &train, &model, &reference, device),
-        };
+        let row = crate::on_backend!(choice, B, device => objective_row::<B>(&args, id, &train, &model, &reference, device));
         let row = match row {
             Ok(row) => row,
             Err(e) => Row { name: id.clone(), steps: "—".into(), rate: "—".into(), score: None, note: format!("error: {e}") },

@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 use burn::tensor::backend::AutodiffBackend;
 use serde_json::{json, Map, Value};
 
-use super::{create_dir, gpu_device, read_digits, run_steps, write_file, write_grid_png, BackendArg};
-use crate::backend;
+use super::{create_dir, read_digits, run_steps, write_file, write_grid_png, BackendArg};
 use crate::config::TrainConfig;
 use crate::data::Digits;
 use crate::lane::Lane;
@@ -100,16 +99,9 @@ pub(super) fn train(args: TrainArgs) -> Result<(), String> {
     };
     let (train, _) = read_digits(&args.data)?;
     create_dir(&args.out)?;
-    match args.backend {
-        BackendArg::Cpu => run::<backend::Cpu>(&args, start, &train, &backend::cpu_device(), "cpu (flex)"),
-        BackendArg::Ndarray => {
-            let device = burn_ndarray::NdArrayDevice::Cpu;
-            run::<burn::backend::Autodiff<burn_ndarray::NdArray>>(&args, start, &train, &device, "cpu (ndarray)")
-        }
-        BackendArg::Wgpu => {
-            let (device, name) = gpu_device()?;
-            run::<backend::Gpu>(&args, start, &train, &device, &name)
-        }
+    match args.backend.choice()? {
+        None => run::<burn::backend::Autodiff<burn_ndarray::NdArray>>(&args, start, &train, &burn_ndarray::NdArrayDevice::Cpu, "cpu (ndarray)"),
+        Some((choice, name)) => crate::on_backend!(choice, B, device => run::<B>(&args, start, &train, device, &name)),
     }
 }
 

@@ -5,7 +5,8 @@ use burn::tensor::{backend::AutodiffBackend, Int, Tensor, TensorData};
 use rand::seq::index;
 use rand::Rng;
 
-use super::{latent_values, read_f32, Lane, GRID};
+use super::{latent_values, Lane, GRID};
+use crate::readback::read_f32;
 use crate::data::{PIXELS, SIDE};
 
 /// Most images one `evaluate` call scores (of each kind).
@@ -27,7 +28,7 @@ impl<B: AutodiffBackend> Lane<B> {
     /// `k` samples from fresh latent vectors, `k × 784` bytes. They come from the lane's evaluation
     /// stream, so drawing them leaves the training run unchanged.
     pub async fn fresh_samples(&mut self, k: usize) -> Result<Vec<u8>, String> {
-        let g = self.g.valid();
+        let g = self.state.g.valid();
         let mut out = Vec::with_capacity(k * PIXELS);
         for start in (0..k).step_by(GRID) {
             let z = self.eval_inputs(GRID.min(k - start));
@@ -46,13 +47,13 @@ impl<B: AutodiffBackend> Lane<B> {
         let z = self.eval_inputs(k);
         let n = self.images.dims()[0];
         let picks: Vec<i64> = if k <= n {
-            index::sample(&mut self.eval_rng, n, k).into_iter().map(|i| i as i64).collect()
+            index::sample(&mut self.state.eval_rng, n, k).into_iter().map(|i| i as i64).collect()
         } else {
-            (0..k).map(|_| self.eval_rng.random_range(0..n) as i64).collect()
+            (0..k).map(|_| self.state.eval_rng.random_range(0..n) as i64).collect()
         };
         let picks = Tensor::<B::InnerBackend, 1, Int>::from_data(TensorData::new(picks, [k]), &self.device);
         let real = self.images.clone().inner().select(0, picks).reshape([k, 1, SIDE, SIDE]);
-        let (g, d) = (self.g.valid(), self.d.valid());
+        let (g, d) = (self.state.g.valid(), self.state.d.valid());
         let (mut images, mut fake_scores, mut real_scores) = (Vec::new(), Vec::new(), Vec::new());
         for start in (0..k).step_by(GRID) {
             let m = GRID.min(k - start);
@@ -89,13 +90,13 @@ impl<B: AutodiffBackend> Lane<B> {
             v.extend(ra[latent..].iter().zip(&rb[latent..]).map(|(&x, &y)| (x as f64 + t * (y as f64 - x as f64)) as f32));
         }
         let input = Tensor::<B::InnerBackend, 2>::from_data(TensorData::new(v, [frames, width]), &self.device);
-        Ok(crate::render::to_bytes(&read_f32(self.g.valid().forward(input), "interpolation").await?))
+        Ok(crate::render::to_bytes(&read_f32(self.state.g.valid().forward(input), "interpolation").await?))
     }
 
     /// `n` generator inputs from the evaluation stream, on the device.
     fn eval_inputs(&mut self, n: usize) -> Tensor<B::InnerBackend, 2> {
         let spec = self.objective.g_spec();
-        let v = latent_values(&mut self.eval_rng, n, self.config.latent, spec);
+        let v = latent_values(&mut self.state.eval_rng, n, self.config.latent, spec);
         Tensor::from_data(TensorData::new(v, [n, self.config.latent + spec.codes()]), &self.device)
     }
 }

@@ -3,7 +3,8 @@
 use burn::module::AutodiffModule;
 use burn::tensor::{backend::AutodiffBackend, Tensor, TensorData};
 
-use super::{read_f32, Lane, GRID};
+use super::{Lane, GRID};
+use crate::readback::read_f32;
 
 impl<B: AutodiffBackend> Lane<B> {
     /// Code explorer: the fixed latent vector `z_index` of the sample grid with every categorical value
@@ -33,6 +34,6 @@ impl<B: AutodiffBackend> Lane<B> {
         }
         let n = spec.categorical * cols;
         let input = Tensor::from_data(TensorData::new(v, [n, width]), &self.device);
-        Ok(crate::render::to_bytes(&read_f32(self.g.valid().forward(input), "code grid").await?))
+        Ok(crate::render::to_bytes(&read_f32(self.state.g.valid().forward(input), "code grid").await?))
     }
 }

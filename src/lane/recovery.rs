@@ -10,8 +10,8 @@ use burn::tensor::backend::AutodiffBackend;
 
 use super::{Lane, PendingStats, Phase, StepStats};
 use crate::config::TrainConfig;
-use crate::data::{BatchOrder, Digits};
-use crate::snapshot::{self, Checkpoint, Snapshot};
+use crate::data::Digits;
+use crate::snapshot::Checkpoint;
 
 impl<B: AutodiffBackend> Lane<B> {
     /// Runs up to `n` (at least 1) generator steps and reads their statistics back in one transfer
@@ -39,8 +39,8 @@ impl<B: AutodiffBackend> Lane<B> {
         let mut candidates = Vec::new();
         for i in 0..n.max(1) {
             pending.push(self.train_step_phase(phase));
-            if phase.trains_g() && self.g_steps.is_multiple_of(self.snapshot_every) {
-                candidates.push((i, self.capture()));
+            if phase.trains_g() && self.state.step.is_multiple_of(self.snapshot_every) {
+                candidates.push((i, self.state.clone()));
             }
         }
         let mut stats = PendingStats::read_many(pending).await?;
@@ -53,7 +53,7 @@ impl<B: AutodiffBackend> Lane<B> {
             None => stats.len(),
         };
         if let Some((_, snap)) = candidates.into_iter().rev().find(|(i, _)| *i < healthy) {
-            self.snapshot = Some(snap);
+            self.snapshot = snap;
         }
         Ok(stats)
     }
@@ -65,7 +65,7 @@ impl<B: AutodiffBackend> Lane<B> {
 
     /// Step of the last healthy snapshot (0 until the first is taken).
     pub fn snapshot_step(&self) -> usize {
-        self.snapshot.as_ref().map_or(0, |s| s.step)
+        self.snapshot.step
     }
 
     /// Snapshots every `every` generator steps from now on (at least 1).
@@ -83,34 +83,9 @@ impl<B: AutodiffBackend> Lane<B> {
     /// batch order, step) and clears the divergence mark. Returns the step it went back to. Training
     /// on from there repeats the same steps, bit for bit on the same backend.
     pub fn rollback(&mut self) -> usize {
-        let snap = self.snapshot.take().expect("a lane always has a snapshot");
-        self.g = snapshot::restore(self.g.clone(), &snap.g);
-        self.d = snapshot::restore(self.d.clone(), &snap.d);
-        self.opt_g = snap.opt_g.clone();
-        self.opt_d = snap.opt_d.clone();
-        self.order = snap.order.clone();
-        self.noise = snap.noise.clone();
-        self.loss_noise = snap.loss_noise.clone();
-        self.eval_rng = snap.eval_rng.clone();
-        self.g_steps = snap.step;
+        self.state = self.snapshot.clone();
         self.diverged_at = None;
-        self.snapshot = Some(snap);
-        self.g_steps
-    }
-
-    /// The lane's current state, sharing its tensors (cheap; nothing is read back).
-    pub(super) fn capture(&self) -> Snapshot<B> {
-        Snapshot {
-            step: self.g_steps,
-            g: snapshot::capture(&self.g),
-            d: snapshot::capture(&self.d),
-            opt_g: self.opt_g.clone(),
-            opt_d: self.opt_d.clone(),
-            order: self.order.clone(),
-            noise: self.noise.clone(),
-            loss_noise: self.loss_noise.clone(),
-            eval_rng: self.eval_rng.clone(),
-        }
+        self.state.step
     }
 
     /// The last snapshot as bytes (see `snapshot.rs`), read back asynchronously.
@@ -120,8 +95,7 @@ impl<B: AutodiffBackend> Lane<B> {
 
     /// `checkpoint`, recording the data set the lane trains on (`meta.dataset`).
     pub async fn checkpoint_for(&self, dataset: Option<&str>) -> Result<Vec<u8>, String> {
-        let snap = self.snapshot.as_ref().expect("a lane always has a snapshot");
-        snap.encode_for(self.config_value(), None, dataset, &self.g, &self.d).await
+        self.snapshot.encode(self.config_value(), None, dataset).await
     }
 
     /// The current state as checkpoint bytes (the last healthy snapshot instead while the lane is
@@ -133,11 +107,8 @@ impl<B: AutodiffBackend> Lane<B> {
 
     /// `save`, recording the data set the lane trains on (`meta.dataset`, e.g. `"fashion"`).
     pub async fn save_for(&self, curves: Option<&serde_json::Value>, dataset: Option<&str>) -> Result<Vec<u8>, String> {
-        if self.diverged_at.is_some() {
-            let snap = self.snapshot.as_ref().expect("a lane always has a snapshot");
-            return snap.encode_for(self.config_value(), curves, dataset, &self.g, &self.d).await;
-        }
-        self.capture().encode_for(self.config_value(), curves, dataset, &self.g, &self.d).await
+        let state = if self.diverged_at.is_some() { &self.snapshot } else { &self.state };
+        state.encode(self.config_value(), curves, dataset).await
     }
 
     fn config_value(&self) -> serde_json::Value {
@@ -153,36 +124,13 @@ impl<B: AutodiffBackend> Lane<B> {
 
     /// `from_checkpoint`, also returning the curves the file carries (`None` if it has none).
     pub fn from_checkpoint_with_curves(bytes: &[u8], train: &Digits, device: &B::Device) -> Result<(Self, Option<serde_json::Value>), String> {
-        let ck = Checkpoint::parse(bytes)?;
-        let config = TrainConfig::from_json(&ck.config.to_string()).map_err(|errs| {
-            let text: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-            format!("checkpoint config: {}", text.join("; "))
-        })?;
+        let mut ck = Checkpoint::parse(bytes)?;
+        let config = TrainConfig::from_json(&ck.config.to_string())
+            .map_err(|errs| format!("checkpoint config: {}", crate::params::describe(&errs, "; ")))?;
+        let curves = ck.curves.take();
         let mut lane = Lane::new(config, train, device)?;
-        let fits = |name: &str, want: Vec<Vec<usize>>, got: &[(Vec<usize>, Vec<f32>)]| {
-            if want.iter().eq(got.iter().map(|(s, _)| s)) {
-                Ok(())
-            } else {
-                Err(format!("checkpoint: the {name}'s tensors do not fit the network its config builds"))
-            }
-        };
-        fits("generator", crate::weights::shapes(&lane.g), &ck.g)?;
-        fits("discriminator", crate::weights::shapes(&lane.d), &ck.d)?;
-        lane.g = snapshot::restore(lane.g, &snapshot::upload(ck.g, device));
-        lane.d = snapshot::restore(lane.d, &snapshot::upload(ck.d, device));
-        let [og, od] = ck.opts;
-        lane.opt_g = lane.opt_g.import(&lane.g, og, device)?;
-        lane.opt_d = lane.opt_d.import(&lane.d, od, device)?;
-        lane.order = BatchOrder::from_json(&ck.order, train.len())?;
-        lane.noise = crate::rng::from_json(&ck.noise)?;
-        lane.loss_noise = crate::rng::from_json(&ck.loss_noise)?;
-        // Checkpoints written before evaluations had a stream of their own: start it from the seed.
-        lane.eval_rng = match &ck.eval_rng {
-            Some(v) => crate::rng::from_json(v)?,
-            None => super::eval_rng(lane.config.seed),
-        };
-        lane.g_steps = ck.step;
-        lane.snapshot = Some(lane.capture());
-        Ok((lane, ck.curves))
+        lane.state = lane.snapshot.clone().decode(ck, train.len(), device)?;
+        lane.snapshot = lane.state.clone();
+        Ok((lane, curves))
     }
 }

@@ -3,7 +3,7 @@
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor, TensorData};
 use serde::Serialize;
 
-use super::read_f32;
+use crate::readback::read_f32;
 
 /// What one training step updates. `D` and `G` split a generator step for teaching.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -58,6 +58,19 @@ pub struct StepStats {
 }
 
 impl StepStats {
+    /// The one JSON shape of a step's statistics — the worker's replies, a checkpoint's curves and
+    /// the CLI's `metrics.jsonl` line: `{step, phase, d_loss, g_loss, diagnostics: {name: value},
+    /// weights_finite, finite}`. JSON has no NaN or infinity: non-finite values travel as null, like
+    /// values the phase did not compute (`finite: false` says which of the two a value was).
+    pub fn to_json(&self) -> serde_json::Value {
+        let number = |v: Option<f32>| v.filter(|x| x.is_finite()).map_or(serde_json::Value::Null, |x| serde_json::json!(x));
+        let diagnostics: serde_json::Map<String, serde_json::Value> = self.diagnostics.iter().map(|(k, v)| (k.clone(), number(*v))).collect();
+        serde_json::json!({
+            "step": self.step, "phase": self.phase, "d_loss": number(self.d_loss), "g_loss": number(self.g_loss),
+            "diagnostics": diagnostics, "weights_finite": self.weights_finite, "finite": self.finite,
+        })
+    }
+
     /// A diagnostic by name (`None` if unknown or not computed in this phase).
     pub fn diagnostic(&self, name: &str) -> Option<f32> {
         self.diagnostics.iter().find(|d| d.0 == name).and_then(|d| d.1)

@@ -49,6 +49,14 @@ impl<B: Backend> BatchNorm2d<B> {
         }
     }
 
+    /// A copy whose running statistics are its own. A clone of a module shares its `RunningState`s
+    /// (burn keeps each behind one lock), so training the clone would move the original's statistics
+    /// too; a lane's snapshot (`snapshot::LaneState`) holds copies made with this.
+    pub fn unshared(&self) -> Self {
+        let own = |s: &RunningState<Tensor<B, 1>>| RunningState::from_record(s.clone().into_record());
+        BatchNorm2d { running_mean: own(&self.running_mean), running_var: own(&self.running_var), ..self.clone() }
+    }
+
     /// Normalises `x` (`[N, C, H, W]`) with the batch statistics when autodiff is on (training), and
     /// with the running statistics otherwise, as burn's BatchNorm does. A training pass also updates
     /// the running statistics, unless `update_stats` is off.

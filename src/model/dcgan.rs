@@ -84,6 +84,11 @@ impl<B: Backend> DcganGenerator<B> {
         }
     }
 
+    /// A copy with BatchNorm running statistics of its own (see `BatchNorm2d::unshared`).
+    pub(super) fn unshared(&self) -> Self {
+        DcganGenerator { bn0: self.bn0.unshared(), bn1: self.bn1.unshared(), ..self.clone() }
+    }
+
     pub fn forward(&self, z: Tensor<B, 2>) -> Tensor<B, 4> {
         let [n, input] = z.dims();
         let h = self.act.forward(self.bn0.forward(apply_up(&self.up0, z.reshape([n, input, 1, 1]))));
@@ -111,6 +116,11 @@ impl<B: Backend> DcganBody<B> {
             bn1: batchnorm.then(|| bn(WIDTH, device)),
             act: LeakyReluConfig::new().with_negative_slope(super::LEAKY_SLOPE).init(),
         }
+    }
+
+    /// A copy with BatchNorm running statistics of its own (see `BatchNorm2d::unshared`).
+    pub(super) fn unshared(&self) -> Self {
+        DcganBody { bn1: self.bn1.as_ref().map(BatchNorm2d::unshared), ..self.clone() }
     }
 
     /// Turns the running-statistics updates of the BatchNorm layer (if any) on or off.
@@ -150,6 +160,12 @@ impl<B: Backend> DcganDecoder<B> {
             up1: up(WIDTH / 2, 1, device),
             act: Relu::new(),
         }
+    }
+
+    /// A copy with BatchNorm running statistics of its own (see `BatchNorm2d::unshared`).
+    pub(super) fn unshared(&self) -> Self {
+        let own = |bn: &Option<BatchNorm2d<B>>| bn.as_ref().map(BatchNorm2d::unshared);
+        DcganDecoder { bn_in: own(&self.bn_in), bn0: own(&self.bn0), ..self.clone() }
     }
 
     /// Turns the running-statistics updates of the BatchNorm layers (if any) on or off.

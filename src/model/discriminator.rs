@@ -135,6 +135,19 @@ impl<B: Backend> Discriminator<B> {
         d
     }
 
+    /// A copy that shares its parameters' tensors with `self` but no mutable state (BatchNorm's
+    /// running statistics; see `BatchNorm2d::unshared`): training one leaves the other as it was.
+    pub fn unshared(&self) -> Self {
+        let mut d = self.clone();
+        if let Body::Dcgan(body) = &mut d.body {
+            *body = body.unshared();
+        }
+        if let Some(Autoencoder { decoder: Decoder::Dcgan(dec), .. }) = &mut d.autoencoder {
+            *dec = dec.unshared();
+        }
+        d
+    }
+
     /// `with_frozen_stats` whose parameters, except the statistics network's when `train_stats`, take no
     /// gradient: the generator's step reads only G's (and MEG's T's) gradients, so the backward pass
     /// skips D's weight gradients (one matmul or convolution, one bias reduction per layer) and G's

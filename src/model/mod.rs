@@ -101,6 +101,15 @@ impl<B: Backend> Generator<B> {
         }
     }
 
+    /// A copy that shares its parameters' tensors with `self` but no mutable state (BatchNorm's
+    /// running statistics; see `BatchNorm2d::unshared`): training one leaves the other as it was.
+    pub fn unshared(&self) -> Self {
+        match self {
+            Generator::Dcgan(g) => Generator::Dcgan(g.unshared()),
+            other => other.clone(),
+        }
+    }
+
     pub fn forward(&self, z: Tensor<B, 2>) -> Tensor<B, 4> {
         match self {
             Generator::Mlp(g) => g.forward(z),

@@ -88,13 +88,13 @@ impl<B: AutodiffBackend> Objective<B> for Ebgan {
         let (er, _) = energy(d, real);
         let (ef, _) = energy(d, fake.images);
         let value = ebgan_d_loss(er.clone(), ef.clone(), self.margin);
-        Loss { value, diagnostics: vec![er.detach().mean(), ef.detach().mean()] }
+        Loss { value, diagnostics: vec![("energy_real", er.detach().mean()), ("energy_fake", ef.detach().mean())] }
     }
 
     fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
         let (ef, codes) = energy(d, fake.images);
         let pt = pull_away(codes);
         let value = ef.mean() + pt.clone().mul_scalar(self.lambda_pt);
-        Loss { value, diagnostics: vec![pt.detach()] }
+        Loss { value, diagnostics: vec![("pull_away", pt.detach())] }
     }
 }

@@ -100,7 +100,7 @@ impl<B: AutodiffBackend> Objective<B> for InfoGan {
         let lf = d.score(features.clone());
         let (info, _) = self.info(d, features, fake.z);
         let value = gan_d_loss(lr.clone(), lf.clone(), 1.0) + info;
-        Loss { value, diagnostics: vec![mean_prob(lr.detach()), mean_prob(lf.detach())] }
+        Loss { value, diagnostics: vec![("d_real", mean_prob(lr.detach())), ("d_fake", mean_prob(lf.detach()))] }
     }
 
     /// `L_G + L_I` on the same fake batch; reports the MI lower bound `log 10 - CE` and `L_I`.
@@ -109,6 +109,6 @@ impl<B: AutodiffBackend> Objective<B> for InfoGan {
         let adversarial = bce_with_logits(d.score(features.clone()), 1.0);
         let (info, ce) = self.info(d, features, fake.z);
         let mi = ce.detach().neg().add_scalar((CATEGORIES as f64).ln());
-        Loss { value: adversarial + info.clone(), diagnostics: vec![mi, info.detach()] }
+        Loss { value: adversarial + info.clone(), diagnostics: vec![("mi_lower_bound", mi), ("info_loss", info.detach())] }
     }
 }

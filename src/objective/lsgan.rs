@@ -66,7 +66,7 @@ impl<B: AutodiffBackend> Objective<B> for Lsgan {
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
         let (lr, lf) = (d.forward(real), d.forward(fake.images));
         let value = half_mse(lr.clone(), self.b) + half_mse(lf.clone(), self.a);
-        Loss { value, diagnostics: vec![lr.detach().mean(), lf.detach().mean()] }
+        Loss { value, diagnostics: vec![("d_real", lr.detach().mean()), ("d_fake", lf.detach().mean())] }
     }
 
     fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {

@@ -93,7 +93,7 @@ impl<B: AutodiffBackend> Objective<B> for Meg {
         let ef = d.forward(fake.images).mean();
         let penalty = input_grad_sq_norms(d, real).mean();
         let value = er.clone() - ef.clone() + penalty.clone().mul_scalar(self.lambda);
-        Loss { value, diagnostics: vec![er.detach(), ef.detach(), penalty.detach()] }
+        Loss { value, diagnostics: vec![("energy_real", er.detach()), ("energy_fake", ef.detach()), ("gradient_penalty", penalty.detach())] }
     }
 
     /// `E[E(G(z))] - I_JSD` on a fake batch that is not detached: G descends it and T (see
@@ -101,7 +101,7 @@ impl<B: AutodiffBackend> Objective<B> for Meg {
     fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, ctx: &mut StepContext) -> Loss<B> {
         let ef = d.forward(fake.images.clone()).mean();
         let mi = self.mi(d, fake.images, fake.z, ctx);
-        Loss { value: ef - mi.clone(), diagnostics: vec![mi.detach()] }
+        Loss { value: ef - mi.clone(), diagnostics: vec![("mi_estimate", mi.detach())] }
     }
 
     fn g_step_trains_stats(&self) -> bool {

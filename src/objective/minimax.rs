@@ -44,7 +44,7 @@ impl<B: AutodiffBackend> Objective<B> for Minimax {
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
         let (lr, lf) = (d.forward(real), d.forward(fake.images));
         let value = gan_d_loss(lr.clone(), lf.clone(), 1.0);
-        let diagnostics = vec![mean_prob(lr), mean_prob(lf), js_estimate(value.clone().detach())];
+        let diagnostics = vec![("d_real", mean_prob(lr)), ("d_fake", mean_prob(lf)), ("js_estimate", js_estimate(value.clone().detach()))];
         Loss { value, diagnostics }
     }
 

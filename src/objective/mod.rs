@@ -155,13 +155,31 @@ pub struct Fake<B: Backend> {
 /// A loss to minimise plus named scalar diagnostics (all still on the device, read back later).
 pub struct Loss<B: AutodiffBackend> {
     pub value: Tensor<B, 1>,
-    pub diagnostics: Vec<Tensor<B, 1>>,
+    /// `(name, value)`: the names are those the objective's `ObjectiveInfo` lists (a test checks that
+    /// every objective reports exactly those).
+    pub diagnostics: Vec<(&'static str, Tensor<B, 1>)>,
+}
+
+impl<B: AutodiffBackend> Loss<B> {
+    /// The diagnostic called `name`, if the loss reports it.
+    pub fn diagnostic(&self, name: &str) -> Option<Tensor<B, 1>> {
+        self.diagnostics.iter().find(|(n, _)| *n == name).map(|(_, t)| t.clone())
+    }
+
+    /// The diagnostics' values in the order of `names` (an `ObjectiveInfo` list). A name the loss does
+    /// not report is an objective's bug, caught by `tests/training.rs`: it panics with both names.
+    pub fn diagnostics_in(&self, names: &[&str], objective: &str) -> Vec<Tensor<B, 1>> {
+        names
+            .iter()
+            .map(|name| self.diagnostic(name).unwrap_or_else(|| panic!("objective {objective} does not report its diagnostic {name}")))
+            .collect()
+    }
 }
 
 /// A GAN objective: how the discriminator and the generator are scored.
 ///
 /// `d_loss` receives a fake batch already detached from the generator; `g_loss` receives one
-/// that is not. Diagnostics come in the order of `ObjectiveInfo::{d,g}_diagnostics`.
+/// that is not. Each reports the diagnostics its `ObjectiveInfo::{d,g}_diagnostics` name, by name.
 pub trait Objective<B: AutodiffBackend>: Send {
     fn info(&self) -> &'static ObjectiveInfo;
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, ctx: &mut StepContext) -> Loss<B>;

@@ -110,7 +110,12 @@ impl<B: AutodiffBackend> Objective<B> for NonSaturating {
         } else {
             gan_d_loss(lr.clone(), lf.clone(), self.real_target)
         };
-        let diagnostics = vec![mean_prob(lr.detach()), mean_prob(lf.detach()), js_estimate(value.clone().detach()), sigma];
+        let diagnostics = vec![
+            ("d_real", mean_prob(lr.detach())),
+            ("d_fake", mean_prob(lf.detach())),
+            ("js_estimate", js_estimate(value.clone().detach())),
+            ("instance_noise", sigma),
+        ];
         Loss { value, diagnostics }
     }
 

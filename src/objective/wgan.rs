@@ -69,7 +69,7 @@ impl<B: AutodiffBackend> Objective<B> for Wgan {
         let value = ff - fr;
         // The fraction of weights at the bound, measured on the critic as it enters this step
         // (i.e. right after the previous clamp).
-        let diagnostics = vec![value.clone().detach().neg(), clip_fraction(d, self.clip)];
+        let diagnostics = vec![("w_estimate", value.clone().detach().neg()), ("clip_fraction", clip_fraction(d, self.clip))];
         Loss { value, diagnostics }
     }
 

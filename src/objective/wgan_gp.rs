@@ -87,7 +87,7 @@ impl<B: AutodiffBackend> Objective<B> for WganGp {
         let (fr, ff) = (d.forward(real).mean(), d.forward(fake.images).mean());
         let wasserstein = fr - ff;
         let value = wasserstein.clone().neg() + penalty.clone().mul_scalar(self.lambda);
-        Loss { value, diagnostics: vec![wasserstein.detach(), penalty.detach(), mean_norm.detach()] }
+        Loss { value, diagnostics: vec![("w_estimate", wasserstein.detach()), ("gradient_penalty", penalty.detach()), ("grad_norm", mean_norm.detach())] }
     }
 
     fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {

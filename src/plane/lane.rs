@@ -177,18 +177,17 @@ impl<B: AutodiffBackend> PlaneLane<B> {
             self.g_steps += 1;
             g_out = Some(out);
         }
-        let info = self.objective.info();
         let mut diagnostics = BTreeMap::new();
         let mut finite = true;
         let scalar = |t: Tensor<B, 1>| -> f32 { read(t.inner())[0] };
         let d_loss = d_out.map(|out| {
-            for (name, t) in info.d_diagnostics.iter().zip(out.diagnostics) {
+            for (name, t) in out.diagnostics {
                 diagnostics.insert(name.to_string(), Some(scalar(t)));
             }
             scalar(out.value)
         });
         let g_loss = g_out.map(|out| {
-            for (name, t) in info.g_diagnostics.iter().zip(out.diagnostics) {
+            for (name, t) in out.diagnostics {
                 diagnostics.insert(name.to_string(), Some(scalar(t)));
             }
             scalar(out.value)

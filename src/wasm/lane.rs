@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::Dataset;
-use crate::backend::{self, Cpu, Gpu};
+use crate::backend::{Choice, Cpu, Gpu};
 use crate::config::TrainConfig;
 use crate::lane::{Lane, Phase, StepStats};
 use crate::snapshot::CHECKPOINT_KIND;
@@ -19,6 +19,18 @@ use crate::weights::{self, Integrity};
 enum Engine {
     Cpu(Lane<Cpu>),
     Gpu(Lane<Gpu>),
+}
+
+impl From<Lane<Cpu>> for Engine {
+    fn from(lane: Lane<Cpu>) -> Self {
+        Engine::Cpu(lane)
+    }
+}
+
+impl From<Lane<Gpu>> for Engine {
+    fn from(lane: Lane<Gpu>) -> Self {
+        Engine::Gpu(lane)
+    }
 }
 
 /// Runs `$body` with `$lane` bound to whichever backend's lane the engine holds.
@@ -78,11 +90,8 @@ impl TrainingLane {
         let cfg = TrainConfig::from_json(config).map_err(|errs| {
             JsError::new(&crate::params::describe(&errs, "; "))
         })?;
-        let engine = match backend {
-            "cpu" => Engine::Cpu(Lane::new(cfg.clone(), &data.train, &backend::cpu_device()).map_err(|e| JsError::new(&e))?),
-            "webgpu" => Engine::Gpu(Lane::new(cfg.clone(), &data.train, &backend::gpu_device()).map_err(|e| JsError::new(&e))?),
-            other => return Err(unknown_backend(other)),
-        };
+        let choice = parse_backend(backend)?;
+        let engine = crate::on_backend!(choice, B, device => Engine::from(Lane::<B>::new(cfg.clone(), &data.train, device).map_err(|e| JsError::new(&e))?));
         Ok(TrainingLane { engine: Rc::new(RefCell::new(engine)), config: cfg, curves: String::new(), dataset, checksum: None })
     }
 
@@ -93,25 +102,15 @@ impl TrainingLane {
     /// `pageDataset` (see `refusal`).
     #[wasm_bindgen(js_name = fromCheckpoint)]
     pub fn from_checkpoint(backend: &str, bytes: &[u8], data: &Dataset, dataset: Option<String>) -> Result<TrainingLane, JsValue> {
-        if !matches!(backend, "cpu" | "webgpu") {
-            return Err(unknown_backend(backend).into());
-        }
+        let choice = parse_backend(backend)?;
         let summary = weights::vet(bytes, CHECKPOINT_KIND, dataset.as_deref()).map_err(|r| refusal(&r))?;
         let dataset = dataset.or_else(|| summary.dataset().map(str::to_string));
         let err = |e: String| refusal(&weights::Refused::incompatible(&e));
-        let (engine, config, curves) = match backend {
-            "cpu" => {
-                let (lane, curves) = Lane::from_checkpoint_with_curves(bytes, &data.train, &backend::cpu_device()).map_err(err)?;
-                let config = lane.config().clone();
-                (Engine::Cpu(lane), config, curves)
-            }
-            "webgpu" => {
-                let (lane, curves) = Lane::from_checkpoint_with_curves(bytes, &data.train, &backend::gpu_device()).map_err(err)?;
-                let config = lane.config().clone();
-                (Engine::Gpu(lane), config, curves)
-            }
-            other => return Err(unknown_backend(other).into()),
-        };
+        let (engine, config, curves) = crate::on_backend!(choice, B, device => {
+            let (lane, curves) = Lane::<B>::from_checkpoint_with_curves(bytes, &data.train, device).map_err(err)?;
+            let config = lane.config().clone();
+            (Engine::from(lane), config, curves)
+        });
         let curves = curves.map(|c| c.to_string()).unwrap_or_default();
         let checksum = Some(summary.integrity.as_str());
         Ok(TrainingLane { engine: Rc::new(RefCell::new(engine)), config, curves, dataset, checksum })
@@ -316,25 +315,11 @@ fn refusal(r: &weights::Refused) -> JsValue {
     e.into()
 }
 
-fn unknown_backend(name: &str) -> JsError {
-    JsError::new(&format!("unknown backend {:?}; expected webgpu or cpu", crate::config::shorten(name)))
+/// `"webgpu"` (after `initWebGpu`) or `"cpu"`.
+fn parse_backend(name: &str) -> Result<Choice, JsError> {
+    Choice::parse(name, "webgpu").map_err(|e| JsError::new(&e))
 }
 
 fn stats_to_js(s: &StepStats) -> Result<JsValue, JsValue> {
-    let diagnostics: serde_json::Map<String, serde_json::Value> =
-        s.diagnostics.iter().map(|(k, v)| (k.clone(), finite_or_null(*v))).collect();
-    let json = serde_json::json!({
-        "step": s.step, "phase": s.phase, "d_loss": finite_or_null(s.d_loss), "g_loss": finite_or_null(s.g_loss),
-        "diagnostics": diagnostics, "weights_finite": s.weights_finite, "finite": s.finite,
-    });
-    js_sys::JSON::parse(&json.to_string())
-}
-
-/// JSON has no NaN/Infinity: non-finite and absent values travel as null (and `finite: false` says
-/// which of the two a computed value was).
-fn finite_or_null(v: Option<f32>) -> serde_json::Value {
-    match v {
-        Some(v) if v.is_finite() => serde_json::json!(v),
-        _ => serde_json::Value::Null,
-    }
+    js_sys::JSON::parse(&s.to_json().to_string())
 }

@@ -32,7 +32,7 @@ impl PlaneLaneJs {
     #[wasm_bindgen(constructor)]
     pub fn new(config: &str) -> Result<PlaneLaneJs, JsError> {
         let cfg = PlaneConfig::from_json(config)
-            .map_err(|errs| JsError::new(&errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
+            .map_err(|errs| JsError::new(&crate::params::describe(&errs, "; ")))?;
         let lane = crate::plane::lane::PlaneLane::new(cfg, &cpu_device()).map_err(|e| JsError::new(&e))?;
         Ok(PlaneLaneJs { lane })
     }

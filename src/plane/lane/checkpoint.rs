@@ -100,7 +100,8 @@ impl<B: AutodiffBackend> PlaneLane<B> {
         let summary = weights::vet(bytes, PLANE_CHECKPOINT_KIND, None)?;
         let w = Weights::parse(bytes).map_err(|e| Refused::from_weights(&e))?;
         debug_assert_eq!(summary.tensors, w.tensors.len());
-        let unfit = |detail: String| Refused::incompatible(&detail);
+        // Unlike `Refused::incompatible`, the whole reason (our own words, user values already shortened).
+        let unfit = |detail: String| refused("incompatible", format!("this checkpoint does not fit the 2-D mode ({detail})"), detail);
         let meta = w.meta;
         let config = meta.get("config").ok_or_else(|| unfit("checkpoint: missing config".into()))?;
         let config = PlaneConfig::from_json(&config.to_string()).map_err(|errs| {

@@ -1,7 +1,8 @@
 // Screenshots of the 2-D mode (needs `make dist`): four objectives on the ring, and the WGAN lesson
 // (two Gaussians, non-saturating D vs WGAN-GP critic), after some training on the CPU backend.
 // `node tools/plane-screenshots.mjs [outDir]`; STEPS (default 1500) generator steps on the ring, a fifth of
-// them for the lesson (while the fakes still lie between the two Gaussians).
+// them for the lesson (while the fakes still lie between the two Gaussians). Then two lanes on the moons at
+// the image mode's sizes (390×844, 1280×720, 1920×1080), light and dark: plane-<size>-<scheme>.png.
 import { mkdirSync } from 'node:fs';
 import { launch, waitForStatus } from '../tests/browser/harness.mjs';
 
@@ -14,7 +15,7 @@ const SHOTS = {
 mkdirSync(out, { recursive: true });
 const env = await launch();
 try {
-  for (const [name, [query, steps]] of Object.entries(SHOTS)) {
+  for (const [name, [query, steps]] of Object.entries(process.env.SIZES_ONLY ? {} : SHOTS)) {
     const page = await env.context.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.setViewportSize({ width: 1560, height: 1000 });
@@ -31,6 +32,23 @@ try {
     console.log(`${out}/${name}.png: ${s.lanes.map((l) => `${l.objective} ${Math.round(l.stepsPerSec)} steps/s`).join(', ')}; ${Math.round(steps / secs)} steps/s per lane overall, ${fps} frames/s`);
     await page.close();
   }
+  // The image mode's sizes and schemes (tools/screenshots.mjs), from one run.
+  const page = await env.context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`${env.url}?dataset=moons&lanes=nonsaturating,wgan-gp`);
+  await waitForStatus(page, (s) => s.ready, 60_000, 'ready');
+  const steps = Math.round(STEPS / 3);
+  for (let i = 0; i < steps / 50; i++) await page.evaluate(() => window.ganPlayground.step(50)); // time-lapse frames on the way
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const [name, [width, height]] of Object.entries({ phone: [390, 844], laptop: [1280, 720], desktop: [1920, 1080] })) {
+      await page.setViewportSize({ width, height });
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await page.screenshot({ path: `${out}/plane-${name}-${scheme}.png` });
+      console.log(`${out}/plane-${name}-${scheme}.png`);
+    }
+  }
+  await page.close();
 } finally {
   await env.close();
 }

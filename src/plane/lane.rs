@@ -19,6 +19,9 @@ use crate::objective::{self, Fake, Objective, StepContext};
 use crate::opt::Opt;
 use crate::rng::LaneRng;
 
+mod checkpoint;
+pub use checkpoint::PLANE_CHECKPOINT_KIND;
+
 /// Real and fake points the view shows (fixed latents and a fixed real sample, so points move smoothly).
 pub const VIEW_POINTS: usize = 512;
 /// Cells per side of D's heatmap.

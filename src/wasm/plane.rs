@@ -20,6 +20,8 @@ pub fn validate_plane_config(json: &str) -> String {
 #[wasm_bindgen(js_name = PlaneLane)]
 pub struct PlaneLaneJs {
     lane: crate::plane::lane::PlaneLane<Cpu>,
+    /// The curves the checkpoint this lane was loaded from carried (JSON text; empty when none).
+    curves: String,
 }
 
 fn set(o: &Object, key: &str, v: impl Into<JsValue>) {
@@ -34,7 +36,7 @@ impl PlaneLaneJs {
         let cfg = PlaneConfig::from_json(config)
             .map_err(|errs| JsError::new(&crate::params::describe(&errs, "; ")))?;
         let lane = crate::plane::lane::PlaneLane::new(cfg, &cpu_device()).map_err(|e| JsError::new(&e))?;
-        Ok(PlaneLaneJs { lane })
+        Ok(PlaneLaneJs { lane, curves: String::new() })
     }
 
     /// Runs `n` steps of `phase` (`"d"`, `"g"` or `"both"`); stops after a non-finite one. JSON array
@@ -69,6 +71,39 @@ impl PlaneLaneJs {
         set(&o, "js", v.js);
         set(&o, "swd", v.swd);
         o
+    }
+
+    /// Rebuilds a lane from `save()`'s bytes (see `plane::lane::checkpoint`); its config comes from the
+    /// file and is validated again. A refused file throws an `Error` with a plain-words `message`, a
+    /// `code` (`not-a-checkpoint`, `too-large`, `damaged`, `other-version`, `image-checkpoint`,
+    /// `incompatible`) and the technical `detail`.
+    #[wasm_bindgen(js_name = fromCheckpoint)]
+    pub fn from_checkpoint(bytes: &[u8]) -> Result<PlaneLaneJs, JsValue> {
+        let (lane, curves) = crate::plane::lane::PlaneLane::from_checkpoint(bytes, &cpu_device()).map_err(|r| {
+            let e = js_sys::Error::new(&r.message);
+            set(&e, "code", r.code);
+            set(&e, "detail", r.detail.as_str());
+            JsValue::from(e)
+        })?;
+        Ok(PlaneLaneJs { lane, curves: curves.map(|c| c.to_string()).unwrap_or_default() })
+    }
+
+    /// The lane now as checkpoint bytes, carrying `curves` (JSON text of an object, e.g. the page's
+    /// chart points; empty for none). Throws for a diverged lane (its weights are not finite).
+    pub fn save(&self, curves: &str) -> Result<Uint8Array, JsError> {
+        let curves = if curves.is_empty() {
+            None
+        } else {
+            Some(serde_json::from_str::<serde_json::Value>(curves).map_err(|e| JsError::new(&format!("save: curves are not JSON: {e}")))?)
+        };
+        let bytes = self.lane.save(curves.as_ref()).map_err(|e| JsError::new(&e))?;
+        Ok(Uint8Array::from(bytes.as_slice()))
+    }
+
+    /// The curves the checkpoint this lane was loaded from carried, as JSON text ("" if none).
+    #[wasm_bindgen(getter, js_name = checkpointCurves)]
+    pub fn checkpoint_curves(&self) -> String {
+        self.curves.clone()
     }
 
     #[wasm_bindgen(getter)]

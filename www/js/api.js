@@ -36,14 +36,23 @@ export function installApi(controller) {
     configure: (config) => controller.configure(config),
     status: () => controller.status(),
   });
-  window.ganPlayground = api;
+  return serveApi(api, ARITY);
+}
 
+/**
+ * Publishes `api` (an object of commands and a `ready` promise of the first status) as
+ * `window.ganPlayground` and, inside an iframe, serves the commands listed in `arity` (name → most
+ * arguments) over postMessage, posts `gan-playground:ready` once `api.ready` resolves and
+ * `gan-playground:resize` whenever the content height changes. Both modes use it (plane/api.js).
+ */
+export function serveApi(api, arity) {
+  window.ganPlayground = api;
   if (window.parent !== window) {
     window.addEventListener('message', (event) => {
       try {
         // Only the embedding page drives the playground.
         if (event.source !== window.parent) return;
-        const request = parseRequest(event.data);
+        const request = parseRequest(event.data, arity);
         if (request) answer(api, request, event.source);
       } catch (e) {
         console.warn('gan-playground: message ignored:', e?.message ?? e);
@@ -60,7 +69,7 @@ export function installApi(controller) {
  * args?, id?}`, or null. Messages of other types are ignored silently; malformed ones of our type with
  * a console warning. Argument values are checked later, and answered with `ok: false`.
  */
-export function parseRequest(msg) {
+export function parseRequest(msg, arity = ARITY) {
   if (msg === null || typeof msg !== 'object' || Array.isArray(msg) || msg.type !== MESSAGE_TYPE) return null;
   const refuse = (why) => {
     console.warn(`gan-playground: message ignored: ${why}`);
@@ -69,10 +78,10 @@ export function parseRequest(msg) {
   const extra = Object.keys(msg).filter((k) => !MESSAGE_KEYS.includes(k));
   if (extra.length > 0) return refuse(`unexpected key ${JSON.stringify(extra[0].slice(0, 40))}`);
   const { command, args = [], id } = msg;
-  if (typeof command !== 'string' || !Object.hasOwn(ARITY, command)) return refuse('unknown command');
+  if (typeof command !== 'string' || !Object.hasOwn(arity, command)) return refuse('unknown command');
   const idOk = id === undefined || Number.isFinite(id) || (typeof id === 'string' && id.length <= MAX_ID_LENGTH);
   if (!idOk) return refuse(`id must be a number or a string of at most ${MAX_ID_LENGTH} characters`);
-  if (!Array.isArray(args) || args.length > ARITY[command]) return refuse(`${command} takes at most ${ARITY[command]} argument(s) in an array`);
+  if (!Array.isArray(args) || args.length > arity[command]) return refuse(`${command} takes at most ${arity[command]} argument(s) in an array`);
   return { command, args, id };
 }
 

@@ -30,11 +30,13 @@ export function download(blob, name) {
  * `lanesInfo()`: [{id, label, pixels?, step?}] in display order, `pixels`/`step` the lane's live grid
  * (else timelapse.latest(id) is used for a live PNG); `onLive()`: the page returns to live grids.
  * `delayMs` (GIF frame time, 150), `fps` (WebM, 8), `scale` ({gif: 1, webm: 2, png: 2}).
+ * `renderFrame(canvas, step, scale)` (optional) draws the exported picture at `step` (null: live) into
+ * `canvas`, resizing it, and returns {width, height}; by default the lanes' sample grids side by side.
  * Returns {refresh() after new frames, scrubbing() true while the past (or a replay) is shown,
  * exportGif(), exportWebm(), exportPng() (resolve to the bytes / Blob, or null when there is nothing to
  * export; {download: true} also saves the file, as the buttons do), replay(), stopReplay(), goLive()}.
  */
-export function setupTimelapse(container, timelapse, { draw, lanesInfo, onLive, delayMs = 150, fps = 8, scale = {} } = {}) {
+export function setupTimelapse(container, timelapse, { draw, lanesInfo, onLive, delayMs = 150, fps = 8, scale = {}, renderFrame = null } = {}) {
   const scales = { gif: 1, webm: 2, png: 2, ...scale };
   const root = element('div', { className: 'timelapse' });
   const scrub = element('input', { type: 'range', id: 'timelapse-scrub', className: 'timelapse-scrub', min: 0, max: 0, step: 1, value: 0, disabled: true });
@@ -72,7 +74,7 @@ export function setupTimelapse(container, timelapse, { draw, lanesInfo, onLive, 
   }
 
   /** Draws the composed grids at `step` (null: live) with their labels into `canvas` (resized). */
-  function render(canvas, step, s) {
+  function renderGrids(canvas, step, s) {
     const frame = composeFrame(tilesAt(step), { scale: s, labelHeight: labelHeight(s) });
     if (canvas.width !== frame.width) canvas.width = frame.width;
     if (canvas.height !== frame.height) canvas.height = frame.height;
@@ -84,6 +86,8 @@ export function setupTimelapse(container, timelapse, { draw, lanesInfo, onLive, 
     for (const l of frame.labels) ctx.fillText(l.text, l.x + 3, l.y + l.height / 2, Math.max(1, l.width - 6));
     return frame;
   }
+
+  const render = renderFrame ?? renderGrids;
 
   const liveStep = () => Math.max(-Infinity, ...lanesInfo().map((l) => l.step ?? timelapse.latest(l.id)?.step ?? -Infinity));
   const stepName = (step) => (Number.isFinite(step) ? `step${step}` : 'live');

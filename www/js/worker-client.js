@@ -2,8 +2,8 @@
 // rejects with its one reply) and hands events to one listener. A dead worker rejects what is pending.
 import { requestMaker, checkWorkerMessage } from './protocol.js';
 
-function createWorker() {
-  const url = new URL('./worker.js', import.meta.url);
+/** Starts the module worker at `url` (default: the training worker), also inside a sandboxed iframe. */
+export function createWorker(url = new URL('./worker.js', import.meta.url)) {
   try {
     return new Worker(url, { type: 'module' });
   } catch (e) {

@@ -1,13 +1,20 @@
-// The 2-D mode's page: the store (plane updates), the worker (plane/worker.js), the controls, the
-// lane cards with their plane views (redrawn on animation frames), the charts, the URL and the page API.
+// The 2-D mode's page: the store (plane updates), the worker (plane/worker.js), the controls, the lane
+// cards with their plane views (redrawn on animation frames), the charts, the time-lapse, checkpoints,
+// the URL (with the image mode's embed= and hide=) and the page API (plane/api.js).
 import { createStore, LANE_COLORS } from '../store.js';
+import { applyLayout } from '../layout.js';
+import { createWorker } from '../worker-client.js';
 import { parsePlaneQuery, toPlaneQuery, laneConfig } from './url.js';
 import { requestMaker } from './protocol.js';
 import { createPlaneView } from './view.js';
 import { attachDrawing } from './draw.js';
 import { drawChart } from './chart.js';
-import { buildPlanePage, buildLaneCard } from './ui.js';
+import { buildPlanePage, buildLaneCard, el } from './ui.js';
 import { LAYERS } from './updates.js';
+import { planeCheckpoints } from './checkpoints.js';
+import { setupPlaneTimelapse } from './timelapse.js';
+import { installPlaneApi, planeStatusEvents } from './api.js';
+import { configureChanges } from './configure.js';
 
 const CANVAS = 360;
 
@@ -18,11 +25,12 @@ export function startPlane(query) {
   document.head.append(link);
   document.body.classList.add('plane-mode');
   const parsed = parsePlaneQuery(query);
+  applyLayout(parsed.options);
   const store = createStore({ page: {} });
   store.update('planeInit', parsed);
   const P = () => store.state.plane;
 
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const worker = createWorker(new URL('./worker.js', import.meta.url));
   const makeRequest = requestMaker();
   const pending = new Map();
   const request = (type, args = {}) => new Promise((resolve, reject) => {
@@ -31,10 +39,12 @@ export function startPlane(query) {
     worker.postMessage(msg);
   });
   let resolveReady;
-  const ready = new Promise((r) => { resolveReady = r; });
+  let rejectReady;
+  const ready = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
+  ready.catch(() => {});
   const EVENT_UPDATES = {
     ready: (m) => store.update('planeReady', m),
-    failed: (m) => store.update('planeFailed', m),
+    failed: (m) => { store.update('planeFailed', m); rejectReady(new Error(m.message)); },
     built: (m) => store.update('planeBuilt', m),
     stats: (m) => store.update('planeStats', m),
     view: (m) => store.update('planeView', m),
@@ -44,14 +54,20 @@ export function startPlane(query) {
     if (msg.kind === 'reply') {
       const p = pending.get(msg.id);
       pending.delete(msg.id);
-      if (msg.ok) p?.resolve(msg.result); else p?.reject(new Error(msg.error));
+      if (msg.ok) p?.resolve(msg.result);
+      else p?.reject(Object.assign(new Error(msg.error), msg.code ? { code: msg.code } : {}));
     } else if (msg.kind === 'event') EVENT_UPDATES[msg.type]?.(msg);
   };
-  worker.onerror = (e) => store.update('planeFailed', { message: e.message ?? 'the worker failed' });
+  worker.onerror = (e) => {
+    store.update('planeFailed', { message: e.message ?? 'the worker failed' });
+    rejectReady(new Error(e.message ?? 'the worker failed'));
+  };
 
   let ui = null;
   let cards = [];
   let dirty = true;
+  let timelapse = null;
+  const checkpoints = planeCheckpoints(store, request);
   const build = () => {
     store.update('planeRebuild', { colors: LANE_COLORS });
     const c = P().config;
@@ -65,19 +81,37 @@ export function startPlane(query) {
       window.history.replaceState(null, '', url);
     } catch { /* an opaque origin may not rewrite its URL */ }
   };
-  const reconfigure = (changes) => {
-    store.update('planeConfig', { changes });
+  const report = (e) => store.update('planeNotice', { text: e?.message ?? String(e), level: 'error' });
+  /** Checks `changes` (module-validated), then applies them and rebuilds; `{config, errors}`. */
+  async function configure(changes) {
+    const { config, options, errors } = await configureChanges(P(), changes, (configs) => request('validate', { configs }));
+    if (errors.length) return { config: P().config, errors };
+    if (options) {
+      store.update('planeOptions', { changes: options });
+      await request('options', { speed: P().options.speed });
+    }
+    if (config) {
+      store.update('planeConfig', { changes: config });
+      await build();
+    }
     syncUrl();
-    return build();
-  };
+    return { config: P().config, errors: [] };
+  }
+  const reconfigure = (changes) => configure(changes).then((r) => {
+    if (r.errors.length) store.update('planeNotice', { text: r.errors.map((e) => `${e.field}: ${e.message}`).join('\n'), level: 'error' });
+  }, report);
 
   function mountCards() {
     ui.lanesBox.replaceChildren();
+    ui.lanesBox.dataset.count = String(P().lanes.length);
     cards = P().lanes.map((lane, i) => {
+      if (lane.loading) return null;
       const c = buildLaneCard(lane, i, P().objectives, CANVAS);
       c.view = createPlaneView(c.canvas, P().limits.plane.heatCells);
       c.pick.onchange = () => reconfigure({ lanes: P().lanes.map((l, j) => (j === i ? c.pick.value : l.objective)) });
+      c.remove.disabled = P().lanes.length < 2;
       c.remove.onclick = () => P().lanes.length > 1 && reconfigure({ lanes: P().lanes.filter((_, j) => j !== i).map((l) => l.objective) });
+      c.save.onclick = () => checkpoints.download(i).catch(report);
       attachDrawing(c.canvas, c.view.toPlane, {
         enabled: () => P().config.dataset === 'drawn',
         onPoints: (points, start) => { store.update('planePoints', { add: points, start, max: P().limits.plane.maxPoints }); dirty = true; },
@@ -89,28 +123,30 @@ export function startPlane(query) {
     dirty = true;
   }
 
+  const drawOptions = (lane) => ({ layers: P().layers, score: scoreOf(lane.objective), extra: P().config.dataset === 'drawn' ? P().config.points : [] });
   function drawAll() {
     const p = P();
     for (const [i, lane] of p.lanes.entries()) {
       const c = cards[i];
       if (!c) continue;
-      const extra = p.config.dataset === 'drawn' ? p.config.points : [];
-      const scale = c.view.draw(lane.view, { layers: p.layers, score: scoreOf(lane.objective), extra });
+      const v = timelapse?.viewAt(lane) ?? lane.view;
+      const scale = c.view.draw(v, drawOptions(lane));
       if (scale?.label) {
         c.lo.textContent = (scale.lowIsReal ? scale.hi : scale.lo).toPrecision(3);
         c.hi.textContent = (scale.lowIsReal ? scale.lo : scale.hi).toPrecision(3);
         c.label.textContent = `heatmap: ${scale.label}; left = looks fake, right = looks real`;
       }
-      const v = lane.view;
       const f = (x) => (Number.isFinite(x) ? x.toFixed(3) : '—');
+      const past = v && v !== lane.view ? `time-lapse: step ${v.step} · ` : '';
       c.figures.textContent = lane.error ? `error: ${lane.error}`
-        : `step ${lane.step} · ${Math.round(lane.stepsPerSec)} steps/s · D ${f(lane.stats?.d_loss)} · G ${f(lane.stats?.g_loss)} · KL ${f(v?.kl)} · JS ${f(v?.js)} · SWD ${f(v?.swd)}${lane.diverged ? ' · diverged' : ''}`;
+        : `${past}step ${lane.step} · ${Math.round(lane.stepsPerSec)} steps/s · D ${f(lane.stats?.d_loss)} · G ${f(lane.stats?.g_loss)} · KL ${f(lane.view?.kl)} · JS ${f(lane.view?.js)} · SWD ${f(lane.view?.swd)}${lane.diverged ? ' · diverged' : ''}`;
     }
     const series = (key, pick) => p.lanes.map((l) => ({ color: l.color, points: l.curves[key].map((q) => ({ x: q.step, y: pick(q) })) }));
     drawChart(ui.charts.kl, 'KL(real ‖ fake), grid estimate', series('dist', (q) => q.kl));
     drawChart(ui.charts.js, 'JS divergence, grid estimate', series('dist', (q) => q.js));
     drawChart(ui.charts.swd, 'sliced Wasserstein distance', series('dist', (q) => q.swd));
     drawChart(ui.charts.loss, 'G loss', series('loss', (q) => q.g));
+    timelapse?.refresh();
   }
 
   // Frames: redraw when something changed; frames/s counts redraws in the last second.
@@ -132,30 +168,47 @@ export function startPlane(query) {
     if (p.phase === 'failed') return `failed: ${p.error}`;
     if (p.phase !== 'ready') return 'loading the module…';
     const sps = p.lanes.map((l) => Math.round(l.stepsPerSec)).join(' / ');
-    return `backend: CPU (burn flex, chosen for the tiny 2-D nets) · ${p.running ? 'training' : 'paused'} · ${sps} G steps/s · ${frames.length} frames/s`;
+    return `CPU · ${p.running ? 'training' : 'paused'} · ${sps} G steps/s · ${frames.length} frames/s`;
   };
+  const showNotices = () => ui.notices.replaceChildren(...P().notices.map((n) => {
+    const close = el('button', { type: 'button', class: 'notice-close', text: '×', 'aria-label': 'dismiss' });
+    close.onclick = () => store.update('planeDismiss', { id: n.id });
+    return el('div', { class: `notice ${n.level}` }, [el('span', { text: n.text }), close]);
+  }));
   store.subscribe((state, change) => {
-    if (['planeView', 'planeStats', 'planeLayer', 'planePoints', 'planeBuilt'].includes(change.type)) dirty = true;
-    if (change.type === 'planeRebuild' && ui) mountCards();
+    if (['planeView', 'planeStats', 'planeLayer', 'planePoints', 'planeBuilt', 'planeLoaded'].includes(change.type)) dirty = true;
+    if (['planeRebuild', 'planeLoaded', 'planeDrop'].includes(change.type) && ui) mountCards();
+    if (['planeNotice', 'planeDismiss'].includes(change.type) && ui) showNotices();
+    if (change.type === 'planeLoaded') syncUrl();
     if (ui) {
       ui.status.textContent = statusLine();
       ui.play.textContent = P().running ? 'Pause' : 'Play';
       ui.drawTools.hidden = P().config.dataset !== 'drawn';
+      ui.addLane.disabled = P().lanes.length >= P().limits.maxLanes;
     }
   });
 
-  ready.then(() => {});
   const unsub = store.subscribe((state, change) => {
     if (change.type !== 'planeReady') return;
     unsub();
     const p = P();
-    ui = buildPlanePage(document.body, { limits: p.limits, objectives: p.objectives, config: p.config, options: p.options });
+    ui = buildPlanePage(document.body, { limits: p.limits, config: p.config, options: p.options });
+    ui.notices = document.getElementById('plane-notices');
+    showNotices();
+    timelapse = setupPlaneTimelapse(ui.timelapse, store.state.timelapse, {
+      lanes: () => P().lanes.filter((l) => !l.loading), drawOptions, redraw: () => { dirty = true; }, cells: p.limits.plane.heatCells,
+    });
+    ui.status.title = 'The 2-D mode trains on the CPU backend (burn flex): its nets are a few thousand parameters, too small for a GPU to pay off.';
+    // Charts follow their size and the colour scheme.
+    new ResizeObserver(() => { dirty = true; }).observe(ui.lanesBox.parentElement.parentElement);
+    window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => { dirty = true; });
     wire();
     build().then(async () => {
+      syncUrl();
       await request('options', { speed: p.options.speed });
       if (p.options.autostart) await request('play');
       resolveReady();
-    });
+    }, rejectReady);
   });
 
   function wire() {
@@ -163,11 +216,7 @@ export function startPlane(query) {
     ui.step.onclick = () => request('step', { n: 1, phase: 'both' });
     ui.stepD.onclick = () => request('step', { n: 1, phase: 'd' });
     ui.stepG.onclick = () => request('step', { n: 1, phase: 'g' });
-    ui.speed.onchange = () => {
-      store.update('planeOptions', { changes: { speed: Number(ui.speed.value) } });
-      syncUrl();
-      request('options', { speed: P().options.speed });
-    };
+    ui.speed.onchange = () => reconfigure({ speed: Number(ui.speed.value) });
     ui.dataset.onchange = () => reconfigure({ dataset: ui.dataset.value });
     ui.clear.onclick = () => { store.update('planePoints', { clear: true }); syncUrl(); };
     ui.undo.onclick = () => { store.update('planePoints', { undo: true }); syncUrl(); if (P().config.points.length) build(); };
@@ -175,24 +224,49 @@ export function startPlane(query) {
     for (const [key, input] of Object.entries(ui.net)) {
       input.onchange = () => reconfigure({ [key]: ['activation', 'latent_dist'].includes(key) ? input.value : Number(input.value) });
     }
-    ui.addLane.onclick = () => P().lanes.length < 4 && reconfigure({ lanes: [...P().config.lanes, 'wgan-gp'] });
+    ui.addLane.onclick = () => P().lanes.length < P().limits.maxLanes && reconfigure({ lanes: [...P().config.lanes, 'wgan-gp'] });
+    ui.load.onchange = async () => {
+      const file = ui.load.files[0];
+      ui.load.value = '';
+      if (file) checkpoints.load(new Uint8Array(await file.arrayBuffer()), file.name).catch(() => {}); // the notice says why
+    };
     ui.drawTools.hidden = P().config.dataset !== 'drawn';
   }
 
-  window.ganPlayground = {
-    ready,
-    status: () => {
-      const p = P();
-      return {
-        mode: '2d', ready: p.phase === 'ready' && cards.length > 0, running: p.running, backend: 'cpu', fps: frames.length,
-        dataset: p.config.dataset, points: p.config.points.length,
-        lanes: p.lanes.map((l) => ({ objective: l.objective, step: l.step, stepsPerSec: l.stepsPerSec, viewStep: l.view?.step ?? null, kl: l.view?.kl ?? null, js: l.view?.js ?? null, swd: l.view?.swd ?? null, error: l.error, diverged: l.diverged, config: l.config })),
-      };
-    },
+  const status = () => {
+    const p = P();
+    return {
+      mode: '2d', ready: p.phase === 'ready' && cards.length > 0 && p.lanes.every((l) => !l.loading), running: p.running, stepping: p.stepping,
+      backend: 'cpu', fps: frames.length, dataset: p.config.dataset, points: p.config.points.length, speed: p.options.speed,
+      embed: p.options.embed, hidden: p.options.hide, limits: p.limits, error: p.error,
+      timelapse: { frames: Math.max(0, ...p.lanes.map((l) => store.state.timelapse.frames(l.id).length)), scrubbing: timelapse?.scrubbing() ?? false },
+      lanes: p.lanes.map((l, index) => ({
+        index, id: l.id, color: l.color, objective: l.objective, step: l.step, stepsPerSec: l.stepsPerSec, viewStep: l.view?.step ?? null,
+        dLoss: l.stats?.d_loss ?? null, gLoss: l.stats?.g_loss ?? null, kl: l.view?.kl ?? null, js: l.view?.js ?? null, swd: l.view?.swd ?? null,
+        error: l.error, diverged: l.diverged, loadedStep: l.loadedStep ?? null, chartPoints: l.curves.loss.length, config: l.config,
+      })),
+    };
+  };
+  const laneIndexOk = (i, what) => {
+    if (!Number.isInteger(i) || i < 0 || i >= P().lanes.length) throw new Error(`${what}: lane must be a whole number from 0 to ${P().lanes.length - 1}; got ${JSON.stringify(i)}`);
+    return i;
+  };
+  installPlaneApi(ready, {
     play: () => request('play'),
     pause: () => request('pause'),
     step: (n = 1, phase = 'both') => request('step', { n, phase }),
-    configure: (changes) => reconfigure(changes),
-    view: (i) => P().lanes[i]?.view ?? null,
-  };
+    reset: () => build().then(() => status()),
+    configure,
+    addLane: (objective = 'nonsaturating') => configure({ lanes: [...P().config.lanes, typeof objective === 'object' ? objective?.objective : objective] }),
+    removeLane: (i) => {
+      laneIndexOk(i, 'removeLane');
+      if (P().lanes.length < 2) throw new Error('the last lane cannot be removed');
+      return configure({ lanes: P().config.lanes.filter((_, j) => j !== i) });
+    },
+    saveCheckpoint: (i = 0) => checkpoints.save(i),
+    loadCheckpoint: (bytes) => checkpoints.load(bytes),
+    view: (i = 0) => P().lanes[laneIndexOk(i, 'view')].view,
+    status,
+  });
+  planeStatusEvents(store, status);
 }

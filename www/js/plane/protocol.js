@@ -14,6 +14,9 @@ export const PLANE_REQUESTS = {
   step: (a) => (Number.isInteger(a.n) && a.n >= 1 && a.n <= 10000 ? null : 'step: n must be a whole number from 1 to 10000')
     ?? (['both', 'd', 'g'].includes(a.phase) ? null : 'step: phase must be "both", "d" or "g"'),
   options: (a) => (Number.isFinite(a.speed) && a.speed >= 0 ? null : 'options: speed must be a number ≥ 0'),
+  validate: (a) => (Array.isArray(a.configs) && a.configs.every(isObject) ? null : 'validate: configs must be an array of objects'),
+  save: (a) => (Number.isInteger(a.lane) && typeof a.curves === 'string' ? null : 'save: needs a lane id and the curves as JSON text'),
+  load: (a) => (Number.isInteger(a.lane) && a.bytes instanceof Uint8Array ? null : 'load: needs a lane id and the file as a Uint8Array'),
 };
 
 export const PLANE_EVENTS = {

@@ -1,5 +1,7 @@
-// The 2-D mode's DOM: toolbar (transport, speed, data set, drawing, layers), network settings, lane
-// cards with their plane canvases and colour scales, and the charts. Text goes in as text only.
+// The 2-D mode's DOM, built from the image mode's components (style.css: .transport, .btn, .panel,
+// .lane, the design tokens) and plane.css: transport bar (training buttons, speed, data set, drawing),
+// notices, network settings, the lanes toolbar (layers, + lane, load), lane cards with their plane
+// canvases and colour scales, the charts and the time-lapse. Text goes in as text only.
 import { LAYERS } from './updates.js';
 import { drawScaleBar } from './view.js';
 
@@ -20,32 +22,34 @@ const select = (id, options, value) => {
   s.value = String(value);
   return s;
 };
-const field = (label, input) => el('label', { class: 'plane-field' }, [el('span', { text: label }), input]);
+const field = (label, input, id) => el('label', { class: 'inline-field plane-field', ...(id ? { id } : {}) }, [el('span', { text: label }), input]);
 const number = (id, value, min, max, step = 1) => el('input', { id, type: 'number', value: String(value), min: String(min), max: String(max), step: String(step) });
+const btn = (id, text, title, cls = 'btn') => el('button', { id, type: 'button', class: cls, text, title });
 
 /** Builds the page; returns the elements the wiring needs. */
-export function buildPlanePage(root, { limits, objectives, config, options }) {
+export function buildPlanePage(root, { limits, config, options, notices = [] }) {
   const pl = limits.plane;
-  const btn = (id, text, title) => el('button', { id, type: 'button', text, title });
-  const play = btn('plane-play', 'Play', 'Train all lanes (space)');
+  const play = btn('plane-play', 'Play', 'Train all lanes', 'btn primary');
   const step = btn('plane-step', 'Step', 'One generator step (D then G)');
   const stepD = btn('plane-step-d', 'Step D', "Only D's update: the heatmap changes, the fakes stay");
   const stepG = btn('plane-step-g', 'Step G', 'Only G\'s update: the fakes move along their arrows');
-  const speed = select('plane-speed', [['0', 'full speed'], ['1', 'slow motion (1 step/s)'], ['4', 'slow (4 steps/s)'], ['30', '30 steps/s']], options.speed);
+  const speed = select('plane-speed', [['0', 'full speed'], ['30', '30 steps/s'], ['4', 'slow (4 steps/s)'], ['1', 'slow motion (1 step/s)']], options.speed);
   const dataset = select('plane-dataset', pl.datasets.map((d) => [d.id, d.label]), config.dataset);
-  const clear = btn('plane-clear', 'Clear', 'Remove every drawn point');
-  const undo = btn('plane-undo', 'Undo', 'Remove the last stroke');
+  const clear = btn('plane-clear', 'Clear', 'Remove every drawn point', 'btn small');
+  const undo = btn('plane-undo', 'Undo', 'Remove the last stroke', 'btn small');
   const drawHint = el('span', { class: 'plane-hint', id: 'plane-draw-hint', text: 'Click or drag on a plane to add points.' });
   const drawTools = el('span', { class: 'plane-draw', id: 'plane-draw-tools' }, [clear, undo, drawHint]);
-  const layerBoxes = {};
-  const layers = el('span', { class: 'plane-layers' }, LAYERS.map((l) => {
-    const box = el('input', { type: 'checkbox', id: `plane-layer-${l}` });
-    box.checked = true;
-    layerBoxes[l] = box;
-    return el('label', {}, [box, ` ${l}`]);
-  }));
-  const status = el('p', { id: 'plane-status', class: 'plane-status', role: 'status', text: 'loading…' });
-  const toolbar = el('div', { class: 'plane-toolbar' }, [play, step, stepD, stepG, field('speed', speed), field('data', dataset), drawTools, layers]);
+  const status = el('p', { id: 'plane-status', class: 'status-line', role: 'status', text: 'loading…' });
+  const transport = el('header', { class: 'transport plane-transport', 'aria-label': 'training' }, [
+    el('div', { class: 'brand' }, [el('h1', { text: 'GAN playground' }), el('span', { class: 'badge', text: '2-D' }),
+      el('p', { class: 'tagline', text: "GAN Lab's picture for every objective: D's opinion of the plane, G's points and where they are pushed." })]),
+    el('div', { class: 'transport-buttons', role: 'toolbar', 'aria-label': 'training controls' }, [
+      play, step, el('span', { class: 'group', id: 'plane-step-modes' }, [stepD, stepG]), field('speed', speed, 'plane-speed-field'),
+    ]),
+    el('div', { class: 'transport-figures' }, [field('data', dataset, 'plane-dataset-field'), drawTools]),
+    status,
+  ]);
+  const noticeBox = el('div', { id: 'plane-notices', 'aria-live': 'polite' }, notices.map((t) => el('p', { class: 'notice warn', text: t })));
 
   const net = {
     g_layers: number('plane-g-layers', config.g_layers, pl.layers.min, pl.layers.max),
@@ -55,34 +59,49 @@ export function buildPlanePage(root, { limits, objectives, config, options }) {
     activation: select('plane-activation', pl.activations.map((a) => [a, a]), config.activation),
     latent: select('plane-latent', [['1', '1-D'], ['2', '2-D']], config.latent),
     latent_dist: select('plane-latent-dist', [['uniform', 'uniform'], ['gaussian', 'Gaussian']], config.latent_dist),
-    batch: number('plane-batch', config.batch, 1, 512),
+    batch: number('plane-batch', config.batch, limits.fields.batch.min, limits.fields.batch.max),
   };
-  const settings = el('div', { class: 'plane-settings' }, [
-    field('G layers', net.g_layers), field('G neurons', net.g_neurons), field('D layers', net.d_layers), field('D neurons', net.d_neurons),
-    field('activation', net.activation), field('latent', net.latent), field('latent distribution', net.latent_dist), field('batch', net.batch),
+  const settings = el('section', { class: 'panel plane-settings', id: 'plane-settings', 'aria-label': 'networks' }, [
+    el('h2', { text: 'Networks' }),
+    el('div', { class: 'plane-settings-fields' }, [
+      field('G layers', net.g_layers), field('G neurons', net.g_neurons), field('D layers', net.d_layers), field('D neurons', net.d_neurons),
+      field('activation', net.activation), field('latent', net.latent), field('latent distribution', net.latent_dist), field('batch', net.batch),
+    ]),
+    el('p', { class: 'hint', text: 'A change restarts every lane from step 0; the link keeps the settings.' }),
   ]);
+  const layerBoxes = {};
+  const layers = el('span', { class: 'plane-layers', id: 'plane-layers', role: 'group', 'aria-label': 'layers' }, LAYERS.map((l) => {
+    const box = el('input', { type: 'checkbox', id: `plane-layer-${l}` });
+    box.checked = true;
+    layerBoxes[l] = box;
+    return el('label', { class: 'inline-field' }, [box, l]);
+  }));
+  const addLane = btn('plane-add-lane', '+ lane', `Add a lane (up to ${limits.maxLanes})`, 'btn small');
+  const load = el('input', { id: 'plane-load', type: 'file', accept: '.gan2d,application/octet-stream' });
+  const loadField = el('label', { class: 'file-button btn small', id: 'plane-load-field', title: 'Add a lane from a saved 2-D checkpoint' }, ['Load checkpoint…', load]);
   const lanesBox = el('div', { class: 'plane-lanes', id: 'plane-lanes' });
+  const lanesPanel = el('section', { class: 'plane-lanes-panel', 'aria-label': 'lanes' }, [
+    el('div', { class: 'plane-lane-tools' }, [layers, addLane, loadField, el('a', { href: '?', class: 'plane-mode-link', text: 'image mode (MNIST)' })]),
+    lanesBox,
+  ]);
   const charts = {};
-  const chartBox = el('div', { class: 'plane-charts' }, ['kl', 'js', 'swd', 'loss'].map((k) => {
+  const chartBox = el('section', { class: 'panel plane-charts', id: 'plane-charts', 'aria-label': 'charts' }, ['kl', 'js', 'swd', 'loss'].map((k) => {
     charts[k] = el('canvas', { id: `plane-chart-${k}`, width: '320', height: '150' });
     return charts[k];
   }));
-  const addLane = btn('plane-add-lane', '+ lane', 'Add a lane (up to 4)');
-  root.replaceChildren(
-    el('header', { class: 'plane-header' }, [el('h1', { text: 'GAN playground — 2-D' }), status]),
-    toolbar, settings,
-    el('div', { class: 'plane-lane-tools' }, [addLane, el('a', { href: '?', text: 'image mode (MNIST)' })]),
-    lanesBox, chartBox,
-  );
-  return { play, step, stepD, stepG, speed, dataset, clear, undo, drawTools, layerBoxes, status, net, lanesBox, charts, addLane, objectives };
+  const timelapse = el('section', { class: 'panel plane-timelapse', id: 'timelapse', 'aria-label': 'time-lapse' }, [el('h2', { text: 'Time-lapse' })]);
+  root.replaceChildren(transport, noticeBox, el('main', { class: 'plane-main' }, [lanesPanel, chartBox, timelapse, settings]));
+  return { play, step, stepD, stepG, speed, dataset, clear, undo, drawTools, layerBoxes, status, net, lanesBox, charts, addLane, load, timelapse };
 }
 
-/** A lane card: objective picker, plane canvas, colour scale and figures. */
+/** A lane card: number and objective picker, save and remove, plane canvas, colour scale and figures. */
 export function buildLaneCard(lane, index, objectives, size) {
   const pick = el('select', { class: 'plane-objective', 'aria-label': `lane ${index + 1} objective` });
   for (const o of objectives) pick.append(el('option', { value: o.id, text: o.name }));
   pick.value = lane.objective;
-  const remove = el('button', { type: 'button', class: 'plane-remove', text: '×', title: 'Remove this lane' });
+  const name = el('span', { class: 'plane-objective-name', text: objectives.find((o) => o.id === lane.objective)?.name ?? lane.objective });
+  const save = el('button', { type: 'button', class: 'plane-save', text: 'save', title: 'Download this lane as a checkpoint (.gan2d)' });
+  const remove = el('button', { type: 'button', class: 'plane-remove', text: '×', title: 'Remove this lane', 'aria-label': `remove lane ${index + 1}` });
   const canvas = el('canvas', { class: 'plane-canvas', width: String(size), height: String(size) });
   const bar = el('canvas', { class: 'plane-scale-bar', width: '200', height: '10' });
   drawScaleBar(bar);
@@ -90,12 +109,12 @@ export function buildLaneCard(lane, index, objectives, size) {
   const hi = el('span', { class: 'plane-scale-hi' });
   const label = el('div', { class: 'plane-scale-label' });
   const figures = el('div', { class: 'plane-figures' });
-  const swatch = el('span', { class: 'plane-swatch' });
+  const swatch = el('span', { class: 'swatch', text: String(index + 1) });
   swatch.style.background = lane.color; // CSSOM, not a style attribute (the CSP allows no inline styles)
-  const card = el('section', { class: 'plane-lane', 'data-lane': String(lane.id) }, [
-    el('div', { class: 'plane-lane-head' }, [swatch, pick, remove]),
+  const card = el('section', { class: 'lane plane-lane', 'data-lane': String(lane.id) }, [
+    el('header', {}, [swatch, pick, name, el('span', { class: 'lane-buttons' }, [save, remove])]),
     canvas,
     el('div', { class: 'plane-scale' }, [lo, bar, hi]), label, figures,
   ]);
-  return { card, canvas, pick, remove, lo, hi, label, figures };
+  return { card, canvas, pick, save, remove, lo, hi, label, figures };
 }

@@ -1,8 +1,12 @@
 // The 2-D mode's named store updates (merged into store.js's UPDATES, so the store stays the only
-// writer of page state). `state.plane` holds the mode: config, lanes, their last views and curves. No DOM.
+// writer of page state). `state.plane` holds the mode: config, lanes, their last views and curves; the
+// plane views' time-lapse frames go into the image mode's TimeLapse store (`state.timelapse`). No DOM.
+import { packView, PLANE_TIMELAPSE_EVERY } from './frames.js';
 
 /** Curve points kept per lane and series (halved when full). */
 export const MAX_CURVE = 2000;
+/** Notices shown at once. */
+export const MAX_NOTICES = 3;
 /** Layers of the plane view, in the order the toggles list them. */
 export const LAYERS = ['heatmap', 'real', 'fake', 'arrows', 'manifold'];
 
@@ -20,9 +24,11 @@ const laneOf = (state, id) => state.plane.lanes.find((l) => l.id === id) ?? null
 
 export const PLANE_UPDATES = {
   /** The mode's initial state from the URL (`plane/url.js`). */
-  planeInit(state, { config, options }) {
+  planeInit(state, { config, options, notices = [] }) {
+    state.timelapse.setEvery(PLANE_TIMELAPSE_EVERY);
     state.plane = {
       phase: 'loading', error: null, limits: null, objectives: [], config, options, running: false, stepping: 0,
+      notices: notices.length ? [{ id: 1, text: notices.join('\n'), level: 'warn' }] : [], nextNotice: 2,
       lanes: [], nextId: 1, layers: Object.fromEntries(LAYERS.map((l) => [l, true])), strokes: [], fps: 0, built: 0,
     };
     state.plane.strokes = config.points.length ? [config.points.length] : [];
@@ -36,8 +42,33 @@ export const PLANE_UPDATES = {
   /** (Re)builds the lane list from the config's objectives; every lane starts again from step 0. */
   planeRebuild(state, { colors }) {
     const p = state.plane;
+    for (const l of p.lanes) state.timelapse.removeLane(l.id);
     p.lanes = p.config.lanes.map((objective, i) => newPlaneLane(p.nextId++, objective, colors[i % colors.length]));
     p.built += 1;
+  },
+  /** A lane about to be loaded from a checkpoint: its entry, in the first free colour, until the worker answers. */
+  planeLoading(state, { colors }) {
+    const p = state.plane;
+    const used = new Set(p.lanes.map((l) => l.color));
+    const lane = newPlaneLane(p.nextId++, null, colors.find((c) => !used.has(c)) ?? colors[0]);
+    lane.loading = true;
+    p.lanes.push(lane);
+    return { lane: lane.id };
+  },
+  /** The worker built the lane from its file: its objective joins the page's list; the file's curves come back. */
+  planeLoaded(state, { lane, config, step, curves }) {
+    const l = laneOf(state, lane);
+    if (!l) return null;
+    Object.assign(l, { objective: config.objective, config, step, loading: false, loadedStep: step });
+    if (Array.isArray(curves?.loss) && Array.isArray(curves?.dist)) l.curves = { loss: curves.loss, dist: curves.dist };
+    state.plane.config.lanes = state.plane.lanes.filter((x) => x.objective).map((x) => x.objective);
+    return { lane };
+  },
+  /** A refused file: its lane entry goes. */
+  planeDrop(state, { lane }) {
+    state.plane.lanes = state.plane.lanes.filter((l) => l.id !== lane);
+    state.timelapse.removeLane(lane);
+    return { lane };
   },
   planeBuilt(state, { lane, config, error }) {
     const l = laneOf(state, lane);
@@ -62,6 +93,7 @@ export const PLANE_UPDATES = {
     // A view without the distances keeps the last ones measured.
     l.view = measured ? view : { ...view, kl: l.view?.kl ?? null, js: l.view?.js ?? null, swd: l.view?.swd ?? null };
     if (measured) push(l.curves.dist, { step: view.step, kl: view.kl, js: view.js, swd: view.swd });
+    state.timelapse.record(lane, view.step, packView(view));
     return { lane };
   },
   planeRunning(state, { running, stepping = 0 }) {
@@ -97,5 +129,14 @@ export const PLANE_UPDATES = {
   },
   planeFps(state, { fps }) {
     state.plane.fps = fps;
+  },
+  /** A notice (the URL's problems, a loaded or refused file); the newest `MAX_NOTICES` are kept. */
+  planeNotice(state, { text, level = 'info' }) {
+    const p = state.plane;
+    p.notices.push({ id: p.nextNotice++, text, level });
+    p.notices.splice(0, Math.max(0, p.notices.length - MAX_NOTICES));
+  },
+  planeDismiss(state, { id }) {
+    state.plane.notices = state.plane.notices.filter((n) => n.id !== id);
   },
 };

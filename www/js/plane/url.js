@@ -1,5 +1,7 @@
 // The 2-D mode's URL: a declarative table of keys (each with its default and parser) ↔ the mode's
-// config and options. Ranges and names are checked again by the wasm module (src/plane/mod.rs). No DOM.
+// config and options. Ranges and names are checked again by the wasm module (src/plane/mod.rs). `embed=`
+// and `hide=` are the image mode's (../url.js, ../layout.js). No DOM.
+import { HIDEABLE, quote } from '../url.js';
 
 /** The 2-D data sets (`dataset=`); src/plane/data.rs lists the same ids, the page checks them against it. */
 export const PLANE_DATASETS = ['ring', 'grid', 'moons', 'spiral', 'line', 'gaussians', 'drawn'];
@@ -24,9 +26,14 @@ const CONFIG_TABLE = {
   lr_g: ['lr_g', null, num],
   lr_d: ['lr_d', null, num],
 };
+/** The settings `configure()` takes: the table's fields, the objectives of the lanes and the drawn points. */
+export const PLANE_CONFIG_FIELDS = [...Object.values(CONFIG_TABLE).map(([field]) => field), 'lanes', 'points'];
+
+const flag = (v) => (['1', 'true'].includes(v) ? true : ['0', 'false', ''].includes(v) ? false : null);
 const OPTION_TABLE = {
   speed: ['speed', 0, num],
-  autostart: ['autostart', false, (v) => (['1', 'true'].includes(v) ? true : ['0', 'false'].includes(v) ? false : null)],
+  autostart: ['autostart', false, flag],
+  embed: ['embed', false, flag],
   layers: ['hiddenLayers', [], (v) => v.split(',').filter(Boolean)],
 };
 
@@ -57,6 +64,13 @@ export function parsePlaneQuery(query) {
   read(OPTION_TABLE, options);
   const lanes = (params.get('lanes') ?? params.get('objective') ?? 'nonsaturating').split(',').map((s) => s.trim()).filter(Boolean);
   config.lanes = lanes.slice(0, 4).map((l) => word(l) ?? 'nonsaturating');
+  options.hide = [];
+  if (params.has('hide')) {
+    const names = params.get('hide').split(',').map((n) => n.trim()).filter(Boolean);
+    options.hide = names.filter((n) => HIDEABLE.includes(n));
+    const unknown = names.find((n) => !HIDEABLE.includes(n));
+    if (unknown) notices.push(`URL parameter "hide": unknown name ${quote(unknown)} ignored (known: ${HIDEABLE.join(', ')}).`);
+  }
   config.points = [];
   if (params.has('points')) {
     const pts = decodePoints(params.get('points'));
@@ -75,6 +89,9 @@ export function toPlaneQuery(config, options) {
     if (key !== 'dataset' && config[field] !== dflt && config[field] !== null) params.set(key, String(config[field]));
   }
   if (options.speed) params.set('speed', String(options.speed));
+  if (options.autostart) params.set('autostart', '1');
+  if (options.embed) params.set('embed', '1');
+  if (options.hide?.length) params.set('hide', options.hide.join(','));
   if (config.dataset === 'drawn' && config.points.length) params.set('points', encodePoints(config.points));
   return params.toString();
 }

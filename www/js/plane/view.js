@@ -58,6 +58,9 @@ export function createPlaneView(canvas, cells) {
 
   /** Draws `view` (a `PlaneLane.view()`), the drawn points `extra` and the enabled `layers`; returns the scale used. */
   function draw(view, { layers, score, extra = [] }) {
+    // Drawn at the displayed size (device pixels) when the canvas is on the page.
+    const side = Math.round(canvas.clientWidth * (window.devicePixelRatio || 1));
+    if (side > 0 && canvas.width !== side) canvas.width = canvas.height = side;
     const s = canvas.width;
     ctx.fillStyle = '#fafafa';
     ctx.fillRect(0, 0, s, s);

@@ -1,7 +1,7 @@
 // The 2-D mode's worker: loads the wasm module, keeps one PlaneLane per lane on the CPU backend and
 // trains them in interleaved rounds; pushes statistics and views (at most one per lane per frame) and
 // answers every request exactly once.
-import init, { PlaneLane, objectives, limits as wasmLimits } from '../../pkg/gan_playground.js';
+import init, { PlaneLane, objectives, limits as wasmLimits, validatePlaneConfig } from '../../pkg/gan_playground.js';
 import { checkPlaneRequest, planeEvent, reply, failure } from './protocol.js';
 
 /** Wall time one lane trains per round at full speed before the worker looks at its messages again. */
@@ -83,6 +83,7 @@ async function run() {
       }
       const done = stepping?.done;
       stepping = null;
+      emit('running', { running, stepping: 0 });
       done?.();
     } else if (speed > 0 && speed <= 20) {
       // Slow motion: D's update, the view (the surface moves), G's update, the view (the fakes move).
@@ -147,7 +148,33 @@ const HANDLERS = {
     speed = msg.speed;
     return null;
   },
+  /** Each config checked by the module: `[{config} | {errors: [{field, message}]}]`. */
+  validate(msg) {
+    return msg.configs.map((c) => JSON.parse(validatePlaneConfig(JSON.stringify(c))));
+  },
+  /** A checkpoint of lane `msg.lane` now, carrying the page's curves (JSON text). */
+  save(msg) {
+    const l = laneById(msg.lane);
+    return { bytes: l.lane.save(msg.curves), step: l.lane.steps };
+  },
+  /** Adds lane `msg.lane` from checkpoint bytes; a refused file adds nothing and its reply carries the code. */
+  load(msg) {
+    if (lanes.some((l) => l.id === msg.lane)) throw new Error(`load: lane ${msg.lane} exists already`);
+    const lane = PlaneLane.fromCheckpoint(msg.bytes);
+    const l = { id: msg.lane, lane, diverged: false };
+    lanes.push(l);
+    const config = JSON.parse(lane.configJson());
+    emit('built', { lane: l.id, config, error: null });
+    sendView(l, true);
+    return { step: lane.steps, config, curves: lane.checkpointCurves };
+  },
 };
+
+function laneById(id) {
+  const l = lanes.find((x) => x.id === id);
+  if (!l) throw new Error(`no lane ${id}`);
+  return l;
+}
 
 const ready = init().then(() => {
   emit('ready', { limits: JSON.parse(wasmLimits()), objectives: JSON.parse(objectives()) });
@@ -164,6 +191,6 @@ self.onmessage = async (e) => {
   try {
     post(reply(msg.id, await HANDLERS[msg.type](msg)));
   } catch (err) {
-    post(failure(msg.id, err.message ?? String(err)));
+    post(failure(msg.id, err.message ?? String(err), typeof err?.code === 'string' ? { code: err.code } : {}));
   }
 };

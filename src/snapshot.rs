@@ -57,7 +57,7 @@ impl<B: AutodiffBackend> Clone for LaneState<B> {
 }
 
 /// A module's float parameters (BatchNorm running statistics included) in visiting order, flattened.
-fn values<B: AutodiffBackend, M: Module<B>>(module: &M) -> Vec<(Vec<usize>, Tensor<B::InnerBackend, 1>)> {
+pub fn values<B: AutodiffBackend, M: Module<B>>(module: &M) -> Vec<(Vec<usize>, Tensor<B::InnerBackend, 1>)> {
     let _ = module.clone().into_record(); // folds pending BatchNorm statistics in (a clone shares them)
     struct Collect<B: AutodiffBackend>(Vec<(Vec<usize>, Tensor<B::InnerBackend, 1>)>);
     impl<B: AutodiffBackend> ModuleVisitor<B> for Collect<B> {
@@ -75,7 +75,7 @@ fn values<B: AutodiffBackend, M: Module<B>>(module: &M) -> Vec<(Vec<usize>, Tens
 
 /// `module` with the host `values` (same structure, checked by the caller) on `device`; parameters
 /// keep their ids (which key the optimizer state) and whether they are trained.
-fn with_values<B: AutodiffBackend, M: Module<B>>(module: M, values: Vec<(Vec<usize>, Vec<f32>)>, device: &B::Device) -> M {
+pub fn with_values<B: AutodiffBackend, M: Module<B>>(module: M, values: Vec<(Vec<usize>, Vec<f32>)>, device: &B::Device) -> M {
     let _ = module.clone().into_record(); // a pending statistics update would overwrite the values
     struct Put<'a, B: Backend>(std::vec::IntoIter<(Vec<usize>, Vec<f32>)>, &'a B::Device);
     impl<B: AutodiffBackend> ModuleMapper<B> for Put<'_, B> {

@@ -2,7 +2,7 @@
 //! everything a step changes — G's and D's weights, both optimizers' state, the three random streams
 //! (data, latents, loss noise), the step — plus the config (validated again on loading) and, if the
 //! page gives them, its curves. Loading it and training on repeats the same steps, bit for bit on the
-//! same backend. The pieces are the image lanes' (`snapshot::capture`/`restore`/`upload`,
+//! same backend. The pieces are the image lanes' (`snapshot::values`/`with_values`,
 //! `Opt::export`/`import`, `rng::to_json`/`from_json`, `weights::vet`, `snapshot::check_curves`).
 //!
 //! Meta: `{"mode": "2d", "config": {...}, "step", "g": n, "d": n, "opts": [[null | [time, n], ...] ×2],
@@ -32,10 +32,10 @@ impl<B: AutodiffBackend> PlaneLane<B> {
     /// state holding NaN or infinity (a diverged lane).
     pub fn save(&self, curves: Option<&Value>) -> Result<Vec<u8>, String> {
         let curves = check_curves(curves)?;
-        let (g, d) = (snapshot::capture(&self.g), snapshot::capture(&self.d));
+        let (g, d) = (snapshot::values(&self.g), snapshot::values(&self.d));
         let mut shapes = Vec::new();
         let mut parts = Vec::new();
-        for (shape, t) in g.0.iter().chain(&d.0) {
+        for (shape, t) in g.iter().chain(&d) {
             shapes.push(shape.clone());
             parts.push(t.clone());
         }
@@ -73,7 +73,7 @@ impl<B: AutodiffBackend> PlaneLane<B> {
             .collect();
         let config: Value = serde_json::from_str(&self.config.to_json()).expect("the config is JSON");
         let mut meta = json!({
-            "mode": "2d", "config": config, "step": self.g_steps, "g": g.0.len(), "d": d.0.len(), "opts": opts,
+            "mode": "2d", "config": config, "step": self.g_steps, "g": g.len(), "d": d.len(), "opts": opts,
             "data_rng": crate::rng::to_json(&self.data_rng), "noise": crate::rng::to_json(&self.noise),
             "loss_noise": crate::rng::to_json(&self.loss_noise),
         });
@@ -151,8 +151,8 @@ impl<B: AutodiffBackend> PlaneLane<B> {
         };
         fits("generator", weights::shapes(&lane.g), &g)?;
         fits("discriminator", weights::shapes(&lane.d), &d)?;
-        lane.g = snapshot::restore(lane.g, &snapshot::upload(g, device));
-        lane.d = snapshot::restore(lane.d, &snapshot::upload(d, device));
+        lane.g = snapshot::with_values(lane.g, g, device);
+        lane.d = snapshot::with_values(lane.d, d, device);
         let od = opts.pop().expect("two optimizer states");
         let og = opts.pop().expect("two optimizer states");
         lane.opt_g = lane.opt_g.import(&lane.g, og, device).map_err(|e| unfit(format!("checkpoint: generator {e}")))?;

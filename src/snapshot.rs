@@ -57,7 +57,7 @@ impl<B: AutodiffBackend> Clone for LaneState<B> {
 }
 
 /// A module's float parameters (BatchNorm running statistics included) in visiting order, flattened.
-pub fn values<B: AutodiffBackend, M: Module<B>>(module: &M) -> Vec<(Vec<usize>, Tensor<B::InnerBackend, 1>)> {
+fn values<B: AutodiffBackend, M: Module<B>>(module: &M) -> Vec<(Vec<usize>, Tensor<B::InnerBackend, 1>)> {
     let _ = module.clone().into_record(); // folds pending BatchNorm statistics in (a clone shares them)
     struct Collect<B: AutodiffBackend>(Vec<(Vec<usize>, Tensor<B::InnerBackend, 1>)>);
     impl<B: AutodiffBackend> ModuleVisitor<B> for Collect<B> {
@@ -128,18 +128,25 @@ pub fn check_curves(curves: Option<&Value>) -> Result<Option<&Value>, String> {
     }
 }
 
-impl<B: AutodiffBackend> LaneState<B> {
-    /// Encodes the state with the lane's config (as validated JSON), reading every tensor back in
-    /// one asynchronous transfer (safe on WebGPU in the browser). `curves` (see `check_curves`) goes
-    /// into the header, and `dataset` (e.g. `"fashion"`) as `meta.dataset` (see `weights::vet`).
-    /// Refuses a state holding NaN or infinity.
-    pub async fn encode(&self, config: Value, curves: Option<&Value>, dataset: Option<&str>) -> Result<Vec<u8>, String> {
-        let curves = check_curves(curves)?;
-        let (g, d) = (values(&self.g), values(&self.d));
-        let (n_g, n_d) = (g.len(), d.len());
-        let opts = [self.opt_g.export(&self.g), self.opt_d.export(&self.d)];
-        let (mut shapes, mut parts): (Vec<_>, Vec<_>) = g.into_iter().chain(d).unzip();
-        let opt_meta: Vec<Vec<Value>> = opts
+/// What a checkpoint stores of G, D and their optimizers, in file order: G's values, D's, then each
+/// optimizer state's tensors (`parts`, flattened, still on the device, with their `shapes`), and the
+/// header's `opts` entries (`[step count, tensor count]`, or null for a parameter without state).
+pub struct Layout<B: AutodiffBackend> {
+    pub shapes: Vec<Vec<usize>>,
+    pub parts: Vec<Tensor<B::InnerBackend, 1>>,
+    pub opts: Vec<Vec<Value>>,
+    /// How many of the tensors are G's and D's values.
+    pub g: usize,
+    pub d: usize,
+}
+
+impl<B: AutodiffBackend> Layout<B> {
+    /// The layout of these networks and optimizer states (image lanes and 2-D lanes alike).
+    pub fn of(g: &Generator<B>, d: &Discriminator<B>, opt_g: &Opt<Generator<B>, B>, opt_d: &Opt<Discriminator<B>, B>) -> Self {
+        let (g_values, d_values) = (values(g), values(d));
+        let (n_g, n_d) = (g_values.len(), d_values.len());
+        let (mut shapes, mut parts): (Vec<_>, Vec<_>) = g_values.into_iter().chain(d_values).unzip();
+        let opts = [opt_g.export(g), opt_d.export(d)]
             .into_iter()
             .map(|states| {
                 states
@@ -158,21 +165,38 @@ impl<B: AutodiffBackend> LaneState<B> {
                     .collect()
             })
             .collect();
-        let host = read_f32(Tensor::cat(parts, 0), "checkpoint").await?;
-        let mut rest = host.as_slice();
-        let tensors = shapes
-            .into_iter()
-            .map(|shape| {
-                let (head, tail) = rest.split_at(shape.iter().product());
-                rest = tail;
-                (shape, head.to_vec())
-            })
-            .collect::<Vec<_>>();
+        Layout { shapes, parts, opts, g: n_g, d: n_d }
+    }
+}
+
+/// `host` (the layout's parts read back and concatenated) cut into one tensor per shape.
+pub fn split(host: &[f32], shapes: Vec<Vec<usize>>) -> Vec<(Vec<usize>, Vec<f32>)> {
+    let mut rest = host;
+    shapes
+        .into_iter()
+        .map(|shape| {
+            let (head, tail) = rest.split_at(shape.iter().product());
+            rest = tail;
+            (shape, head.to_vec())
+        })
+        .collect()
+}
+
+impl<B: AutodiffBackend> LaneState<B> {
+    /// Encodes the state with the lane's config (as validated JSON), reading every tensor back in
+    /// one asynchronous transfer (safe on WebGPU in the browser). `curves` (see `check_curves`) goes
+    /// into the header, and `dataset` (e.g. `"fashion"`) as `meta.dataset` (see `weights::vet`).
+    /// Refuses a state holding NaN or infinity.
+    pub async fn encode(&self, config: Value, curves: Option<&Value>, dataset: Option<&str>) -> Result<Vec<u8>, String> {
+        let curves = check_curves(curves)?;
+        let layout = Layout::of(&self.g, &self.d, &self.opt_g, &self.opt_d);
+        let host = read_f32(Tensor::cat(layout.parts, 0), "checkpoint").await?;
+        let tensors = split(&host, layout.shapes);
         if let Some(i) = tensors.iter().position(|(_, v)| v.iter().any(|x| !x.is_finite())) {
             return Err(format!("checkpoint: tensor {i} holds a non-finite value"));
         }
         let mut meta = json!({
-            "config": config, "step": self.step, "g": n_g, "d": n_d, "opts": opt_meta,
+            "config": config, "step": self.step, "g": layout.g, "d": layout.d, "opts": layout.opts,
             "order": self.order.to_json(), "noise": crate::rng::to_json(&self.noise),
             "loss_noise": crate::rng::to_json(&self.loss_noise), "eval_rng": crate::rng::to_json(&self.eval_rng),
         });

@@ -2,7 +2,7 @@
 //! everything a step changes — G's and D's weights, both optimizers' state, the three random streams
 //! (data, latents, loss noise), the step — plus the config (validated again on loading) and, if the
 //! page gives them, its curves. Loading it and training on repeats the same steps, bit for bit on the
-//! same backend. The pieces are the image lanes' (`snapshot::values`/`with_values`,
+//! same backend. The pieces are the image lanes' (`snapshot::Layout`, `split`, `with_values`,
 //! `Opt::export`/`import`, `rng::to_json`/`from_json`, `weights::vet`, `snapshot::check_curves`).
 //!
 //! Meta: `{"mode": "2d", "config": {...}, "step", "g": n, "d": n, "opts": [[null | [time, n], ...] ×2],
@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::PlaneLane;
 use crate::opt::ParamState;
 use crate::plane::PlaneConfig;
-use crate::snapshot::{self, check_curves, CHECKPOINT_KIND};
+use crate::snapshot::{self, check_curves, Layout, CHECKPOINT_KIND};
 use crate::weights::{self, Refused, Weights};
 
 /// `kind` of a 2-D lane checkpoint file.
@@ -32,48 +32,15 @@ impl<B: AutodiffBackend> PlaneLane<B> {
     /// state holding NaN or infinity (a diverged lane).
     pub fn save(&self, curves: Option<&Value>) -> Result<Vec<u8>, String> {
         let curves = check_curves(curves)?;
-        let (g, d) = (snapshot::values(&self.g), snapshot::values(&self.d));
-        let mut shapes = Vec::new();
-        let mut parts = Vec::new();
-        for (shape, t) in g.iter().chain(&d) {
-            shapes.push(shape.clone());
-            parts.push(t.clone());
-        }
-        let opts: Vec<Vec<Value>> = [self.opt_g.export(&self.g), self.opt_d.export(&self.d)]
-            .into_iter()
-            .map(|states| {
-                states
-                    .into_iter()
-                    .map(|s| match s {
-                        None => Value::Null,
-                        Some(s) => {
-                            let n = s.tensors.len();
-                            for (shape, t) in s.tensors {
-                                shapes.push(shape);
-                                parts.push(t);
-                            }
-                            json!([s.time, n])
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
-        let values = super::read(Tensor::cat(parts, 0));
+        let layout = Layout::of(&self.g, &self.d, &self.opt_g, &self.opt_d);
+        let values = super::read(Tensor::cat(layout.parts, 0));
         if values.iter().any(|v| !v.is_finite()) {
             return Err("this lane's weights are not finite numbers (it diverged), so it cannot be saved".into());
         }
-        let mut rest = values.as_slice();
-        let tensors = shapes
-            .into_iter()
-            .map(|shape| {
-                let (head, tail) = rest.split_at(shape.iter().product());
-                rest = tail;
-                (shape, head.to_vec())
-            })
-            .collect();
+        let tensors = snapshot::split(&values, layout.shapes);
         let config: Value = serde_json::from_str(&self.config.to_json()).expect("the config is JSON");
         let mut meta = json!({
-            "mode": "2d", "config": config, "step": self.g_steps, "g": g.len(), "d": d.len(), "opts": opts,
+            "mode": "2d", "config": config, "step": self.g_steps, "g": layout.g, "d": layout.d, "opts": layout.opts,
             "data_rng": crate::rng::to_json(&self.data_rng), "noise": crate::rng::to_json(&self.noise),
             "loss_noise": crate::rng::to_json(&self.loss_noise),
         });
@@ -105,7 +72,7 @@ impl<B: AutodiffBackend> PlaneLane<B> {
         let meta = w.meta;
         let config = meta.get("config").ok_or_else(|| unfit("checkpoint: missing config".into()))?;
         let config = PlaneConfig::from_json(&config.to_string()).map_err(|errs| {
-            unfit(format!("checkpoint config: {}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))
+            unfit(format!("checkpoint config: {}", crate::params::describe(&errs, "; ")))
         })?;
         let count = |key: &str| meta.get(key).and_then(Value::as_u64).map(|n| n as usize).ok_or_else(|| unfit(format!("checkpoint: missing {key}")));
         let (step, n_g, n_d) = (count("step")?, count("g")?, count("d")?);

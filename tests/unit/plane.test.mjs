@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePlaneQuery, toPlaneQuery, laneConfig, isPlaneDataset } from '../../www/js/plane/url.js';
 import { createStore } from '../../www/js/store.js';
+import { PLANE_UPDATES } from '../../www/js/plane/updates.js';
 import { checkPlaneRequest } from '../../www/js/plane/protocol.js';
 import { packView, unpackView } from '../../www/js/plane/frames.js';
 import { configureChanges } from '../../www/js/plane/configure.js';
@@ -24,7 +25,7 @@ test('a 2-D link round-trips; bad values take defaults with a notice', () => {
 });
 
 test('drawing updates: strokes are undo steps, clear empties, the cap holds', () => {
-  const store = createStore({ page: {} });
+  const store = createStore({ page: {} }, PLANE_UPDATES);
   store.update('planeInit', parsePlaneQuery('dataset=drawn'));
   const pts = () => store.state.plane.config.points;
   store.update('planePoints', { add: [[0, 0]], start: true });
@@ -69,7 +70,7 @@ test('a plane view packs into bytes for the time-lapse store and comes back the 
 });
 
 test('configure: unknown keys, bad lanes and bad speed are refused before the module; the module names bad fields', async () => {
-  const store = createStore({ page: {} });
+  const store = createStore({ page: {} }, PLANE_UPDATES);
   store.update('planeInit', parsePlaneQuery('dataset=ring'));
   store.update('planeReady', { limits: { maxLanes: 4 }, objectives: [] });
   const p = store.state.plane;
@@ -93,7 +94,7 @@ test('configure: unknown keys, bad lanes and bad speed are refused before the mo
 });
 
 test('a loaded lane joins the list with its objective; a refused one goes; frames are recorded per view', () => {
-  const store = createStore({ page: {} });
+  const store = createStore({ page: {} }, PLANE_UPDATES);
   store.update('planeInit', parsePlaneQuery('dataset=ring&lanes=nonsaturating'));
   store.update('planeRebuild', { colors: ['#a', '#b'] });
   const first = store.state.plane.lanes[0].id;

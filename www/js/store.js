@@ -3,7 +3,6 @@
 import { TimeLapse } from './timelapse.js';
 import { LESSON_UPDATES } from './lesson-state.js';
 import { AUTOSAVE_UPDATES, initialAutosave } from './store-autosave.js';
-import { PLANE_UPDATES } from './plane/updates.js';
 
 /** Lane colours, in the order lanes take them. */
 export const LANE_COLORS = ['#d9534f', '#2a7ae2', '#2e9e44', '#9b59b6'];
@@ -233,7 +232,6 @@ export const UPDATES = {
   },
   ...LESSON_UPDATES, // lesson progress (lesson-state.js)
   ...AUTOSAVE_UPDATES,
-  ...PLANE_UPDATES, // the 2-D mode (plane/updates.js)
 };
 
 /** Quality entries in checkpoint files use snake_case (src/curves.rs); the page uses camelCase. */
@@ -241,16 +239,21 @@ function fromStoredQuality(q) {
   return { step: q.step, fid: q.fid, classesCovered: q.classesCovered ?? q.classes_covered, histogram: q.histogram };
 }
 
-/** The store: `update(name, payload)` is the only way to change the state; subscribers hear `(state, change)`. */
-export function createStore(query) {
+/**
+ * The store: `update(name, payload)` is the only way to change the state; subscribers hear `(state, change)`.
+ * `modeUpdates` adds a mode's own named updates (the 2-D mode passes plane/updates.js's), so this module
+ * imports no mode.
+ */
+export function createStore(query, modeUpdates = {}) {
   const state = initialState(query);
+  const updates = { ...UPDATES, ...modeUpdates };
   const listeners = new Set();
   return {
     get state() {
       return state;
     },
     update(name, payload = {}) {
-      const run = UPDATES[name];
+      const run = updates[name];
       if (!run) throw new Error(`unknown update ${name}`);
       const detail = run(state, payload);
       if (detail === null) return null; // about a lane that is gone: nothing changed

@@ -2,6 +2,7 @@
 // cards with their plane views (redrawn on animation frames), the charts, the time-lapse, checkpoints,
 // the URL (with the image mode's embed= and hide=) and the page API (plane/api.js).
 import { createStore, LANE_COLORS } from '../store.js';
+import { PLANE_UPDATES } from './updates.js';
 import { applyLayout } from '../layout.js';
 import { createWorker } from '../worker-client.js';
 import { parsePlaneQuery, toPlaneQuery, laneConfig } from './url.js';
@@ -26,7 +27,7 @@ export function startPlane(query) {
   document.body.classList.add('plane-mode');
   const parsed = parsePlaneQuery(query);
   applyLayout(parsed.options);
-  const store = createStore({ page: {} });
+  const store = createStore({ page: {} }, PLANE_UPDATES);
   store.update('planeInit', parsed);
   const P = () => store.state.plane;
 

@@ -7,6 +7,11 @@
 //! float parameters, then (format 2) a `u32` CRC-32 (IEEE, as zlib and PNG) of every byte before it:
 //! magic, header length, header and values. Nothing follows.
 //!
+//! Format 3 is format 2 with every value stored as an IEEE half-precision float (`f16`, 2 bytes)
+//! instead of `f32`: compact files to ship with the site (`Weights::encode_f16`). Rounding to f16
+//! keeps 11 significant bits (relative error at most 2^-11, about 0.05%) and refuses values beyond
+//! ±65504, its largest finite value.
+//!
 //! Format 1 (files written before the checksum) has no `format` key and no CRC: it still loads, and
 //! `Summary::integrity` says it was not verified (`Integrity::NoChecksum`). A CRC-32 detects every
 //! error confined to 32 consecutive bits, so one damaged byte anywhere is always refused; a damaged
@@ -21,10 +26,17 @@ use burn::tensor::{backend::Backend, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Magic bytes at the start of every weights file (both formats).
+mod crc;
+mod vet;
+pub use crc::{crc32, Crc32};
+pub use vet::{dataset_words, vet, Refused, COMPACT_NOTICE, DATASETS, NO_CHECKSUM_NOTICE};
+
+/// Magic bytes at the start of every weights file (every format).
 pub const MAGIC: &[u8; 8] = b"GANWTS01";
 /// The format `encode` writes (header key `format`; absent means 1).
 pub const FORMAT: u64 = 2;
+/// The format `encode_f16` writes: format 2 with 2-byte half-precision values.
+pub const FORMAT_F16: u64 = 3;
 /// Largest JSON header accepted (16 MiB: room for a checkpoint's curves; a header announcing more is
 /// refused before anything is read).
 pub const MAX_HEADER: usize = 1 << 24;
@@ -81,7 +93,7 @@ impl WeightsError {
                 MAX_FILE_BYTES >> 20
             ),
             Refusal::OtherVersion => format!(
-                "this checkpoint was saved by a newer version of the playground (format {}); this page reads formats 1 and {FORMAT}",
+                "this checkpoint was saved by a newer version of the playground (format {}); this page reads formats 1 to {FORMAT_F16}",
                 m.trim_start_matches("format: ").split(';').next().unwrap_or("")
             ),
             Refusal::Damaged => {
@@ -110,7 +122,7 @@ fn err<T>(refusal: Refusal, msg: impl Into<String>) -> Result<T, WeightsError> {
 /// Whether a file's contents were verified against a checksum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Integrity {
-    /// Format 2: the CRC-32 matched.
+    /// Formats 2 and 3: the CRC-32 matched.
     Verified,
     /// Format 1: written before checksums; nothing could be verified beyond the structure.
     NoChecksum,
@@ -126,86 +138,6 @@ impl Integrity {
     }
 }
 
-/// CRC-32 (IEEE 802.3: reflected, polynomial 0xEDB88320, initial value and final XOR 0xFFFFFFFF, the
-/// one of zlib and PNG), eight bytes per step with eight tables ("slicing by 8").
-#[derive(Debug, Clone, Copy)]
-pub struct Crc32(u32);
-
-/// `TABLES[k][b]`: the CRC register change of byte `b` followed by `k` zero bytes.
-const TABLES: [[u32; 256]; 8] = crc_tables();
-
-const fn crc_tables() -> [[u32; 256]; 8] {
-    let mut t = [[0u32; 256]; 8];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut bit = 0;
-        while bit < 8 {
-            c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
-            bit += 1;
-        }
-        t[0][i] = c;
-        i += 1;
-    }
-    let mut k = 1;
-    while k < 8 {
-        let mut i = 0;
-        while i < 256 {
-            let prev = t[k - 1][i];
-            t[k][i] = (prev >> 8) ^ t[0][(prev & 0xff) as usize];
-            i += 1;
-        }
-        k += 1;
-    }
-    t
-}
-
-impl Default for Crc32 {
-    fn default() -> Self {
-        Crc32::new()
-    }
-}
-
-impl Crc32 {
-    pub fn new() -> Crc32 {
-        Crc32(!0)
-    }
-
-    /// Feeds `bytes` (any split of a message gives the same result as the whole).
-    pub fn update(&mut self, bytes: &[u8]) {
-        let t = &TABLES;
-        let mut c = self.0;
-        let mut blocks = bytes.chunks_exact(8);
-        for b in &mut blocks {
-            let lo = c ^ u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-            let hi = u32::from_le_bytes([b[4], b[5], b[6], b[7]]);
-            c = t[7][(lo & 0xff) as usize]
-                ^ t[6][((lo >> 8) & 0xff) as usize]
-                ^ t[5][((lo >> 16) & 0xff) as usize]
-                ^ t[4][(lo >> 24) as usize]
-                ^ t[3][(hi & 0xff) as usize]
-                ^ t[2][((hi >> 8) & 0xff) as usize]
-                ^ t[1][((hi >> 16) & 0xff) as usize]
-                ^ t[0][(hi >> 24) as usize];
-        }
-        for &b in blocks.remainder() {
-            c = t[0][((c ^ b as u32) & 0xff) as usize] ^ (c >> 8);
-        }
-        self.0 = c;
-    }
-
-    /// The CRC of everything fed so far.
-    pub fn finish(&self) -> u32 {
-        !self.0
-    }
-}
-
-/// CRC-32 of `bytes` (`crc32(b"123456789") == 0xCBF43926`).
-pub fn crc32(bytes: &[u8]) -> u32 {
-    let mut c = Crc32::new();
-    c.update(bytes);
-    c.finish()
-}
 
 #[derive(Serialize, Deserialize)]
 struct TensorEntry {
@@ -227,7 +159,7 @@ struct Header {
 pub struct Summary {
     pub kind: String,
     pub meta: Value,
-    /// 1 or 2.
+    /// 1, 2 or 3 (half-precision values).
     pub format: u64,
     pub integrity: Integrity,
     /// Number of tensors and of values in all.
@@ -240,6 +172,16 @@ struct Framed<'a> {
     header: Header,
     values: &'a [u8],
     integrity: Integrity,
+    /// Bytes per value: 4 (`f32`) or 2 (`f16`, format 3).
+    width: usize,
+}
+
+/// Little-endian values of `width` bytes each (4: `f32`, 2: `f16`) as `f32`.
+fn decode_values(bytes: &[u8], width: usize) -> impl Iterator<Item = f32> + '_ {
+    bytes.chunks_exact(width).map(move |c| match c {
+        [a, b] => half::f16::from_le_bytes([*a, *b]).to_f32(),
+        c => f32::from_le_bytes(c.try_into().expect("4 bytes")),
+    })
 }
 
 /// Checks everything a file can be checked for alone: size, magic, header, shapes, lengths, checksum,
@@ -267,9 +209,10 @@ fn frame(bytes: &[u8]) -> Result<Framed<'_>, WeightsError> {
         WeightsError::new(Damaged, format!("header: not the expected JSON {{kind, meta, tensors: [{{shape}}]}}: {e}"))
     })?;
     let format = header.format.unwrap_or(1);
-    if format != 1 && format != FORMAT {
-        return err(OtherVersion, format!("format: {format}; this build reads formats 1 and {FORMAT}"));
+    if !(1..=FORMAT_F16).contains(&format) {
+        return err(OtherVersion, format!("format: {format}; this build reads formats 1 to {FORMAT_F16}"));
     }
+    let width = if format == FORMAT_F16 { 2 } else { 4 };
     let mut count = 0usize;
     for (i, t) in header.tensors.iter().enumerate() {
         let n = t.shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
@@ -281,12 +224,12 @@ fn frame(bytes: &[u8]) -> Result<Framed<'_>, WeightsError> {
             }
         };
     }
-    let trailer = if format == FORMAT { 4 } else { 0 };
+    let trailer = if format >= 2 { 4 } else { 0 };
     let body = &bytes[12 + h..];
-    if body.len() != 4 * count + trailer {
-        let what = if body.len() < 4 * count + trailer { "truncated" } else { "trailing bytes" };
+    if body.len() != width * count + trailer {
+        let what = if body.len() < width * count + trailer { "truncated" } else { "trailing bytes" };
         let crc = if trailer > 0 { " and a 4-byte checksum" } else { "" };
-        return err(Damaged, format!("values: {what}: {count} values ({} bytes){crc} announced, {} bytes found", 4 * count, body.len()));
+        return err(Damaged, format!("values: {what}: {count} values ({} bytes){crc} announced, {} bytes found", width * count, body.len()));
     }
     let integrity = if trailer > 0 {
         let end = bytes.len() - 4;
@@ -299,18 +242,17 @@ fn frame(bytes: &[u8]) -> Result<Framed<'_>, WeightsError> {
     } else {
         Integrity::NoChecksum
     };
-    let values = &body[..4 * count];
+    let values = &body[..width * count];
     let mut at = 0;
     for (i, t) in header.tensors.iter().enumerate() {
         let n = t.shape.iter().product::<usize>();
-        let chunk = &values[4 * at..4 * (at + n)];
-        if let Some(bad) = chunk.chunks_exact(4).position(|c| !f32::from_le_bytes(c.try_into().unwrap()).is_finite()) {
-            let v = f32::from_le_bytes(chunk[4 * bad..4 * bad + 4].try_into().unwrap());
+        let chunk = &values[width * at..width * (at + n)];
+        if let Some((bad, v)) = decode_values(chunk, width).enumerate().find(|(_, v)| !v.is_finite()) {
             return err(Damaged, format!("tensor {i} value {bad}: {v} (not finite; values must be finite)"));
         }
         at += n;
     }
-    Ok(Framed { values, header, integrity })
+    Ok(Framed { values, header, integrity, width })
 }
 
 /// Checks `bytes` as `parse` does (structure, checksum, finite values) and returns what they hold
@@ -321,7 +263,7 @@ pub fn inspect(bytes: &[u8]) -> Result<Summary, WeightsError> {
         format: f.header.format.unwrap_or(1),
         integrity: f.integrity,
         tensors: f.header.tensors.len(),
-        values: f.values.len() / 4,
+        values: f.values.len() / f.width,
         kind: f.header.kind,
         meta: f.header.meta,
     })
@@ -334,88 +276,6 @@ impl Summary {
     }
 }
 
-/// The data sets of the playground: id (the page's `dataset` parameter) and name in words.
-pub const DATASETS: [(&str, &str); 2] = [("mnist", "MNIST"), ("fashion", "Fashion-MNIST")];
-
-/// A data set's name in words (`"fashion"` → `"Fashion-MNIST"`; an unknown id as itself, shortened).
-pub fn dataset_words(id: &str) -> String {
-    DATASETS.iter().find(|(i, _)| *i == id).map_or_else(|| format!("{:?}", crate::config::shorten(id)), |(_, w)| w.to_string())
-}
-
-/// Notice for a file that loaded without a checksum (`Integrity::NoChecksum`).
-pub const NO_CHECKSUM_NOTICE: &str = "this checkpoint was saved by an older version of the playground, without a checksum: it loaded, but damage to it could not be detected";
-
-/// A file refused before loading, for the page: a stable `code`, a plain-words `message` and the
-/// technical `detail`. Codes: `not-a-checkpoint`, `too-large`, `damaged`, `other-version`,
-/// `incompatible` (intact but does not fit: another kind, config or shapes), `dataset-mismatch`
-/// (then `file_dataset` and `page_dataset` say which data sets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Refused {
-    pub code: &'static str,
-    pub message: String,
-    pub detail: String,
-    pub file_dataset: Option<String>,
-    pub page_dataset: Option<String>,
-}
-
-impl std::fmt::Display for Refused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl Refused {
-    fn plain(code: &'static str, message: String, detail: String) -> Refused {
-        Refused { code, message, detail, file_dataset: None, page_dataset: None }
-    }
-
-    /// A weights error in plain words.
-    pub fn from_weights(e: &WeightsError) -> Refused {
-        let code = match e.refusal {
-            Refusal::NotWeights => "not-a-checkpoint",
-            Refusal::TooLarge => "too-large",
-            Refusal::Damaged => "damaged",
-            Refusal::OtherVersion => "other-version",
-            Refusal::Unfit => "incompatible",
-        };
-        Refused::plain(code, e.plain(), e.to_string())
-    }
-
-    /// An intact checkpoint that does not fit (its config is refused, its tensors do not fit the
-    /// networks, its batch order does not fit the data): `detail` says what.
-    pub fn incompatible(detail: &str) -> Refused {
-        let message = format!("this checkpoint does not fit this playground ({})", crate::config::shorten(detail));
-        Refused::plain("incompatible", message, detail.to_string())
-    }
-}
-
-/// Checks `bytes` before loading: a weights file (structure, checksum), of `kind`, trained on the
-/// page's data set `page_dataset` when both the file and the page name one. Returns the file's
-/// summary (its `integrity` says whether a checksum verified it).
-pub fn vet(bytes: &[u8], kind: &str, page_dataset: Option<&str>) -> Result<Summary, Refused> {
-    let summary = inspect(bytes).map_err(|e| Refused::from_weights(&e))?;
-    if summary.kind != kind {
-        let held = crate::config::shorten(&summary.kind);
-        return Err(Refused::plain(
-            "not-a-checkpoint",
-            format!("this file is not a playground checkpoint (it holds weights of kind {held:?})"),
-            format!("kind: file holds {held:?}, expected {kind:?}"),
-        ));
-    }
-    if let (Some(file), Some(page)) = (summary.dataset(), page_dataset) {
-        if file != page {
-            let (f, p) = (dataset_words(file), dataset_words(page));
-            return Err(Refused {
-                code: "dataset-mismatch",
-                message: format!("this checkpoint was trained on {f}; this page uses {p}: switch the dataset to {f} to continue it"),
-                detail: format!("dataset: file trained on {file:?}, page uses {page:?}"),
-                file_dataset: Some(crate::config::shorten(file)),
-                page_dataset: Some(page.to_string()),
-            });
-        }
-    }
-    Ok(summary)
-}
 
 /// A parsed, validated weights file: every value finite, sizes consistent.
 #[derive(Debug, Clone, PartialEq)]
@@ -429,8 +289,24 @@ pub struct Weights {
 impl Weights {
     /// Encodes in the format `parse` reads (format 2, with its checksum).
     pub fn encode(&self) -> Vec<u8> {
+        self.encode_as(FORMAT, |v, out| out.extend_from_slice(&v.to_le_bytes()))
+    }
+
+    /// Encodes in format 3: as `encode`, each value rounded to the nearest half-precision float
+    /// (half the size; relative error at most 2^-11). Refuses a value that f16 cannot hold (beyond
+    /// ±65504, or not finite), naming the tensor.
+    pub fn encode_f16(&self) -> Result<Vec<u8>, WeightsError> {
+        for (i, (_, values)) in self.tensors.iter().enumerate() {
+            if let Some((j, v)) = values.iter().enumerate().find(|(_, v)| !half::f16::from_f32(**v).is_finite()) {
+                return err(Refusal::Unfit, format!("tensor {i} value {j}: {v} does not fit half precision (at most ±65504)"));
+            }
+        }
+        Ok(self.encode_as(FORMAT_F16, |v, out| out.extend_from_slice(&half::f16::from_f32(v).to_le_bytes())))
+    }
+
+    fn encode_as(&self, format: u64, put: impl Fn(f32, &mut Vec<u8>)) -> Vec<u8> {
         let header = Header {
-            format: Some(FORMAT),
+            format: Some(format),
             kind: self.kind.clone(),
             meta: self.meta.clone(),
             tensors: self.tensors.iter().map(|(shape, _)| TensorEntry { shape: shape.clone() }).collect(),
@@ -442,8 +318,8 @@ impl Weights {
         out.extend_from_slice(&(json.len() as u32).to_le_bytes());
         out.extend_from_slice(&json);
         for (_, values) in &self.tensors {
-            for v in values {
-                out.extend_from_slice(&v.to_le_bytes());
+            for &v in values {
+                put(v, &mut out);
             }
         }
         let crc = crc32(&out);
@@ -459,7 +335,7 @@ impl Weights {
     /// `parse`, also saying whether a checksum verified the contents.
     pub fn parse_checked(bytes: &[u8]) -> Result<(Weights, Integrity), WeightsError> {
         let f = frame(bytes)?;
-        let mut values = f.values.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap()));
+        let mut values = decode_values(f.values, f.width);
         let mut tensors = Vec::with_capacity(f.header.tensors.len());
         for t in f.header.tensors {
             let n = t.shape.iter().product::<usize>();

@@ -44,6 +44,11 @@ pub(super) struct TrainArgs {
     /// diverged) with the run's loss curves, in the page's format: the page can load it.
     #[arg(long, value_name = "FILE")]
     save: Option<PathBuf>,
+    /// At the end, also write a compact checkpoint to ship with the site: weights rounded to half
+    /// precision (relative error at most 2^-11), no optimizer state (a resumed run restarts Adam's
+    /// moments), no curves; batch order, random streams and step exact.
+    #[arg(long, value_name = "FILE")]
+    save_compact: Option<PathBuf>,
     #[arg(long, default_value = "out")]
     out: PathBuf,
     /// Also write K fresh samples to samples.u8 (K × 784 bytes, 0 = background, 255 = ink).
@@ -136,6 +141,10 @@ fn run<B: AutodiffBackend>(args: &TrainArgs, start: Start, train: &Digits, devic
         let bytes = pollster::block_on(lane.save(Some(&curves)))?;
         write_file(path, &bytes)?;
         println!("saved checkpoint of step {} to {}", if lane.diverged_at().is_some() { lane.snapshot_step() } else { lane.steps() }, path.display());
+    }
+    if let Some(path) = &args.save_compact {
+        write_file(path, &pollster::block_on(lane.save_compact(None, None))?)?;
+        println!("saved compact checkpoint of step {} to {}", if lane.diverged_at().is_some() { lane.snapshot_step() } else { lane.steps() }, path.display());
     }
     if let Some(step) = outcome.diverged_at {
         return Err(format!("diverged at step {step}: losses or diagnostics became NaN/inf"));

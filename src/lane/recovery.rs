@@ -111,6 +111,13 @@ impl<B: AutodiffBackend> Lane<B> {
         state.encode(self.config_value(), curves, dataset).await
     }
 
+    /// `save_for` as a compact checkpoint (`LaneState::encode_compact`: f16 weights, no optimizer
+    /// state), small enough to ship with the site.
+    pub async fn save_compact(&self, curves: Option<&serde_json::Value>, dataset: Option<&str>) -> Result<Vec<u8>, String> {
+        let state = if self.diverged_at.is_some() { &self.snapshot } else { &self.state };
+        state.encode_compact(self.config_value(), curves, dataset).await
+    }
+
     fn config_value(&self) -> serde_json::Value {
         serde_json::from_str(&self.config.to_json()).expect("config is JSON")
     }

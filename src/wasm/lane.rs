@@ -14,7 +14,7 @@ use crate::backend::{Choice, Cpu, Gpu};
 use crate::config::TrainConfig;
 use crate::lane::{Lane, Phase, StepStats};
 use crate::snapshot::CHECKPOINT_KIND;
-use crate::weights::{self, Integrity};
+use crate::weights;
 
 enum Engine {
     Cpu(Lane<Cpu>),
@@ -54,6 +54,8 @@ pub struct TrainingLane {
     dataset: Option<String>,
     /// For a lane restored from a checkpoint: whether a checksum verified it ("verified" or "none").
     checksum: Option<&'static str>,
+    /// What to tell the user about the checkpoint it was restored from (`Summary::notice`).
+    notice: Option<&'static str>,
 }
 
 fn busy() -> JsValue {
@@ -92,7 +94,7 @@ impl TrainingLane {
         })?;
         let choice = parse_backend(backend)?;
         let engine = crate::on_backend!(choice, B, device => Engine::from(Lane::<B>::new(cfg.clone(), &data.train, device).map_err(|e| JsError::new(&e))?));
-        Ok(TrainingLane { engine: Rc::new(RefCell::new(engine)), config: cfg, curves: String::new(), dataset, checksum: None })
+        Ok(TrainingLane { engine: Rc::new(RefCell::new(engine)), config: cfg, curves: String::new(), dataset, checksum: None, notice: None })
     }
 
     /// Rebuilds a lane on `backend` from checkpoint bytes (`checkpoint()` or `save()`, possibly written
@@ -112,8 +114,8 @@ impl TrainingLane {
             (Engine::from(lane), config, curves)
         });
         let curves = curves.map(|c| c.to_string()).unwrap_or_default();
-        let checksum = Some(summary.integrity.as_str());
-        Ok(TrainingLane { engine: Rc::new(RefCell::new(engine)), config, curves, dataset, checksum })
+        let (checksum, notice) = (Some(summary.integrity.as_str()), summary.notice());
+        Ok(TrainingLane { engine: Rc::new(RefCell::new(engine)), config, curves, dataset, checksum, notice })
     }
 
     /// The data set the lane trains on, as given to the constructor or `fromCheckpoint` (or, when the
@@ -130,10 +132,11 @@ impl TrainingLane {
         self.checksum.map(str::to_string)
     }
 
-    /// A plain-words notice when the checkpoint had no checksum (`undefined` otherwise).
+    /// A plain-words notice when the checkpoint had no checksum or was compact (f16 weights, no
+    /// optimizer state); `undefined` otherwise.
     #[wasm_bindgen(getter, js_name = checkpointNotice)]
     pub fn checkpoint_notice(&self) -> Option<String> {
-        (self.checksum == Some(Integrity::NoChecksum.as_str())).then(|| weights::NO_CHECKSUM_NOTICE.to_string())
+        self.notice.map(str::to_string)
     }
 
     /// The validated configuration as JSON.
@@ -292,7 +295,7 @@ impl TrainingLane {
 #[wasm_bindgen(js_name = inspectCheckpoint)]
 pub fn inspect_checkpoint(bytes: &[u8], dataset: Option<String>) -> Result<JsValue, JsValue> {
     let s = weights::vet(bytes, CHECKPOINT_KIND, dataset.as_deref()).map_err(|r| refusal(&r))?;
-    let notice = (s.integrity == Integrity::NoChecksum).then_some(weights::NO_CHECKSUM_NOTICE);
+    let notice = s.notice();
     let json = serde_json::json!({
         "format": s.format, "checksum": s.integrity.as_str(), "dataset": s.dataset(),
         "step": s.meta.get("step"), "config": s.meta.get("config"), "notice": notice,

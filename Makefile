@@ -10,9 +10,11 @@ WASM_OPT ?= 1
 # module takes 15 s on an idle core, minutes on a busy one). The server then sends every file as it is.
 PRECOMPRESS ?= 1
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
+# Prepared checkpoints the site ships (`make checkpoints`).
+CHECKPOINTS := assets/checkpoints/infogan-mlp.ganlane assets/checkpoints/nonsaturating-dcgan.ganlane
 WWW_SOURCES := $(shell find www -type f -not -path 'www/data/*' -not -path 'www/vendor/*')
 
-.PHONY: all setup setup-test data wasm dist serve test test-rust test-browser cli clean classifier quality
+.PHONY: all setup setup-test data wasm dist serve test test-rust test-browser cli clean classifier quality checkpoints
 
 all: dist
 
@@ -66,10 +68,11 @@ www/data/classifier.bin www/data/classifier-fashion.bin: www/data/%: assets/%
 	mkdir -p www/data
 	cp $< $@
 
-dist: setup pkg/gan_playground_bg.wasm www/data/mnist.bin www/data/fashion.bin www/data/classifier.bin www/data/classifier-fashion.bin www/vendor/uPlot.esm.js www/vendor/gifenc.esm.js www/vendor/katex/katex.mjs $(WWW_SOURCES)
+dist: setup pkg/gan_playground_bg.wasm www/data/mnist.bin www/data/fashion.bin www/data/classifier.bin www/data/classifier-fashion.bin www/vendor/uPlot.esm.js www/vendor/gifenc.esm.js www/vendor/katex/katex.mjs $(WWW_SOURCES) $(CHECKPOINTS)
 	rm -rf dist
-	mkdir -p dist/pkg
+	mkdir -p dist/pkg dist/checkpoints
 	cp -r www/. dist/
+	cp $(CHECKPOINTS) dist/checkpoints/
 	cp pkg/gan_playground.js pkg/gan_playground_bg.wasm dist/pkg/
 	@if [ "$(PRECOMPRESS)" = 1 ]; then node tools/precompress.mjs dist --cache node_modules/.cache/gan-precompress; fi
 	@echo "dist: static site in dist/ ($$(du -sh dist | cut -f1) with the .br/.gz copies); serve it from any static host"
@@ -86,6 +89,15 @@ cli: setup www/data/mnist.bin www/data/fashion.bin
 classifier: cli www/data/fashion.bin
 	$(CARGO_TARGET_DIR)/release/gan-playground train-classifier --out assets/classifier.bin
 	$(CARGO_TARGET_DIR)/release/gan-playground train-classifier --data www/data/fashion.bin --out assets/classifier-fashion.bin
+
+# The prepared checkpoints lessons start from (`checkpoint=` on the page, docs/lessons.md), committed in
+# assets/checkpoints/ and copied to the site's checkpoints/: seed 1, 2000 generator steps on the CLI's
+# CPU backend, saved compact (f16 weights, no optimizer state; ~1 min and ~3 min on 2 cores). The same
+# build writes the same bytes: `make checkpoints && git diff --stat assets/` shows nothing.
+checkpoints: cli
+	mkdir -p assets/checkpoints
+	$(CARGO_TARGET_DIR)/release/gan-playground train --objective infogan --arch mlp --seed 1 --steps 2000 --log-every 500 --out $(CARGO_TARGET_DIR)/checkpoints/infogan --save-compact assets/checkpoints/infogan-mlp.ganlane
+	$(CARGO_TARGET_DIR)/release/gan-playground train --objective nonsaturating --arch dcgan --seed 1 --steps 2000 --log-every 500 --out $(CARGO_TARGET_DIR)/checkpoints/dcgan --save-compact assets/checkpoints/nonsaturating-dcgan.ganlane
 
 # Sample-quality benchmark: every objective on DCGAN, 5,000 generator steps each (about 1.5 hours on 2 CPU
 # cores; `make quality QUALITY_BACKEND=wgpu` trains on the native GPU instead).

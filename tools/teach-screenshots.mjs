@@ -4,6 +4,7 @@
 // explainer after a D step) and <outDir>/lesson-panel.png. The README's teaching pictures come from here.
 import { mkdirSync } from 'node:fs';
 import { launch, waitForStatus } from '../tests/browser/harness.mjs';
+import { lessonById } from '../www/js/lessons.js';
 
 const out = process.argv[2] ?? 'docs/screenshots';
 const lesson = process.argv[3] ?? 'saturation';
@@ -16,9 +17,13 @@ try {
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(`${env.url}?lesson=${lesson}&backend=cpu&eval_every=50`);
   await page.waitForSelector('#lesson[data-applying="false"]', { timeout: 120_000 });
-  await waitForStatus(page, (s) => s.ready, 120_000, 'the lesson\'s lanes');
+  // A lane of a prepared checkpoint is ready once it runs from the file.
+  const prepared = (lessonById(lesson)?.steps[0].configure?.lanes ?? []).map((e) => e?.checkpoint ?? null);
+  await waitForStatus(page, (s) => s.ready && prepared.every((p, i) => !p || s.lanes[i]?.prepared === p), 120_000, 'the lesson\'s lanes');
+  // Lanes of a prepared checkpoint start at its step: `steps` more from wherever each lane is.
+  const start = (await page.evaluate(() => window.ganPlayground.status())).lanes.map((l) => l.step);
   await page.evaluate((n) => window.ganPlayground.step(n), steps);
-  await waitForStatus(page, (s) => s.lanes.every((l) => l.step >= steps && l.quality), 600_000, `${steps} steps and a measurement`);
+  await waitForStatus(page, (s) => s.lanes.every((l, i) => l.step >= start[i] + steps && l.quality && !s.stepping), 600_000, `${steps} steps and a measurement`);
   for (const [name, [width, height]] of Object.entries(SIZES)) {
     await page.setViewportSize({ width, height });
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));

@@ -120,7 +120,7 @@ test('overview: a D step highlights D and greys G, a G step the reverse; values 
 test('lessons: the index, a lesson applying its lanes and ticking its observation, embed=1 in an iframe', async () => {
   const { page, errors } = await openPage('?lesson=&test=1');
   const links = await page.$$eval('#lesson .lesson-index a', (as) => as.map((a) => a.dataset.lesson));
-  assert.deepEqual(links, ['saturation', 'mode-collapse', 'wgan', 'lsgan', 'ebgan', 'infogan', 'meg']);
+  assert.deepEqual(links, LESSONS.map((l) => l.id), 'every lesson, in order');
   await page.click('#lesson a[data-lesson="saturation"]');
   await page.waitForSelector('#lesson[data-lesson="saturation"]');
   await waitForStatus(page, (s) => s.ready && s.lanes.map((l) => l.objective).join() === 'nonsaturating,minimax', 90_000, 'the lesson\'s lanes');
@@ -159,6 +159,12 @@ test('every lesson loads and applies each of its steps\' lanes and parameters', 
       for (const [j, entry] of want.entries()) {
         const config = await page.evaluate((k) => window.ganPlayground.status().lanes[k] && window.ganPlaygroundTest.state().lanes[k].config, j);
         for (const [key, value] of Object.entries(entry.params ?? {})) assert.equal(Number(config.params[key]), value, `${lesson.id} step ${i + 1} lane ${j + 1} ${key}`);
+        if (entry.arch) assert.equal(config.arch, entry.arch, `${lesson.id} step ${i + 1} lane ${j + 1} arch`);
+        // A lane of a prepared checkpoint starts at its step (2000; the lesson panel is applied once it is there).
+        if (entry.checkpoint) {
+          const lane = (await status(page)).lanes[j];
+          assert.ok(lane.prepared === entry.checkpoint && lane.step >= 2000, `${lesson.id} step ${i + 1} lane ${j + 1}: ${JSON.stringify([lane.prepared, lane.step])}`);
+        }
       }
       if (step.watch) assert.equal(await page.$eval('#diag-name', (x) => x.value), step.watch, `${lesson.id} step ${i + 1} shows ${step.watch}`);
       assert.equal(s.lanes.length, want.length);
@@ -166,6 +172,26 @@ test('every lesson loads and applies each of its steps\' lanes and parameters', 
     assert.deepEqual(errors, [], lesson.id);
     await page.close();
   }
+});
+
+test('checkpoint= starts a lane from a prepared file of the site at step 2000; a missing file is a notice and a fresh lane', async () => {
+  const { page, errors } = await openPage('?backend=cpu&checkpoint=checkpoints/infogan-mlp.ganlane&test=1');
+  const s = await waitForStatus(page, (st) => st.ready && st.lanes[0]?.prepared, 90_000, 'the prepared lane');
+  assert.deepEqual([s.lanes[0].objective, s.lanes[0].arch, s.lanes[0].step], ['infogan', 'mlp', 2000]);
+  assert.match(await page.textContent('#notices'), /compact checkpoint: its weights were rounded to half precision/);
+  assert.match(new URL(page.url()).search, /checkpoint=checkpoints%2Finfogan-mlp.ganlane/, 'the address names the file');
+  await page.evaluate(() => window.ganPlayground.step(2));
+  await waitForStatus(page, (st) => st.lanes[0].step === 2002 && st.lanes[0].prepared, 60_000, 'two steps on from the checkpoint');
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  const missing = await openPage('?backend=cpu&checkpoint=checkpoints/nope.ganlane&test=1');
+  await missing.page.waitForFunction(() => /could not be loaded/.test(document.getElementById('notices').textContent), null, { timeout: 60_000 });
+  assert.match(await missing.page.textContent('#notices'), /Lane 1: the prepared checkpoint checkpoints\/nope.ganlane could not be loaded \(this site has no such file\); it trains from step 0 instead/);
+  const m = await status(missing.page);
+  assert.deepEqual([m.ready, m.lanes[0].step, m.lanes[0].prepared], [true, 0, null]);
+  assert.deepEqual(missing.errors.filter((e) => !/404/.test(e)), [], 'only the browser\'s own line about the 404');
+  await missing.page.close();
 });
 
 test('share: the link reproduces the configuration and hides what was ticked', async () => {

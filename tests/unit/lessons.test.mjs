@@ -13,8 +13,8 @@ import { HIDEABLE, parseQuery, toQuery } from '../../www/js/url.js';
 const FIXTURE = JSON.parse(readFileSync(new URL('../browser/fixtures/explainers.json', import.meta.url), 'utf8'));
 const OBJECTIVES = FIXTURE.objectives.map((o) => o.id);
 
-test('the seven lessons of issue 15, each 3 to 8 steps with text and an observation', () => {
-  assert.deepEqual(LESSONS.map((l) => l.id), ['saturation', 'mode-collapse', 'wgan', 'lsgan', 'ebgan', 'infogan', 'meg']);
+test('the seven lessons of issue 15 and the DCGAN one, each 3 to 8 steps with text and an observation', () => {
+  assert.deepEqual(LESSONS.map((l) => l.id), ['saturation', 'mode-collapse', 'wgan', 'lsgan', 'ebgan', 'infogan', 'dcgan', 'meg']);
   assert.equal(new Set(LESSONS.map((l) => l.id)).size, LESSONS.length);
   for (const lesson of LESSONS) {
     assert.ok(lesson.steps.length >= 3 && lesson.steps.length <= 8, lesson.id);

@@ -4,6 +4,7 @@
 import { DATASETS, toQuery } from './url.js';
 import { allBuilt, laneById, laneIndex, selectedLane } from './store.js';
 import { download } from './timelapse-ui.js';
+import { fetchPrepared } from './prepared.js';
 
 const PHASES = ['both', 'd', 'g'];
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -284,6 +285,28 @@ export function makeController({ store, session, testMode, autosave = null }) {
         throw e;
       }
     },
+    /**
+     * Restores lane i from the prepared checkpoint `paths[i]` (a file of this site, prepared.js; ''
+     * or null: lane i keeps its run). A file that cannot be had or loaded leaves the lane as it is,
+     * training from step 0, with a notice saying why. Resolves to the lanes' steps afterwards.
+     */
+    async openPrepared(paths = []) {
+      if (state.phase !== 'ready') await whenReady(); // the first start calls it before `ready` settles
+      const { maxCheckpointBytes } = state.limits;
+      await Promise.all(paths.slice(0, state.lanes.length).map(async (path, i) => {
+        if (!path) return;
+        const { id } = state.lanes[i];
+        try {
+          const bytes = await fetchPrepared(path, { base: window.location.href, maxBytes: maxCheckpointBytes });
+          const { step } = await send('addLane', { lane: id, checkpoint: bytes }, [bytes.buffer]);
+          store.update('prepared', { lane: id, path, step });
+        } catch (e) {
+          const why = String(e?.message ?? e).replace(/^the checkpoint was refused: /, '');
+          store.update('notice', { key: `prepared-${id}`, level: 'warn', text: `Lane ${laneIndex(state, id) + 1}: the prepared checkpoint ${path} could not be loaded (${why}); it trains from step 0 instead.` });
+        }
+      }));
+      return state.lanes.map((l) => l.step);
+    },
     /** Shows lane `i` in the controls, the diagnostics chart and the explorers. */
     select(i) {
       store.update('select', { lane: index(i, 'select').id });
@@ -340,7 +363,7 @@ export function laneStatus(state, lane) {
     index: laneIndex(state, lane.id), id: lane.id, color: lane.color, objective: lane.config?.objective ?? null, arch: lane.config?.arch ?? null,
     step: lane.step, dLoss: lane.dLoss, gLoss: lane.gLoss, stepsPerSec: lane.stepsPerSec, diverged: lane.diverged,
     worker: state.workers.lanes[lane.id] ?? null,
-    snapshotStep: lane.snapshotStep, checkpointStep: lane.checkpoint?.step ?? null,
+    snapshotStep: lane.snapshotStep, checkpointStep: lane.checkpoint?.step ?? null, prepared: lane.prepared?.path ?? null,
     quality: lane.quality && { step: lane.quality.step, fid: lane.quality.fid, classesCovered: lane.quality.classesCovered, histogram: lane.quality.histogram },
     chartPoints: lane.curves.stats.filter((s) => s.phase !== 'g').length,
   };

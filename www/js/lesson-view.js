@@ -50,7 +50,7 @@ export function mountLesson(store, controller, { showDiagnostic, scale = 1, test
 
   /** A lane entry of a step as a full partial config: named parameters over the objective's defaults. */
   const laneConfig = (entry) => {
-    const partial = typeof entry === 'string' ? { objective: entry } : { ...entry };
+    const { checkpoint: _, ...partial } = typeof entry === 'string' ? { objective: entry } : entry;
     const info = objectiveInfo(state, partial.objective);
     const defaults = Object.fromEntries((info?.params ?? []).map((p) => [p.key, p.default]));
     return { ...partial, params: { ...defaults, ...(partial.params ?? {}) } };
@@ -74,6 +74,9 @@ export function mountLesson(store, controller, { showDiagnostic, scale = 1, test
         const { errors } = await controller.configure(partial);
         if (errors?.length) throw new Error(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
       }
+      // Lanes that start from a prepared checkpoint of the site (a failure is the controller's notice).
+      const prepared = (step.configure?.lanes ?? []).map((entry) => entry?.checkpoint ?? '');
+      if (prepared.some(Boolean)) await controller.openPrepared(prepared);
       if (mine === token && step.watch) showDiagnostic(step.watch, { scroll: false }); // the lesson text stays in view
     } catch (e) {
       store.update('notice', { level: 'error', text: `lesson step ${i + 1}: ${e?.message ?? e}` });
@@ -121,7 +124,8 @@ export function mountLesson(store, controller, { showDiagnostic, scale = 1, test
     panel.dataset.lesson = lesson.id;
     panel.dataset.step = String(l.step);
     title.textContent = `Lesson: ${lesson.title}`;
-    meta.textContent = `Step ${l.step + 1} of ${lesson.steps.length} · draws on ${lesson.seed}${lesson.page?.backend === 'cpu' ? ' · CPU backend, so the numbers match on every machine' : ''}`;
+    const from = lesson.prepared ? ` · starts from ${lesson.prepared}` : '';
+    meta.textContent = `Step ${l.step + 1} of ${lesson.steps.length} · draws on ${lesson.seed}${lesson.page?.backend === 'cpu' ? ' · CPU backend, so the numbers match on every machine' : ''}${from}`;
     const steps = el('ol', { className: 'lesson-steps' });
     lesson.steps.forEach((s, i) => {
       const done = l.ticked.includes(i);

@@ -3,7 +3,9 @@
 // configure), the speed, the hidden controls (`hide=` names) and the diagnostic chart shown
 // (`watch`), and has an observation `check(h)` that the page evaluates on every update and ticks once
 // it holds. `h` reads the store's state (see `checkHelpers`); step counts go through `h.steps(n)` so
-// the test hook can shorten them. DOM-free (node unit tests). The seed passages each lesson draws on
+// the test hook can shorten them. A lane entry may name a prepared `checkpoint` of the site (prepared.js,
+// `make checkpoints`): the lane then starts from it, and step counts run from its step (`prepared`
+// says so in the lesson's header). DOM-free (node unit tests). The seed passages each lesson draws on
 // are named in `seed` and in docs/lessons.md.
 
 /** Mean of a diagnostic (or 'd_loss' / 'g_loss') over a lane's last `n` recorded steps; null if none. */
@@ -19,15 +21,19 @@ export function recentMean(lane, name, n = 20) {
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
 }
 
+/** Generator steps a lane has made in this run: since its prepared checkpoint, if it started from one. */
+const made = (l) => (l ? l.step - (l.prepared?.step ?? 0) : 0);
+
 /** The helpers a check receives: lanes by index, recent means, step counts scaled by `scale`. */
 export function checkHelpers(state, scale = 1) {
   const lane = (i) => state.lanes[i] ?? null;
   return {
     lane,
     steps: (n) => Math.max(1, Math.round(n * scale)),
-    step: (i) => lane(i)?.step ?? 0,
-    /** Every lane has made at least `n` (scaled) generator steps. */
-    reached: (n) => state.lanes.length > 0 && state.lanes.every((l) => l.step >= Math.max(1, Math.round(n * scale))),
+    /** Steps lane `i` has made (after its prepared checkpoint's step, if any). */
+    step: (i) => made(lane(i)),
+    /** Every lane has made at least `n` (scaled) generator steps (after their prepared checkpoints). */
+    reached: (n) => state.lanes.length > 0 && state.lanes.every((l) => made(l) >= Math.max(1, Math.round(n * scale))),
     mean: (i, name, n) => recentMean(lane(i), name, n),
     quality: (i) => lane(i)?.quality ?? null,
   };
@@ -37,6 +43,8 @@ export function checkHelpers(state, scale = 1) {
 const below = (a, b) => a !== null && b !== null && a < b;
 
 const MNIST_CPU = { backend: 'cpu' };
+/** What a lesson that starts from a prepared checkpoint says about it. */
+const PREPARED = 'a checkpoint prepared at step 2000 (weights rounded to half precision, optimizer restarted)';
 
 /** The lessons, in the order of the index. Texts are our own words, after the seed documents. */
 export const LESSONS = [
@@ -176,10 +184,11 @@ export const LESSONS = [
     summary: 'A 10-way categorical code, learned without labels, comes to control the digit class.',
     seed: 'seed 004 (codes beside z, the Q head, the mutual-information lower bound); docs/objectives.md §8',
     page: MNIST_CPU,
+    prepared: PREPARED,
     steps: [
       {
-        text: 'InfoGAN feeds G a categorical code c (one of 10) and two continuous codes besides z, and a head Q on D\'s body guesses the codes back from the image. Rewarding a good guess maximises a lower bound on the mutual information between c and the image.',
-        configure: { lanes: ['infogan'] }, watch: 'mi_lower_bound', speed: 0,
+        text: 'InfoGAN feeds G a categorical code c (one of 10) and two continuous codes besides z, and a head Q on D\'s body guesses the codes back from the image. Rewarding a good guess maximises a lower bound on the mutual information between c and the image. The lane starts at step 2000, from a checkpoint trained ahead on a CPU; press Play.',
+        configure: { lanes: [{ objective: 'infogan', checkpoint: 'checkpoints/infogan-mlp.ganlane' }] }, watch: 'mi_lower_bound', speed: 0,
         check: { text: 'the lane has made 100 steps', test: (h) => h.reached(100) },
       },
       {
@@ -189,7 +198,32 @@ export const LESSONS = [
       },
       {
         text: 'Open the code explorer below the charts: each row is one value of c over the same z. When each row shows one digit, the code has taken over the class — no label was ever given.',
-        check: { text: 'the lane has made 1000 steps', test: (h) => h.reached(1000) },
+        check: { text: 'the lane has made 1000 more steps', test: (h) => h.reached(1000) },
+      },
+    ],
+  },
+  {
+    id: 'dcgan',
+    title: 'A convolutional GAN from step 2000',
+    summary: 'A DCGAN, trained ahead to step 2000, against a fully connected GAN that starts from nothing.',
+    seed: 'seed 001, "DCGAN" (strided convolutions, batch normalisation, no pooling or dense hidden layers); docs/objectives.md §2',
+    page: MNIST_CPU,
+    prepared: PREPARED,
+    steps: [
+      {
+        text: 'Lane 1 is a DCGAN: G draws the digit with transposed convolutions, D reads it with strided convolutions, and both use batch normalisation. It is slow to train without a GPU, so it starts at step 2000 from a checkpoint that ships with the site. Press Play.',
+        configure: { lanes: [{ objective: 'nonsaturating', arch: 'dcgan', checkpoint: 'checkpoints/nonsaturating-dcgan.ganlane' }] }, watch: 'd_fake', speed: 0,
+        check: { text: 'the first quality measurement arrives', test: (h) => h.quality(0) !== null },
+      },
+      {
+        text: 'At this stage neither network wins outright: D(G(z)), D\'s probability that a fake is real, stays well away from 0, so G keeps learning from D\'s gradient.',
+        watch: 'd_fake',
+        check: { text: 'after 50 more steps, D(G(z)) is above 0.1', test: (h) => h.step(0) >= h.steps(50) && below(0.1, h.mean(0, 'd_fake')) },
+      },
+      {
+        text: 'Lane 2 is the fully connected GAN with the same objective and seed, starting from step 0. Compare the grids and the FID (lower is closer to real digits): the convolutional lane shares its weights across the image and had a head start.',
+        configure: { lanes: [{ objective: 'nonsaturating', arch: 'dcgan', checkpoint: 'checkpoints/nonsaturating-dcgan.ganlane' }, 'nonsaturating'] },
+        check: { text: 'lane 1\'s FID is below lane 2\'s', test: (h) => h.quality(1) !== null && below(h.quality(0)?.fid ?? null, h.quality(1).fid) },
       },
     ],
   },

@@ -49,6 +49,8 @@ const session = createSession(store, {
     const ids = full.lanes.map((raw) => store.update('addLane', { raw }).lane);
     await Promise.all(ids.map((lane, i) => session.request('addLane', { lane, config: full.lanes[i] })));
     store.update('select', { lane: store.state.lanes[0].id });
+    // `checkpoint=`: lanes that start from a prepared checkpoint of the site (a failure is a notice).
+    if (full.page.checkpoints.some(Boolean)) await controller.openPrepared(full.page.checkpoints);
     store.update('options', { autosave: full.page.autosave });
     if (full.page.autostart) await session.request('play');
     autosave.start().catch(report); // storage never holds up the page: a failure is a notice
@@ -120,7 +122,7 @@ store.subscribe((state, change) => {
   if (change.type === 'view' && change.kind === 'codeGrid') codeExplorer.draw(state.views.codeGrid);
   if (change.type === 'view' && change.kind === 'interpolation') interp.draw(state.views.interpolation);
   if (change.type === 'samples') timelapseUi.refresh();
-  if (['laneBuilt', 'removeLane', 'options'].includes(change.type)) syncUrl(state);
+  if (['laneBuilt', 'removeLane', 'options', 'prepared'].includes(change.type)) syncUrl(state);
   if (change.type === 'stats') {
     const l = state.lanes.find((x) => x.id === change.lane);
     if (l) emitLane(laneStatus(state, l));

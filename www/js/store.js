@@ -19,6 +19,7 @@ export function newLane(id, color, raw = {}) {
     quality: null, // the last measurement: {step, fid, classesCovered, histogram, n, dReal, dFake}
     codes: [0, 0], restoring: true, samples: null, // {step, pixels} of the fixed-z grid shown
     curves: { stats: [], quality: [] }, // what a saved checkpoint carries
+    prepared: null, // {path, step}: the prepared checkpoint (prepared.js) this run started from
   };
 }
 
@@ -45,6 +46,11 @@ export const selectedLane = (state) => laneById(state, state.selected) ?? state.
 export const objectiveInfo = (state, id) => state.objectives.find((o) => o.id === id) ?? null;
 /** Every lane is built and none is being restored. */
 export const allBuilt = (state) => state.lanes.length > 0 && state.lanes.every((l) => l.config && !l.restoring);
+
+/** `page.checkpoints` from the lanes: a link names the prepared checkpoints the lanes still run from. */
+function syncPrepared(state) {
+  state.page.checkpoints = state.lanes.map((l) => l.prepared?.path ?? '');
+}
 
 function thinStats(lane, max) {
   if (lane.curves.stats.length > max) lane.curves.stats = lane.curves.stats.filter((_, i) => i % 2 === 0);
@@ -75,6 +81,15 @@ export const UPDATES = {
     state.timelapse.removeLane(lane);
     state.notices = state.notices.filter((n) => n.key !== `diverged-${lane}`);
     if (state.selected === lane) state.selected = state.lanes[0]?.id ?? null;
+    syncPrepared(state);
+    return { lane };
+  },
+  /** Lane `lane` now runs from the prepared checkpoint `path`, restored at `step`. */
+  prepared(state, { lane, path, step }) {
+    const l = laneById(state, lane);
+    if (!l) return null;
+    l.prepared = { path, step };
+    syncPrepared(state);
     return { lane };
   },
   select(state, { lane }) {
@@ -108,14 +123,21 @@ export const UPDATES = {
     Object.assign(lane, { config: msg.config, codes: msg.codes ?? [0, 0], restoring: false, dLoss: null, gLoss: null, diverged: null, stepsPerSec: 0 });
     lane.step = lane.snapshotStep = restored ? msg.restoredStep : 0;
     state.notices = state.notices.filter((n) => n.key !== `diverged-${lane.id}`);
-    if (!restored) lane.checkpoint = null; // a new run: the old checkpoint belongs to another one
-    const fromFile = Boolean(msg.curves && Array.isArray(msg.curves.stats));
-    if (fromFile) {
+    if (!restored) {
+      lane.checkpoint = null; // a new run: the old checkpoint belongs to another one
+      lane.prepared = null;
+      syncPrepared(state);
+    }
+    // A file loaded into the lane (`loaded`: the user's or a prepared checkpoint) starts its curves
+    // afresh from the ones it carries; a restarted worker's restore keeps the page's.
+    const curves = msg.curves && Array.isArray(msg.curves.stats) ? msg.curves : null;
+    if (curves || msg.loaded) {
       lane.curves = {
-        stats: msg.curves.stats.filter((s) => s && Number.isFinite(s.step)),
-        quality: Array.isArray(msg.curves.quality) ? msg.curves.quality.map(fromStoredQuality) : [],
+        stats: (curves?.stats ?? []).filter((s) => s && Number.isFinite(s.step)),
+        quality: Array.isArray(curves?.quality) ? curves.quality.map(fromStoredQuality) : [],
       };
       lane.quality = lane.curves.quality.at(-1) ?? null;
+      state.timelapse.clearLane(lane.id);
     } else if (restored) {
       // A restarted worker replays the steps after the checkpoint.
       lane.curves.stats = lane.curves.stats.filter((s) => s.step <= lane.step);
@@ -130,7 +152,7 @@ export const UPDATES = {
     const errors = msg.errors ?? [];
     // One notice per lane, a line per refused field.
     if (errors.length) pushNotice(state, { key: `config-${lane.id}`, level: 'warn', text: errors.map((e) => `${e.field}: ${e.message} — lane ${n}: using the default instead.`).join('\n') });
-    return { lane: lane.id, fresh: !restored && !fromFile };
+    return { lane: lane.id, fresh: !restored && !curves && !msg.loaded };
   },
   stats(state, msg) {
     const lane = laneById(state, msg.lane);

@@ -1,13 +1,14 @@
 // The URL codec: the query string holds the whole configuration (lanes, objectives, every
 // hyper-parameter, seed, speed, lesson options) so a link reproduces a lesson. DOM-free; the limits it
 // checks against come from the wasm module (`limits()`, src/page.rs).
+import { checkpointParam, preparedPathProblem } from './prepared.js';
 
 /** Query parameters that map onto a lane's configuration (validated by the wasm module). */
 export const CONFIG_KEYS = ['objective', 'arch', 'lr_g', 'lr_d', 'batch', 'latent', 'seed'];
 /** Keys a lane may override in the multi-lane form (`lane2.arch=dcgan`); the seed is shared. */
 export const LANE_KEYS = ['objective', 'arch', 'lr_g', 'lr_d', 'batch', 'latent'];
 /** Query parameters about the page rather than a lane. */
-export const PAGE_KEYS = ['autostart', 'backend', 'dataset', 'lanes', 'embed', 'hide', 'speed', 'eval_every', 'lesson', 'autosave', 'lockstep', 'workers'];
+export const PAGE_KEYS = ['autostart', 'backend', 'dataset', 'lanes', 'embed', 'hide', 'speed', 'eval_every', 'lesson', 'autosave', 'lockstep', 'workers', 'checkpoint'];
 /** Datasets the build ships (`data/<id>.bin` and `data/classifier[-<id>].bin`), the first is the default. */
 export const DATASETS = { mnist: 'MNIST digits', fashion: 'Fashion-MNIST' };
 /** Names `hide=` accepts, each a control or panel a lesson link may hide (see `layout.js`). */
@@ -40,6 +41,8 @@ export const defaultPage = (limits = null) => ({
   lockstep: false,
   // CPU workers for the lanes (`workers=`); null: one per core but one (worker-pool.js).
   workers: null,
+  // Prepared checkpoints (`checkpoint=a.ganlane,,b.ganlane`): one path per lane, '' for none (prepared.js).
+  checkpoints: [],
 });
 
 /** Reads one page option into `page`; returns a notice for a bad value, or null. */
@@ -56,6 +59,14 @@ function readPageKey(page, key, value, limits) {
       const v = value.trim() === '' ? NaN : Number(value);
       if (!Number.isInteger(v) || v < 1 || v > limits.maxLanes) return `URL parameter "workers" must be a whole number from 1 to ${limits.maxLanes}; using one per core but one.`;
       page.workers = v;
+    }
+    else if (key === 'checkpoint') {
+      const paths = value.split(',').map((s) => s.trim());
+      const max = limits?.maxLanes ?? paths.length;
+      const bad = paths.map((p, i) => [i, p === '' ? null : preparedPathProblem(p)]).find(([, why]) => why);
+      page.checkpoints = paths.slice(0, max).map((p) => (p === '' || preparedPathProblem(p) ? '' : p));
+      if (bad) return `URL parameter "checkpoint": entry ${bad[0] + 1} (${quote(paths[bad[0]])}) is not a checkpoint of this site: ${bad[1]}; that lane starts from step 0.`;
+      if (paths.length > max) return `URL parameter "checkpoint" names ${paths.length} files for at most ${max} lanes; the rest are ignored.`;
     }
     else if (key === 'embed') page.embed = flag('embed', 'the full layout is used');
     else if (key === 'backend') {
@@ -218,6 +229,8 @@ export function toQuery(configs, page, limits = null) {
   if (page.evalEvery && d.evalEvery !== null && page.evalEvery !== d.evalEvery) params.set('eval_every', String(page.evalEvery));
   if (page.lesson !== null && page.lesson !== undefined) params.set('lesson', page.lesson);
   if (page.autosave === 0 || (page.autosave && d.autosave !== null && page.autosave !== d.autosave)) params.set('autosave', String(page.autosave));
+  const checkpoint = checkpointParam(page.checkpoints ?? []);
+  if (checkpoint) params.set('checkpoint', checkpoint);
   if (page.embed) params.set('embed', '1');
   if (page.hide?.length) params.set('hide', page.hide.join(','));
   return params.toString();

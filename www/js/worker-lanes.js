@@ -71,7 +71,7 @@ export class Lanes {
         lane = TrainingLane.fromCheckpoint(this.ctx.backend, checkpoint, this.ctx.dataset, this.ctx.datasetId);
         config = JSON.parse(lane.configJson());
         curves = readCurves(lane);
-        // An old checkpoint without a checksum loads, with a word that damage to it could not be detected.
+        // An old checkpoint without a checksum, or a compact one (f16, no optimizer state), loads with a word on what that means.
         if (lane.checkpointNotice) this.emit('notice', { level: 'info', message: `Lane ${id}: ${lane.checkpointNotice}.` });
       } catch (e) {
         // The refusal's code and data sets travel with the reply (custom fields of an Error do not cross postMessage).
@@ -93,7 +93,7 @@ export class Lanes {
     this.slots.set(id, slot);
     const codes = Array.from(lane.codes);
     const restoredStep = checkpoint && lane.steps > 0 ? lane.steps : undefined;
-    this.emit('laneBuilt', { lane: id, config, errors, codes, restoredStep, curves });
+    this.emit('laneBuilt', { lane: id, config, errors, codes, restoredStep, curves, loaded: Boolean(checkpoint) && strict });
     return slot;
   }
 

@@ -73,9 +73,12 @@ test('the store keeps page.checkpoints to the lanes that still run from a prepar
   assert.deepEqual(state.page.checkpoints, ['', '']);
   // The prepared file arrives: the lane is rebuilt from it at step 2000, then the controller records it.
   state.lanes[0].curves.quality.push({ step: 0, fid: 300 });
-  built(a, { restoredStep: 2000, loaded: true });
-  assert.deepEqual(state.lanes[0].curves.quality, [], 'the fresh lane\'s measurements do not belong to the loaded run');
+  state.lanes[0].quality = { step: 0, fid: 300 };
+  built(a, { restoredStep: 2000 });
+  state.lanes[0].curves.quality.push({ step: 2000, fid: 90 }); // measured once restored, before the reply
   store.update('prepared', { lane: a, path: 'checkpoints/a.ganlane', step: 2000 });
+  assert.deepEqual(state.lanes[0].curves.quality, [{ step: 2000, fid: 90 }], 'the fresh lane\'s measurements do not belong to the prepared run');
+  assert.equal(state.lanes[0].quality, null);
   assert.deepEqual(state.page.checkpoints, ['checkpoints/a.ganlane', '']);
   assert.match(toQuery(state.lanes.map((l) => l.config), state.page), /checkpoint=checkpoints%2Fa.ganlane/);
   // A restarted worker restores it: still the prepared run.

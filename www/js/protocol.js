@@ -48,7 +48,7 @@ export const REQUESTS = {
 /** Events the worker pushes, with the fields each carries. */
 export const EVENTS = {
   loading: ['stage', 'loaded', 'total'], // stage: module, dataset, classifier, adapter
-  laneBuilt: ['lane', 'config', 'errors', 'codes', 'restoredStep', 'curves', 'loaded'], // loaded: a checkpoint file (the user's or a prepared one)
+  laneBuilt: ['lane', 'config', 'errors', 'codes', 'restoredStep', 'curves'],
   stats: ['lane', 'stats', 'stepsPerSec', 'msPerStep', 'memoryBytes'],
   samples: ['lane', 'step', 'pixels'],
   quality: ['lane', 'step', 'fid', 'classesCovered', 'histogram', 'n', 'dReal', 'dFake', 'ms'],

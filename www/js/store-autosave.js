@@ -72,7 +72,9 @@ export const AUTOSAVE_UPDATES = {
       raw: saved.config ?? {}, restoring: true, curves: { stats, quality },
       quality: saved.quality && saved.quality.step <= step ? saved.quality : quality.at(-1) ?? null,
       checkpoint: saved.checkpointBytes ? { step, bytes: saved.checkpointBytes } : null,
+      prepared: null, // the resumed run, not a prepared checkpoint the page had opened
     });
+    state.page.checkpoints = state.lanes.map((l) => l.prepared?.path ?? '');
     state.timelapse.clearLane(id);
     for (const f of frames) if (f.step <= step && f.pixels instanceof Uint8Array) state.timelapse.record(id, f.step, f.pixels);
     return { lane: id };

@@ -84,11 +84,17 @@ export const UPDATES = {
     syncPrepared(state);
     return { lane };
   },
-  /** Lane `lane` now runs from the prepared checkpoint `path`, restored at `step`. */
+  /**
+   * Lane `lane` now runs from the prepared checkpoint `path`, restored at `step`: what the page
+   * recorded of the fresh run it replaced (steps and measurements before `step`) goes.
+   */
   prepared(state, { lane, path, step }) {
     const l = laneById(state, lane);
     if (!l) return null;
     l.prepared = { path, step };
+    l.curves.stats = l.curves.stats.filter((s) => s.step > step);
+    l.curves.quality = l.curves.quality.filter((q) => q.step >= step);
+    if (l.quality && l.quality.step < step) l.quality = null;
     syncPrepared(state);
     return { lane };
   },
@@ -128,16 +134,13 @@ export const UPDATES = {
       lane.prepared = null;
       syncPrepared(state);
     }
-    // A file loaded into the lane (`loaded`: the user's or a prepared checkpoint) starts its curves
-    // afresh from the ones it carries; a restarted worker's restore keeps the page's.
     const curves = msg.curves && Array.isArray(msg.curves.stats) ? msg.curves : null;
-    if (curves || msg.loaded) {
+    if (curves) {
       lane.curves = {
-        stats: (curves?.stats ?? []).filter((s) => s && Number.isFinite(s.step)),
-        quality: Array.isArray(curves?.quality) ? curves.quality.map(fromStoredQuality) : [],
+        stats: curves.stats.filter((s) => s && Number.isFinite(s.step)),
+        quality: Array.isArray(curves.quality) ? curves.quality.map(fromStoredQuality) : [],
       };
       lane.quality = lane.curves.quality.at(-1) ?? null;
-      state.timelapse.clearLane(lane.id);
     } else if (restored) {
       // A restarted worker replays the steps after the checkpoint.
       lane.curves.stats = lane.curves.stats.filter((s) => s.step <= lane.step);
@@ -152,7 +155,7 @@ export const UPDATES = {
     const errors = msg.errors ?? [];
     // One notice per lane, a line per refused field.
     if (errors.length) pushNotice(state, { key: `config-${lane.id}`, level: 'warn', text: errors.map((e) => `${e.field}: ${e.message} — lane ${n}: using the default instead.`).join('\n') });
-    return { lane: lane.id, fresh: !restored && !curves && !msg.loaded };
+    return { lane: lane.id, fresh: !restored && !curves };
   },
   stats(state, msg) {
     const lane = laneById(state, msg.lane);

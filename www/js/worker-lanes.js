@@ -93,7 +93,7 @@ export class Lanes {
     this.slots.set(id, slot);
     const codes = Array.from(lane.codes);
     const restoredStep = checkpoint && lane.steps > 0 ? lane.steps : undefined;
-    this.emit('laneBuilt', { lane: id, config, errors, codes, restoredStep, curves, loaded: Boolean(checkpoint) && strict });
+    this.emit('laneBuilt', { lane: id, config, errors, codes, restoredStep, curves });
     return slot;
   }
 

@@ -209,12 +209,12 @@ fn refusals_say_in_plain_words_what_the_file_is() {
     let mut w = Weights::parse(&good).unwrap();
     let newer = {
         let e = w.encode();
-        let text = std::str::from_utf8(&e[12..12 + header_len(&e)]).unwrap().replacen(r#""format":2"#, r#""format":3"#, 1);
+        let text = std::str::from_utf8(&e[12..12 + header_len(&e)]).unwrap().replacen(r#""format":2"#, r#""format":4"#, 1);
         [&e[..8], &(text.len() as u32).to_le_bytes(), text.as_bytes(), &e[12 + header_len(&e)..]].concat()
     };
     let r = vet(&newer);
     assert_eq!(r.code, "other-version");
-    assert!(r.message.contains("newer version of the playground (format 3)"), "{}", r.message);
+    assert!(r.message.contains("newer version of the playground (format 4)"), "{}", r.message);
 
     w.tensors[0].1[0] = f32::NAN;
     let r = vet(&w.encode());

@@ -136,15 +136,17 @@ fn run<B: AutodiffBackend>(args: &TrainArgs, start: Start, train: &Digits, devic
     let metrics_path = args.out.join("metrics.jsonl");
     let mut stats = Vec::new();
     let outcome = run_steps(&mut lane, args.steps, args.log_every, args.read_every, &metrics_path, &mut stats)?;
+    // A save writes the last healthy snapshot of a diverged lane.
+    let saved_step = if lane.diverged_at().is_some() { lane.snapshot_step() } else { lane.steps() };
     if let Some(path) = &args.save {
         let curves = crate::curves::build(previous.as_ref(), from, stats);
         let bytes = pollster::block_on(lane.save(Some(&curves)))?;
         write_file(path, &bytes)?;
-        println!("saved checkpoint of step {} to {}", if lane.diverged_at().is_some() { lane.snapshot_step() } else { lane.steps() }, path.display());
+        println!("saved checkpoint of step {saved_step} to {}", path.display());
     }
     if let Some(path) = &args.save_compact {
         write_file(path, &pollster::block_on(lane.save_compact(None, None))?)?;
-        println!("saved compact checkpoint of step {} to {}", if lane.diverged_at().is_some() { lane.snapshot_step() } else { lane.steps() }, path.display());
+        println!("saved compact checkpoint of step {saved_step} to {}", path.display());
     }
     if let Some(step) = outcome.diverged_at {
         return Err(format!("diverged at step {step}: losses or diagnostics became NaN/inf"));

@@ -11,7 +11,7 @@ use burn::tensor::backend::AutodiffBackend;
 use super::{Lane, PendingStats, Phase, StepStats};
 use crate::config::TrainConfig;
 use crate::data::Digits;
-use crate::snapshot::Checkpoint;
+use crate::snapshot::{Checkpoint, LaneState};
 
 impl<B: AutodiffBackend> Lane<B> {
     /// Runs up to `n` (at least 1) generator steps and reads their statistics back in one transfer
@@ -107,15 +107,18 @@ impl<B: AutodiffBackend> Lane<B> {
 
     /// `save`, recording the data set the lane trains on (`meta.dataset`, e.g. `"fashion"`).
     pub async fn save_for(&self, curves: Option<&serde_json::Value>, dataset: Option<&str>) -> Result<Vec<u8>, String> {
-        let state = if self.diverged_at.is_some() { &self.snapshot } else { &self.state };
-        state.encode(self.config_value(), curves, dataset).await
+        self.saved_state().encode(self.config_value(), curves, dataset).await
     }
 
     /// `save_for` as a compact checkpoint (`LaneState::encode_compact`: f16 weights, no optimizer
     /// state), small enough to ship with the site.
     pub async fn save_compact(&self, curves: Option<&serde_json::Value>, dataset: Option<&str>) -> Result<Vec<u8>, String> {
-        let state = if self.diverged_at.is_some() { &self.snapshot } else { &self.state };
-        state.encode_compact(self.config_value(), curves, dataset).await
+        self.saved_state().encode_compact(self.config_value(), curves, dataset).await
+    }
+
+    /// What a save writes: the current state, or the last healthy snapshot while the lane is diverged.
+    fn saved_state(&self) -> &LaneState<B> {
+        if self.diverged_at.is_some() { &self.snapshot } else { &self.state }
     }
 
     fn config_value(&self) -> serde_json::Value {

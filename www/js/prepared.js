@@ -44,6 +44,9 @@ export async function fetchPrepared(path, { base, maxBytes, fetchFn = fetch }) {
   return bytes;
 }
 
+/** Each lane's prepared checkpoint path ('' for a lane that does not run from one): `page.checkpoints`. */
+export const preparedPaths = (lanes) => lanes.map((l) => l.prepared?.path ?? '');
+
 /** The `checkpoint=` value for lanes whose prepared paths are `paths` ('' or null: none); '' when none. */
 export function checkpointParam(paths) {
   const list = paths.map((p) => p ?? '');

@@ -1,6 +1,7 @@
 // The autosave part of the page state and its named updates (merged into store.js's UPDATES): the
 // storage's status, the saved runs the resume offer lists, the last save, and restoring a lane's
 // curves, quality and time-lapse frames from a saved run. DOM-free.
+import { preparedPaths } from './prepared.js';
 
 /** `page.autosave`: seconds between saves, 0 when off. */
 export const initialAutosave = (page) => ({
@@ -74,7 +75,7 @@ export const AUTOSAVE_UPDATES = {
       checkpoint: saved.checkpointBytes ? { step, bytes: saved.checkpointBytes } : null,
       prepared: null, // the resumed run, not a prepared checkpoint the page had opened
     });
-    state.page.checkpoints = state.lanes.map((l) => l.prepared?.path ?? '');
+    state.page.checkpoints = preparedPaths(state.lanes);
     state.timelapse.clearLane(id);
     for (const f of frames) if (f.step <= step && f.pixels instanceof Uint8Array) state.timelapse.record(id, f.step, f.pixels);
     return { lane: id };

@@ -3,6 +3,7 @@
 import { TimeLapse } from './timelapse.js';
 import { LESSON_UPDATES } from './lesson-state.js';
 import { AUTOSAVE_UPDATES, initialAutosave } from './store-autosave.js';
+import { preparedPaths } from './prepared.js';
 
 /** Lane colours, in the order lanes take them. */
 export const LANE_COLORS = ['#d9534f', '#2a7ae2', '#2e9e44', '#9b59b6'];
@@ -49,7 +50,7 @@ export const allBuilt = (state) => state.lanes.length > 0 && state.lanes.every((
 
 /** `page.checkpoints` from the lanes: a link names the prepared checkpoints the lanes still run from. */
 function syncPrepared(state) {
-  state.page.checkpoints = state.lanes.map((l) => l.prepared?.path ?? '');
+  state.page.checkpoints = preparedPaths(state.lanes);
 }
 
 function thinStats(lane, max) {

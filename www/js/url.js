@@ -63,9 +63,10 @@ function readPageKey(page, key, value, limits) {
     else if (key === 'checkpoint') {
       const paths = value.split(',').map((s) => s.trim());
       const max = limits?.maxLanes ?? paths.length;
-      const bad = paths.map((p, i) => [i, p === '' ? null : preparedPathProblem(p)]).find(([, why]) => why);
-      page.checkpoints = paths.slice(0, max).map((p) => (p === '' || preparedPathProblem(p) ? '' : p));
-      if (bad) return `URL parameter "checkpoint": entry ${bad[0] + 1} (${quote(paths[bad[0]])}) is not a checkpoint of this site: ${bad[1]}; that lane starts from step 0.`;
+      const problems = paths.map((p) => (p === '' ? null : preparedPathProblem(p)));
+      page.checkpoints = paths.slice(0, max).map((p, i) => (problems[i] ? '' : p));
+      const bad = problems.findIndex(Boolean);
+      if (bad >= 0) return `URL parameter "checkpoint": entry ${bad + 1} (${quote(paths[bad])}) is not a checkpoint of this site: ${problems[bad]}; that lane starts from step 0.`;
       if (paths.length > max) return `URL parameter "checkpoint" names ${paths.length} files for at most ${max} lanes; the rest are ignored.`;
     }
     else if (key === 'embed') page.embed = flag('embed', 'the full layout is used');

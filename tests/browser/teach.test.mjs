@@ -175,7 +175,23 @@ test('every lesson loads and applies each of its steps\' lanes and parameters', 
 });
 
 test('checkpoint= starts a lane from a prepared file of the site at step 2000; a missing file is a notice and a fresh lane', async () => {
-  const { page, errors } = await openPage('?backend=cpu&checkpoint=checkpoints/infogan-mlp.ganlane&test=1');
+  // The file is held back until the page has been looked at: meanwhile the lane is not built, so neither
+  // the controls nor status().ready let a step train the fresh lane the file is about to replace.
+  const file = '**/checkpoints/infogan-mlp.ganlane';
+  let release;
+  let requested;
+  let sent;
+  const held = new Promise((r) => { release = r; });
+  const asked = new Promise((r) => { requested = r; });
+  const passed = new Promise((r) => { sent = r; });
+  await env.context.route(file, async (route) => { requested(); await held; await route.continue(); sent(); });
+  const { page, errors } = await open(env, '?backend=cpu&checkpoint=checkpoints/infogan-mlp.ganlane&test=1');
+  await asked;
+  const during = await status(page);
+  assert.deepEqual([during.ready, await page.isDisabled('#play'), await page.isDisabled('#step')], [false, true, true], 'nothing can step while the file loads');
+  release();
+  await passed;
+  await env.context.unroute(file);
   const s = await waitForStatus(page, (st) => st.ready && st.lanes[0]?.prepared, 90_000, 'the prepared lane');
   assert.deepEqual([s.lanes[0].objective, s.lanes[0].arch, s.lanes[0].step], ['infogan', 'mlp', 2000]);
   assert.match(await page.textContent('#notices'), /compact checkpoint: its weights were rounded to half precision/);

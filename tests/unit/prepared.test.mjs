@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkpointParam, fetchPrepared, preparedPathProblem } from '../../www/js/prepared.js';
 import { parseQuery, toQuery } from '../../www/js/url.js';
-import { createStore } from '../../www/js/store.js';
+import { allBuilt, createStore } from '../../www/js/store.js';
 import { checkHelpers } from '../../www/js/lessons.js';
 
 test('a prepared checkpoint is a relative .ganlane path of the site', () => {
@@ -71,12 +71,19 @@ test('the store keeps page.checkpoints to the lanes that still run from a prepar
   built(a);
   built(b);
   assert.deepEqual(state.page.checkpoints, ['', '']);
+  // While the file is fetched the lane is not built (nothing may step it); a failed fetch builds it again.
+  store.update('preparing', { lane: a, on: true });
+  assert.equal(allBuilt(state), false);
+  store.update('preparing', { lane: a, on: false });
+  assert.equal(allBuilt(state), true);
+  store.update('preparing', { lane: a, on: true });
   // The prepared file arrives: the lane is rebuilt from it at step 2000, then the controller records it.
   state.lanes[0].curves.quality.push({ step: 0, fid: 300 });
   state.lanes[0].quality = { step: 0, fid: 300 };
   built(a, { restoredStep: 2000 });
   state.lanes[0].curves.quality.push({ step: 2000, fid: 90 }); // measured once restored, before the reply
   store.update('prepared', { lane: a, path: 'checkpoints/a.ganlane', step: 2000 });
+  assert.equal(allBuilt(state), true, 'built from the file');
   assert.deepEqual(state.lanes[0].curves.quality, [{ step: 2000, fid: 90 }], 'the fresh lane\'s measurements do not belong to the prepared run');
   assert.equal(state.lanes[0].quality, null);
   assert.deepEqual(state.page.checkpoints, ['checkpoints/a.ganlane', '']);

@@ -56,7 +56,10 @@ export function parseOptions({ speed, eval_every: evalEvery, lockstep }, limits)
 export function makeController({ store, session, testMode, autosave = null }) {
   const { state } = store;
   const send = (type, args, transfer) => session.request(type, args, transfer);
-  const whenReady = () => session.ready;
+  // Prepared checkpoints being loaded (openPrepared): commands wait for them too, so no step trains the
+  // fresh lane a file is about to replace.
+  let preparing = Promise.resolve();
+  const whenReady = () => session.ready.then(() => preparing);
   const notify = (text, level = 'error') => store.update('notice', { text, level });
 
   const index = (i, what) => {
@@ -291,20 +294,24 @@ export function makeController({ store, session, testMode, autosave = null }) {
      * training from step 0, with a notice saying why. Resolves to the lanes' steps afterwards.
      */
     async openPrepared(paths = []) {
-      if (state.phase !== 'ready') await whenReady(); // the first start calls it before `ready` settles
+      if (state.phase !== 'ready') await session.ready; // the first start calls it before `ready` settles
       const { maxCheckpointBytes } = state.limits;
-      await Promise.all(paths.slice(0, state.lanes.length).map(async (path, i) => {
-        if (!path) return;
-        const { id } = state.lanes[i];
+      const wanted = paths.slice(0, state.lanes.length).map((path, i) => [path, state.lanes[i].id]).filter(([path]) => path);
+      // Until its file is in, a lane counts as not built (the controls, status().ready and autosave wait).
+      for (const [, id] of wanted) store.update('preparing', { lane: id, on: true });
+      const loads = Promise.all(wanted.map(async ([path, id]) => {
         try {
           const bytes = await fetchPrepared(path, { base: window.location.href, maxBytes: maxCheckpointBytes });
           const { step } = await send('addLane', { lane: id, checkpoint: bytes }, [bytes.buffer]);
           store.update('prepared', { lane: id, path, step });
         } catch (e) {
+          store.update('preparing', { lane: id, on: false });
           const why = String(e?.message ?? e).replace(/^the checkpoint was refused: /, '');
           store.update('notice', { key: `prepared-${id}`, level: 'warn', text: `Lane ${laneIndex(state, id) + 1}: the prepared checkpoint ${path} could not be loaded (${why}); it trains from step 0 instead.` });
         }
       }));
+      preparing = loads.then(() => undefined);
+      await loads;
       return state.lanes.map((l) => l.step);
     },
     /** Shows lane `i` in the controls, the diagnostics chart and the explorers. */

@@ -89,6 +89,13 @@ export const UPDATES = {
    * Lane `lane` now runs from the prepared checkpoint `path`, restored at `step`: what the page
    * recorded of the fresh run it replaced (steps and measurements before `step`) goes.
    */
+  /** Lane `lane`'s prepared checkpoint is being fetched and loaded (`on`), or that failed (`!on`): meanwhile it is not built. */
+  preparing(state, { lane, on }) {
+    const l = laneById(state, lane);
+    if (!l) return null;
+    l.restoring = Boolean(on);
+    return { lane };
+  },
   prepared(state, { lane, path, step }) {
     const l = laneById(state, lane);
     if (!l) return null;

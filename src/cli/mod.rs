@@ -15,6 +15,7 @@ use crate::metrics::Classifier;
 
 mod classifier;
 mod quality;
+mod sweep;
 mod train;
 
 #[derive(Parser)]
@@ -34,6 +35,8 @@ enum Command {
     Score(classifier::ScoreArgs),
     /// Benchmark: train every objective (CPU or wgpu), write samples, and tabulate FID and class coverage.
     Quality(quality::QualityArgs),
+    /// Benchmark: train candidate configurations, measured as the page measures them, for choosing defaults.
+    Sweep(sweep::SweepArgs),
 }
 
 /// Which burn backend a command trains on.
@@ -82,6 +85,7 @@ pub fn main() -> i32 {
         Command::TrainClassifier(args) => classifier::train_classifier(args),
         Command::Score(args) => classifier::score(args),
         Command::Quality(args) => quality::quality(args),
+        Command::Sweep(args) => sweep::sweep(args),
     };
     match result {
         Ok(()) => 0,

@@ -84,4 +84,11 @@ fn page_limits_match_the_validator() {
     let a = &limits["autosaveEvery"];
     let (lo, hi, default) = (a["min"].as_u64().unwrap(), a["max"].as_u64().unwrap(), a["default"].as_u64().unwrap());
     assert!(lo > 1 && lo <= default && default <= hi, "autosaveEvery: {a}");
+    // The first lane is a valid configuration, and not the plain defaults (it exists to differ from them).
+    let first = gan_playground::config::TrainConfig::from_map(limits["firstLane"].as_object().unwrap()).unwrap();
+    assert_eq!((first.objective.as_str(), first.arch.id(), first.lr_g, first.lr_d), ("nonsaturating", "dcgan", 1e-3, 1e-3));
+    assert_ne!(first, gan_playground::config::TrainConfig::default());
+    let d = &limits["laneDefaults"];
+    let plain = gan_playground::config::TrainConfig::default();
+    assert_eq!((d["arch"].as_str().unwrap(), d["batch"].as_u64().unwrap() as usize, d["latent"].as_u64().unwrap() as usize), (plain.arch.id(), plain.batch, plain.latent));
 }

@@ -98,7 +98,10 @@ test('commands sent before the playground is ready wait for it; ready resolves a
 
 test('keyboard: space plays and pauses, → steps, D and G step one network', async () => {
   const { page, errors } = await open(env, '?backend=cpu');
-  await waitForStatus(page, (s) => s.ready, 90_000, 'ready');
+  const first = await waitForStatus(page, (s) => s.ready, 90_000, 'ready');
+  // An address without lane settings starts with the module's first lane (page::first_lane).
+  assert.deepEqual([first.lanes[0].objective, first.lanes[0].arch], ['nonsaturating', 'dcgan']);
+  assert.deepEqual([await page.inputValue('#field-lr_g'), await page.inputValue('#field-lr_d')], ['0.001', '0.001']);
   await page.locator('body').click({ position: { x: 5, y: 400 } });
   await page.keyboard.press('ArrowRight');
   await waitForStatus(page, (s) => s.lanes[0].step === 1, 30_000, '→ stepped');

@@ -12,7 +12,7 @@ const lane = (s) => s.lanes[0];
 const finite = (x) => typeof x === 'number' && Number.isFinite(x);
 
 test('trains for a few seconds: steps rise, losses finite, samples change, no console error', async () => {
-  const { page, errors } = await open(env, '?backend=cpu&autostart=1');
+  const { page, errors } = await open(env, '?backend=cpu&autostart=1&arch=mlp');
   const first = await waitForStatus(page, (s) => s.running && lane(s).step >= 5, 60_000, 'training to start');
   assert.equal(first.backend, 'cpu');
   const pixelsEarly = await canvasPixels(page);

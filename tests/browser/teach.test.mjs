@@ -150,6 +150,12 @@ test('every lesson loads and applies each of its steps\' lanes and parameters', 
   const objectives = (lanes) => lanes.map((e) => (typeof e === 'string' ? e : e.objective)).join();
   for (const lesson of LESSONS) {
     const { page, errors } = await openPage(`?lesson=${lesson.id}&backend=cpu&test=1`);
+    // A lesson's lanes start from the module's lane defaults and their objective's learning rate, not from
+    // the page's first lane (a DCGAN at 0.001).
+    const { laneDefaults, rates } = await page.evaluate(() => {
+      const st = window.ganPlaygroundTest.state();
+      return { laneDefaults: st.limits.laneDefaults, rates: Object.fromEntries(st.objectives.map((o) => [o.id, o.lr_default])) };
+    });
     let want = null;
     for (const [i, step] of lesson.steps.entries()) {
       if (i > 0) await page.click('#lesson-next');
@@ -159,7 +165,8 @@ test('every lesson loads and applies each of its steps\' lanes and parameters', 
       for (const [j, entry] of want.entries()) {
         const config = await page.evaluate((k) => window.ganPlayground.status().lanes[k] && window.ganPlaygroundTest.state().lanes[k].config, j);
         for (const [key, value] of Object.entries(entry.params ?? {})) assert.equal(Number(config.params[key]), value, `${lesson.id} step ${i + 1} lane ${j + 1} ${key}`);
-        if (entry.arch) assert.equal(config.arch, entry.arch, `${lesson.id} step ${i + 1} lane ${j + 1} arch`);
+        assert.equal(config.arch, entry.arch ?? laneDefaults.arch, `${lesson.id} step ${i + 1} lane ${j + 1} arch`);
+        if (!entry.checkpoint) assert.deepEqual([config.lr_g, config.lr_d, config.batch], [rates[config.objective], rates[config.objective], laneDefaults.batch], `${lesson.id} step ${i + 1} lane ${j + 1} rates and batch`);
         // A lane of a prepared checkpoint starts at its step (2000; the lesson panel is applied once it is there).
         if (entry.checkpoint) {
           const lane = (await status(page)).lanes[j];

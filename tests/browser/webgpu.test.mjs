@@ -21,7 +21,7 @@ test('auto picks the CPU over a software WebGPU adapter and says why', async () 
 });
 
 test('backend=webgpu trains on WebGPU when an adapter is offered, else falls back to CPU with a notice', async (t) => {
-  const { page, errors } = await open(env, '?backend=webgpu');
+  const { page, errors } = await open(env, '?backend=webgpu&arch=mlp');
   const adapter = await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter()));
   const ready = await waitForStatus(page, (s) => s.ready && s.lanes.length === 1, 120_000, 'ready');
   if (!adapter) {

@@ -27,6 +27,22 @@ test('with limits: ranges checked, defaults from the limits, notices name the pa
   assert.equal(parseQuery('eval_every=50', LIMITS).page.evalEvery, 50);
 });
 
+test('an address without configuration starts with the module\'s first lane; any configuration field replaces it', () => {
+  const firstLane = { objective: 'nonsaturating', arch: 'dcgan', lr_g: 0.001, lr_d: 0.001 };
+  const limits = { ...LIMITS, firstLane };
+  for (const search of ['', 'backend=cpu&autostart=1', 'lesson=saturation', 'lane2.lr_g=1']) {
+    const q = parseQuery(search, limits);
+    assert.deepEqual(q.lanes, [firstLane], search);
+    assert.notEqual(q.lanes[0], firstLane, 'a copy: the limits stay as they are');
+  }
+  assert.ok(parseQuery('lane2.lr_g=1', limits).notices.some((n) => /needs lanes=/.test(n)));
+  assert.deepEqual(parseQuery('objective=lsgan', limits).lanes, [{ objective: 'lsgan' }]);
+  assert.deepEqual(parseQuery('seed=3', limits).lanes, [{ seed: '3' }]);
+  assert.deepEqual(parseQuery('lanes=lsgan,wgan', limits).lanes.map((l) => l.objective), ['lsgan', 'wgan']);
+  assert.deepEqual(parseQuery('', LIMITS).lanes, [{}], 'a module without one: the plain defaults');
+  assert.deepEqual(parseQuery('').lanes, [{}], 'before the limits are known');
+});
+
 test('toQuery ∘ parseQuery keeps lanes, per-lane overrides, parameters and page options', () => {
   const configs = [
     { objective: 'nonsaturating', arch: 'mlp', lr_g: 0.0002, lr_d: 0.0002, batch: 64, latent: 64, seed: 7, params: { label_smoothing: 0.1 } },

@@ -49,11 +49,14 @@ export function mountLesson(store, controller, { showDiagnostic, scale = 1, test
   let token = 0;
 
   /** A lane entry of a step as a full partial config: named parameters over the objective's defaults. */
+  // A lesson's lane starts from the module's lane defaults and its objective's learning rate and
+  // parameters (what the lessons were checked with), whatever the lanes on the page were.
   const laneConfig = (entry) => {
     const { checkpoint: _, ...partial } = typeof entry === 'string' ? { objective: entry } : entry;
     const info = objectiveInfo(state, partial.objective);
     const defaults = Object.fromEntries((info?.params ?? []).map((p) => [p.key, p.default]));
-    return { ...partial, params: { ...defaults, ...(partial.params ?? {}) } };
+    const rates = info ? { lr_g: info.lr_default, lr_d: info.lr_default } : {};
+    return { ...state.limits.laneDefaults, ...rates, ...partial, params: { ...defaults, ...(partial.params ?? {}) } };
   };
 
   async function apply(i) {

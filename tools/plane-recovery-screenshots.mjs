@@ -26,7 +26,8 @@ try {
   for (const [name, [width, height]] of Object.entries(SIZES)) {
     await page.setViewportSize({ width, height });
     await frame(page);
-    await page.locator('.plane-lane').first().scrollIntoViewIfNeeded();
+    // The first card 200 px below the top (under the sticky transport bar), its notice in view.
+    await page.evaluate(() => window.scrollTo(0, Math.max(0, window.scrollY + document.querySelector('.plane-lane').getBoundingClientRect().top - 200)));
     await page.screenshot({ path: `${out}/plane-diverged-${name}.png` });
     console.log(`${out}/plane-diverged-${name}.png`);
   }

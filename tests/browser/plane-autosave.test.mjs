@@ -45,7 +45,8 @@ test('train a 2-D lane, autosave, reload, resume: the step, curves and points ar
   assert.match(await offerText(page), /Resume the run from step 30 of lane 1 \(lsgan\) \(saved less than a minute ago\)\./);
   await page.click('.resume-go');
   s = await waitForStatus(page, (x) => x.ready && x.lanes[0].step === 30, 30_000, 'resumed at step 30');
-  await page.waitForFunction(() => !document.querySelector('.resume-offer'), null, { timeout: 10_000 });
+  await page.waitForFunction(() => !document.querySelector('.resume-offer'), null, { timeout: 10_000 }); // closes once the run is claimed
+  s = await status(page);
   assert.equal(await curves(page), upTo30, 'the curves up to step 30 are back');
   assert.deepEqual([s.points, s.dataset, s.autosave.runId], [4, 'drawn', runId], 'the drawn points are back; this tab continues the run');
   await api(page, 'step', 10);

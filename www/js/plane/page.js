@@ -102,7 +102,7 @@ export function startPlane(query) {
   const syncUrl = () => {
     try {
       const url = new URL(window.location.href);
-      url.search = toPlaneQuery(P().config, P().options, P().limits);
+      url.search = toPlaneQuery(P().config, P().options, P().limits) + (testMode ? '&test=1' : ''); // a reload keeps the hooks
       window.history.replaceState(null, '', url);
     } catch { /* an opaque origin may not rewrite its URL */ }
   };

@@ -237,23 +237,13 @@ impl<B: AutodiffBackend> LaneState<B> {
     /// batch order a data set of `train_len` images. A checkpoint without `eval_rng` keeps this
     /// state's (the stream then starts from the seed).
     pub fn decode(self, ck: Checkpoint, train_len: usize, device: &B::Device) -> Result<Self, String> {
-        let fits = |name: &str, want: Vec<Vec<usize>>, got: &[(Vec<usize>, Vec<f32>)]| {
-            if want.iter().eq(got.iter().map(|(s, _)| s)) {
-                Ok(())
-            } else {
-                Err(format!("checkpoint: the {name}'s tensors do not fit the network its config builds"))
-            }
-        };
-        fits("generator", crate::weights::shapes(&self.g), &ck.g)?;
-        fits("discriminator", crate::weights::shapes(&self.d), &ck.d)?;
-        let g = with_values(self.g, ck.g, device);
-        let d = with_values(self.d, ck.d, device);
         let [og, od] = ck.opts;
+        let nets = restore_nets(Nets { g: self.g, d: self.d, opt_g: self.opt_g, opt_d: self.opt_d }, NetValues { g: ck.g, d: ck.d, opts: vec![og, od] }, device)?;
         Ok(LaneState {
-            opt_g: self.opt_g.import(&g, og, device)?,
-            opt_d: self.opt_d.import(&d, od, device)?,
-            g,
-            d,
+            g: nets.g,
+            d: nets.d,
+            opt_g: nets.opt_g,
+            opt_d: nets.opt_d,
             order: BatchOrder::from_json(&ck.order, train_len)?,
             noise: crate::rng::from_json(&ck.noise)?,
             loss_noise: crate::rng::from_json(&ck.loss_noise)?,
@@ -266,23 +256,31 @@ impl<B: AutodiffBackend> LaneState<B> {
     }
 }
 
-impl Checkpoint {
-    /// Parses and checks the file's structure (not yet that it fits a lane: `Lane::from_checkpoint`).
-    pub fn parse(bytes: &[u8]) -> Result<Checkpoint, String> {
-        let w = Weights::parse(bytes).map_err(|e| e.to_string())?;
-        if w.kind != CHECKPOINT_KIND {
-            return Err(format!("not a lane checkpoint (kind {:?})", w.kind));
-        }
-        let meta = w.meta;
+/// Host tensors: shape and values.
+pub type HostTensors = Vec<(Vec<usize>, Vec<f32>)>;
+
+/// What a checkpoint holds of G, D and their optimizers, read back to the host (in file order: see `Layout`).
+pub struct NetValues {
+    pub g: HostTensors,
+    pub d: HostTensors,
+    /// One list per optimizer, an entry per parameter (`None`: no state).
+    pub opts: Vec<Vec<Option<ParamState<Vec<f32>>>>>,
+}
+
+impl NetValues {
+    /// Cuts a checkpoint's `tensors` by its header (`meta`'s `g` and `d` counts and `opts` entries,
+    /// `[step count, tensor count]` or null); `opt_lists` are the numbers of optimizer lists accepted.
+    /// Every tensor must be accounted for.
+    pub fn read(meta: &Value, tensors: HostTensors, opt_lists: &[usize]) -> Result<NetValues, String> {
         let count = |key: &str| meta.get(key).and_then(Value::as_u64).map(|n| n as usize).ok_or(format!("checkpoint: missing {key}"));
-        let (step, n_g, n_d) = (count("step")?, count("g")?, count("d")?);
-        let mut tensors = w.tensors.into_iter();
-        let mut take = |n: usize| -> Result<Vec<(Vec<usize>, Vec<f32>)>, String> {
+        let (n_g, n_d) = (count("g")?, count("d")?);
+        let mut tensors = tensors.into_iter();
+        let mut take = |n: usize| -> Result<HostTensors, String> {
             let v: Vec<_> = tensors.by_ref().take(n).collect();
             if v.len() == n { Ok(v) } else { Err("checkpoint: fewer tensors than announced".into()) }
         };
         let (g, d) = (take(n_g)?, take(n_d)?);
-        let opt_meta = meta.get("opts").and_then(Value::as_array).filter(|a| a.len() == 2 || a.len() == 4).ok_or("checkpoint: missing optimizer states")?;
+        let opt_meta = meta.get("opts").and_then(Value::as_array).filter(|a| opt_lists.contains(&a.len())).ok_or("checkpoint: missing optimizer states")?;
         let mut opts: Vec<Vec<Option<ParamState<Vec<f32>>>>> = opt_meta.iter().map(|_| Vec::new()).collect();
         for (slot, entries) in opts.iter_mut().zip(opt_meta) {
             for e in entries.as_array().ok_or("checkpoint: bad optimizer state")? {
@@ -300,6 +298,52 @@ impl Checkpoint {
         if tensors.next().is_some() {
             return Err("checkpoint: more tensors than announced".into());
         }
+        Ok(NetValues { g, d, opts })
+    }
+}
+
+/// G, D and their optimizers: the part of a lane's state that `Layout` writes and `restore_nets` reads.
+pub struct Nets<B: AutodiffBackend> {
+    pub g: Generator<B>,
+    pub d: Discriminator<B>,
+    pub opt_g: Opt<Generator<B>, B>,
+    pub opt_d: Opt<Discriminator<B>, B>,
+}
+
+/// `nets` (freshly built from the checkpoint's config) with `values`: every tensor must fit the
+/// networks and each optimizer state (the first two lists) its parameters.
+pub fn restore_nets<B: AutodiffBackend>(nets: Nets<B>, values: NetValues, device: &B::Device) -> Result<Nets<B>, String> {
+    let fits = |name: &str, want: Vec<Vec<usize>>, got: &[(Vec<usize>, Vec<f32>)]| {
+        if want.iter().eq(got.iter().map(|(s, _)| s)) {
+            Ok(())
+        } else {
+            Err(format!("checkpoint: the {name}'s tensors do not fit the network its config builds"))
+        }
+    };
+    fits("generator", crate::weights::shapes(&nets.g), &values.g)?;
+    fits("discriminator", crate::weights::shapes(&nets.d), &values.d)?;
+    let g = with_values(nets.g, values.g, device);
+    let d = with_values(nets.d, values.d, device);
+    let mut opts = values.opts.into_iter();
+    let (og, od) = (opts.next().ok_or("checkpoint: missing optimizer states")?, opts.next().ok_or("checkpoint: missing optimizer states")?);
+    Ok(Nets {
+        opt_g: nets.opt_g.import(&g, og, device).map_err(|e| format!("checkpoint: generator {e}"))?,
+        opt_d: nets.opt_d.import(&d, od, device).map_err(|e| format!("checkpoint: discriminator {e}"))?,
+        g,
+        d,
+    })
+}
+
+impl Checkpoint {
+    /// Parses and checks the file's structure (not yet that it fits a lane: `Lane::from_checkpoint`).
+    pub fn parse(bytes: &[u8]) -> Result<Checkpoint, String> {
+        let w = Weights::parse(bytes).map_err(|e| e.to_string())?;
+        if w.kind != CHECKPOINT_KIND {
+            return Err(format!("not a lane checkpoint (kind {:?})", w.kind));
+        }
+        let meta = w.meta;
+        let step = meta.get("step").and_then(Value::as_u64).map(|n| n as usize).ok_or("checkpoint: missing step")?;
+        let NetValues { g, d, mut opts } = NetValues::read(&meta, w.tensors, &[2, 4])?;
         opts.truncate(2);
         let opts: [_; 2] = opts.try_into().map_err(|_| "checkpoint: missing optimizer states")?;
         let field = |key: &str| meta.get(key).cloned().ok_or(format!("checkpoint: missing {key}"));

@@ -67,7 +67,7 @@ fn every_objective_trains_on_every_dataset_with_finite_values() {
         for shape in Shape::ALL {
             let mut l = lane(info.id, shape.id());
             for _ in 0..15 {
-                let s = l.step(Phase::Both);
+                let s = l.step(Phase::Both).unwrap();
                 assert!(s.finite, "{} on {}: {s:?}", info.id, shape.id());
             }
             let v = l.view(true);
@@ -84,13 +84,13 @@ fn every_objective_trains_on_every_dataset_with_finite_values() {
 fn d_only_steps_leave_fakes_and_g_only_steps_leave_the_heatmap() {
     for info in objective::all() {
         let mut l = lane(info.id, "ring");
-        l.step(Phase::Both);
+        l.step(Phase::Both).unwrap();
         let (f0, h0) = (l.fakes(), l.heatmap());
-        l.step(Phase::D);
+        l.step(Phase::D).unwrap();
         assert_eq!(l.fakes(), f0, "{}: a D step moved the fakes", info.id);
         let h1 = l.heatmap();
         assert_ne!(h1, h0, "{}: a D step did not change the heatmap", info.id);
-        l.step(Phase::G);
+        l.step(Phase::G).unwrap();
         assert_eq!(l.heatmap(), h1, "{}: a G step changed the heatmap", info.id);
         assert_ne!(l.fakes(), f0, "{}: a G step did not move the fakes", info.id);
     }
@@ -115,7 +115,7 @@ fn speed() {
     let mut l = lane("nonsaturating", "ring");
     let t = std::time::Instant::now();
     for _ in 0..200 {
-        l.step(Phase::Both);
+        l.step(Phase::Both).unwrap();
     }
     let steps = 200.0 / t.elapsed().as_secs_f64();
     let t = std::time::Instant::now();

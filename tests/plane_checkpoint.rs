@@ -17,7 +17,7 @@ fn load(bytes: &[u8]) -> Result<PlaneLane<Cpu>, Refused> {
 }
 
 fn losses(l: &mut PlaneLane<Cpu>, n: usize, phase: Phase) -> Vec<(Option<f32>, Option<f32>)> {
-    (0..n).map(|_| { let s = l.step(phase); (s.d_loss, s.g_loss) }).collect()
+    (0..n).map(|_| { let s = l.step(phase).unwrap(); (s.d_loss, s.g_loss) }).collect()
 }
 
 #[test]
@@ -57,12 +57,12 @@ fn phases_resume_exactly_too() {
     let mut whole = lane(json);
     let mut part = lane(json);
     for l in [&mut whole, &mut part] {
-        l.step(Phase::D);
-        l.step(Phase::G);
+        l.step(Phase::D).unwrap();
+        l.step(Phase::G).unwrap();
     }
     let mut resumed = load(&part.save(None).unwrap()).unwrap();
-    whole.step(Phase::D);
-    resumed.step(Phase::D);
+    whole.step(Phase::D).unwrap();
+    resumed.step(Phase::D).unwrap();
     assert_eq!(resumed.save(None).unwrap(), whole.save(None).unwrap());
 }
 
@@ -83,7 +83,7 @@ fn edited(bytes: &[u8], edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
 #[test]
 fn corrupt_foreign_and_unfitting_files_are_refused_with_clear_messages() {
     let mut l = lane(r#"{"objective":"nonsaturating","dataset":"ring","batch":16}"#);
-    l.step(Phase::Both);
+    l.step(Phase::Both).unwrap();
     let good = l.save(None).unwrap();
     assert!(load(&good).is_ok());
 

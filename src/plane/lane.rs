@@ -20,7 +20,10 @@ use crate::opt::Opt;
 use crate::rng::LaneRng;
 
 mod checkpoint;
+mod recovery;
+mod state;
 pub use checkpoint::PLANE_CHECKPOINT_KIND;
+pub use state::PlaneState;
 
 /// Real and fake points the view shows (fixed latents and a fixed real sample, so points move smoothly).
 pub const VIEW_POINTS: usize = 512;
@@ -69,16 +72,17 @@ pub struct PlaneLane<B: AutodiffBackend> {
     config: PlaneConfig,
     device: B::Device,
     objective: Box<dyn Objective<B>>,
-    g: Generator<B>,
-    d: Discriminator<B>,
-    opt_g: Opt<Generator<B>, B>,
-    opt_d: Opt<Discriminator<B>, B>,
-    data_rng: LaneRng,
-    noise: LaneRng,
-    loss_noise: LaneRng,
+    /// What a step changes; also what a snapshot and a checkpoint hold.
+    state: PlaneState<B>,
+    /// The last healthy state (see `recovery.rs`), taken every `snapshot_every` generator steps.
+    snapshot: PlaneState<B>,
+    snapshot_every: usize,
+    /// The first step whose statistics were not finite; the lane refuses to train until rolled back.
+    diverged_at: Option<usize>,
+    /// Learning rates in use: the config's, unless a test replaced them (`set_learning_rates_unchecked`).
+    lr: (f64, f64),
     fixed_z: Vec<f32>,
     real_view: Vec<f32>,
-    g_steps: usize,
 }
 
 fn read<B: Backend, const D: usize>(t: Tensor<B, D>) -> Vec<f32> {
@@ -104,20 +108,27 @@ impl<B: AutodiffBackend> PlaneLane<B> {
         let mut view_rng = LaneRng::seed_from_u64(t.seed ^ 0x5EED_0F_7EA1);
         let real_view = config.source.sample(&mut view_rng, VIEW_POINTS);
         let fixed_z = latents(&mut view_rng, VIEW_POINTS, t.latent, config.latent_dist, spec);
-        Ok(PlaneLane {
-            data_rng: LaneRng::seed_from_u64(t.seed ^ 0xDA7A),
-            noise: LaneRng::seed_from_u64(t.seed),
-            loss_noise: LaneRng::seed_from_u64(t.seed ^ 0x9E37_79B9_7F4A_7C15),
-            fixed_z,
-            real_view,
-            objective,
+        let state = PlaneState {
             g,
             d,
             opt_g: Opt::new(kind),
             opt_d: Opt::new(kind),
+            data_rng: LaneRng::seed_from_u64(t.seed ^ 0xDA7A),
+            noise: LaneRng::seed_from_u64(t.seed),
+            loss_noise: LaneRng::seed_from_u64(t.seed ^ 0x9E37_79B9_7F4A_7C15),
+            step: 0,
+        };
+        Ok(PlaneLane {
+            snapshot: state.clone(),
+            state,
+            snapshot_every: crate::snapshot::DEFAULT_SNAPSHOT_EVERY,
+            diverged_at: None,
+            lr: (t.lr_g, t.lr_d),
+            fixed_z,
+            real_view,
+            objective,
             device: device.clone(),
             config,
-            g_steps: 0,
         })
     }
 
@@ -125,8 +136,14 @@ impl<B: AutodiffBackend> PlaneLane<B> {
         &self.config
     }
 
+    /// Generator steps completed.
     pub fn steps(&self) -> usize {
-        self.g_steps
+        self.state.step
+    }
+
+    /// The training state now (G, D, optimizer states, random streams, step).
+    pub fn state(&self) -> &PlaneState<B> {
+        &self.state
     }
 
     fn input_width(&self) -> usize {
@@ -134,7 +151,7 @@ impl<B: AutodiffBackend> PlaneLane<B> {
     }
 
     fn z(&mut self, n: usize) -> Tensor<B, 2> {
-        let v = latents(&mut self.noise, n, self.config.train.latent, self.config.latent_dist, self.objective.g_spec());
+        let v = latents(&mut self.state.noise, n, self.config.train.latent, self.config.latent_dist, self.objective.g_spec());
         Tensor::from_data(TensorData::new(v, [n, self.input_width()]), &self.device)
     }
 
@@ -143,41 +160,41 @@ impl<B: AutodiffBackend> PlaneLane<B> {
         Tensor::from_data(TensorData::new(v, [n, 1, 1, 2]), &self.device)
     }
 
-    /// One step of `phase`; its statistics.
-    pub fn step(&mut self, phase: Phase) -> PlaneStats {
-        let g_step = self.g_steps;
+    /// One step of `phase`, unchecked (`train` checks it and keeps the snapshots); its statistics.
+    fn step_unchecked(&mut self, phase: Phase) -> PlaneStats {
+        let g_step = self.state.step;
         let n = self.config.train.batch;
-        let (lr_g, lr_d) = (self.config.train.lr_g, self.config.train.lr_d);
+        let (lr_g, lr_d) = self.lr;
         let mut d_out = None;
         if phase.trains_d() {
             for _ in 0..self.objective.d_steps(g_step).max(1) {
-                let batch = self.config.source.sample(&mut self.data_rng, n);
+                let batch = self.config.source.sample(&mut self.state.data_rng, n);
                 let real = self.points(batch);
                 let z = self.z(n);
-                let fake = Fake { images: self.g.forward(z.clone()).detach(), z };
-                let mut ctx = StepContext { g_step, rng: &mut self.loss_noise };
-                let out = self.objective.d_loss(&self.d, real, fake, &mut ctx);
-                let grads = GradientsParams::from_grads(out.value.backward(), &self.d);
-                let d = self.opt_d.step(lr_d, self.d.clone(), grads);
-                self.d = self.objective.after_d_step(d);
+                let fake = Fake { images: self.state.g.forward(z.clone()).detach(), z };
+                let mut ctx = StepContext { g_step, rng: &mut self.state.loss_noise };
+                let out = self.objective.d_loss(&self.state.d, real, fake, &mut ctx);
+                let grads = GradientsParams::from_grads(out.value.backward(), &self.state.d);
+                let d = self.state.opt_d.step(lr_d, self.state.d.clone(), grads);
+                self.state.d = self.objective.after_d_step(d);
                 d_out = Some(out);
             }
         }
         let mut g_out = None;
         if phase.trains_g() {
             let z = self.z(n);
-            let fake = Fake { images: self.g.forward(z.clone()), z };
-            let mut ctx = StepContext { g_step, rng: &mut self.loss_noise };
-            let d = self.d.with_frozen_stats();
+            let fake = Fake { images: self.state.g.forward(z.clone()), z };
+            let mut ctx = StepContext { g_step, rng: &mut self.state.loss_noise };
+            let d = self.state.d.with_frozen_stats();
             let out = self.objective.g_loss(&d, fake, &mut ctx);
             let mut grads = out.value.backward();
-            let g_grads = GradientsParams::from_module(&mut grads, &self.g);
-            self.g = self.opt_g.step(lr_g, self.g.clone(), g_grads);
+            let g_grads = GradientsParams::from_module(&mut grads, &self.state.g);
+            self.state.g = self.state.opt_g.step(lr_g, self.state.g.clone(), g_grads);
             if self.objective.g_step_trains_stats() {
                 let t_grads = d.stats_grads(&mut grads);
-                self.d = self.opt_d.step(lr_d, self.d.clone(), t_grads);
+                self.state.d = self.state.opt_d.step(lr_d, self.state.d.clone(), t_grads);
             }
-            self.g_steps += 1;
+            self.state.step += 1;
             g_out = Some(out);
         }
         let mut diagnostics = BTreeMap::new();
@@ -198,19 +215,19 @@ impl<B: AutodiffBackend> PlaneLane<B> {
         finite &= d_loss.is_none_or(f32::is_finite) && g_loss.is_none_or(f32::is_finite);
         finite &= diagnostics.values().flatten().all(|v| v.is_finite());
         finite &= self.weights_finite();
-        PlaneStats { step: self.g_steps, phase, d_loss, g_loss, diagnostics, finite }
+        PlaneStats { step: self.state.step, phase, d_loss, g_loss, diagnostics, finite }
     }
 
     fn weights_finite(&self) -> bool {
-        let mut params = crate::lane::flat_params(&self.g);
-        params.extend(crate::lane::flat_params(&self.d));
+        let mut params = crate::lane::flat_params(&self.state.g);
+        params.extend(crate::lane::flat_params(&self.state.d));
         read(Tensor::cat(params, 0).sum())[0].is_finite()
     }
 
     /// G's output on the fixed latents.
     pub fn fakes(&self) -> Vec<f32> {
         let z = Tensor::<B::InnerBackend, 2>::from_data(TensorData::new(self.fixed_z.clone(), [VIEW_POINTS, self.input_width()]), &self.device);
-        read(self.g.valid().forward(z))
+        read(self.state.g.valid().forward(z))
     }
 
     /// D's score at the heatmap's cell centres.
@@ -224,7 +241,7 @@ impl<B: AutodiffBackend> PlaneLane<B> {
             }
         }
         let x = Tensor::<B::InnerBackend, 4>::from_data(TensorData::new(v, [HEAT_CELLS * HEAT_CELLS, 1, 1, 2]), &self.device);
-        read(self.objective.d_score(&self.d.valid(), x))
+        read(self.objective.d_score(&self.state.d.valid(), x))
     }
 
     /// Everything the plane view draws; the distances (a few milliseconds) only if `metrics`.
@@ -236,8 +253,8 @@ impl<B: AutodiffBackend> PlaneLane<B> {
         let x = self.points(fake.clone()).require_grad();
         let z = Tensor::<B, 2>::from_data(TensorData::new(self.fixed_z.clone(), [VIEW_POINTS, width]), &self.device);
         let mut rng = LaneRng::seed_from_u64(0xA770);
-        let mut ctx = StepContext { g_step: self.g_steps, rng: &mut rng };
-        let loss = self.objective.g_loss(&self.d.with_frozen_stats(), Fake { images: x.clone(), z }, &mut ctx);
+        let mut ctx = StepContext { g_step: self.state.step, rng: &mut rng };
+        let loss = self.objective.g_loss(&self.state.d.with_frozen_stats(), Fake { images: x.clone(), z }, &mut ctx);
         let grads = loss.value.backward();
         let arrows = x.grad(&grads).map(|g| read(g.mul_scalar(-(VIEW_POINTS as f64)))).unwrap_or_else(|| vec![0.0; 2 * VIEW_POINTS]);
         let categories = if spec.categorical > 0 {
@@ -259,7 +276,7 @@ impl<B: AutodiffBackend> PlaneLane<B> {
             (f64::NAN, f64::NAN, f64::NAN)
         };
         PlaneView {
-            step: self.g_steps,
+            step: self.state.step,
             real: self.real_view.clone(),
             kl,
             js,
@@ -296,7 +313,7 @@ impl<B: AutodiffBackend> PlaneLane<B> {
             }
         }
         let z = Tensor::<B::InnerBackend, 2>::from_data(TensorData::new(v, [rows * cols, self.input_width()]), &self.device);
-        (read(self.g.valid().forward(z)), rows, cols)
+        (read(self.state.g.valid().forward(z)), rows, cols)
     }
 }
 

@@ -39,20 +39,42 @@ impl PlaneLaneJs {
         Ok(PlaneLaneJs { lane, curves: String::new() })
     }
 
-    /// Runs `n` steps of `phase` (`"d"`, `"g"` or `"both"`); stops after a non-finite one. JSON array
-    /// of `{step, phase, d_loss, g_loss, diagnostics, finite}`.
+    /// Runs up to `n` steps of `phase` (`"d"`, `"g"` or `"both"`); stops at a non-finite one, which
+    /// marks the lane diverged (`divergedAt`): it then throws until `rollback`. JSON array of `{step,
+    /// phase, d_loss, g_loss, diagnostics, finite}`.
     pub fn train(&mut self, n: u32, phase: &str) -> Result<String, JsError> {
         let phase = Phase::parse(phase).map_err(|e| JsError::new(&e))?;
-        let mut out = Vec::with_capacity(n as usize);
-        for _ in 0..n {
-            let s = self.lane.step(phase);
-            let stop = !s.finite;
-            out.push(s);
-            if stop {
-                break;
-            }
-        }
+        let out = self.lane.train(n as usize, phase).map_err(|e| JsError::new(&e))?;
         Ok(serde_json::to_string(&out).expect("stats serialise"))
+    }
+
+    /// The step at which the lane diverged, while it is stopped there (`undefined` when healthy).
+    #[wasm_bindgen(getter, js_name = divergedAt)]
+    pub fn diverged_at(&self) -> Option<u32> {
+        self.lane.diverged_at().map(|s| s as u32)
+    }
+
+    /// Step of the last healthy snapshot (every 200 generator steps unless `setSnapshotEvery`).
+    #[wasm_bindgen(getter, js_name = snapshotStep)]
+    pub fn snapshot_step(&self) -> u32 {
+        self.lane.snapshot_step() as u32
+    }
+
+    /// Returns to the last healthy snapshot; the step it went back to.
+    pub fn rollback(&mut self) -> u32 {
+        self.lane.rollback() as u32
+    }
+
+    /// Snapshots every `n` generator steps from now on (a test hook; at least 1).
+    #[wasm_bindgen(js_name = setSnapshotEvery)]
+    pub fn set_snapshot_every(&mut self, n: u32) {
+        self.lane.set_snapshot_every(n as usize);
+    }
+
+    /// Replaces the learning rates without validation (a test hook: absurd ones provoke divergence).
+    #[wasm_bindgen(js_name = setLearningRatesUnchecked)]
+    pub fn set_learning_rates_unchecked(&mut self, lr_g: f64, lr_d: f64) {
+        self.lane.set_learning_rates_unchecked(lr_g, lr_d);
     }
 
     /// `{step, real, fake, arrows, heat, manifold (Float32Array), categories (Uint8Array), meshRows,
@@ -88,8 +110,8 @@ impl PlaneLaneJs {
         Ok(PlaneLaneJs { lane, curves: curves.map(|c| c.to_string()).unwrap_or_default() })
     }
 
-    /// The lane now as checkpoint bytes, carrying `curves` (JSON text of an object, e.g. the page's
-    /// chart points; empty for none). Throws for a diverged lane (its weights are not finite).
+    /// The lane now as checkpoint bytes (its last healthy snapshot while it is diverged), carrying
+    /// `curves` (JSON text of an object, e.g. the page's chart points; empty for none).
     pub fn save(&self, curves: &str) -> Result<Uint8Array, JsError> {
         let curves = if curves.is_empty() {
             None

@@ -75,13 +75,18 @@ test('inside a sandbox="allow-scripts" iframe the 2-D mode trains and answers po
   assert.deepEqual([loaded.ok, loaded.result.lane, loaded.result.step, loaded.result.config.objective], [true, 2, 5, 'wgan-gp']);
   // A command the 2-D mode does not have, and garbage, get no reply; the next valid one does.
   await page.evaluate(() => {
-    window.call({ command: 'rollback', args: [0], id: 6 });
+    window.call({ command: 'select', args: [0], id: 6 });
     window.call({ command: 'play', args: [1, 2], id: 7 });
     window.call({ command: 'status', id: 8 });
   });
   const st = await reply(8);
   assert.deepEqual(st.result.lanes.map((l) => l.step), [5, 5, 5], 'the refused configure changed nothing; the file resumed at 5');
-  assert.deepEqual(await page.evaluate(() => window.got.reply.map((r) => r.id)), [1, 2, 3, 4, 5, 8]);
+  // Rollback and setAutosave work over postMessage too (a healthy lane at step 5 goes back to its snapshot of step 0).
+  await page.evaluate(() => window.call({ command: 'rollback', args: [1], id: 9 }));
+  assert.deepEqual((await reply(9)).result, { step: 0 });
+  await page.evaluate(() => window.call({ command: 'setAutosave', args: [false], id: 10 }));
+  assert.equal((await reply(10)).result.status, 'off');
+  assert.deepEqual(await page.evaluate(() => window.got.reply.map((r) => r.id)), [1, 2, 3, 4, 5, 8, 9, 10]);
   assert.ok((await page.evaluate(() => window.got.resize.at(-1)?.height)) > 300, 'the frame reports its height');
   assert.deepEqual(errors.filter((e) => !/message ignored/.test(e)), []);
   await page.close();

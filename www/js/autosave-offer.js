@@ -24,14 +24,16 @@ export function describeRun(run, now) {
   return `Resume the run from ${from} of ${which} (saved ${age(now - run.savedAt)})`;
 }
 
-const FIELDS = ['objective', 'arch', 'lr_g', 'lr_d', 'batch', 'latent', 'seed'];
+/** The fields of a lane's config the offer compares (the image mode's; the 2-D mode passes its own). */
+export const FIELDS = ['objective', 'arch', 'lr_g', 'lr_d', 'batch', 'latent', 'seed'];
 const show = (v) => (v === undefined ? 'default' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /**
  * How the saved run differs from what the link asks for (`linkConfigs`: validated configs of the page's
- * lanes; `linkDataset`), or '' when it does not. Resume uses the saved run; Start fresh the link.
+ * lanes; `linkDataset`; `fields`: the config fields compared), or '' when it does not. Resume uses the
+ * saved run; Start fresh the link.
  */
-export function describeDifference(run, linkConfigs, linkDataset) {
+export function describeDifference(run, linkConfigs, linkDataset, fields = FIELDS) {
   const parts = [];
   if (run.dataset && run.dataset !== linkDataset) {
     parts.push(`the run was trained on ${DATASETS[run.dataset] ?? run.dataset}, the link asks for ${DATASETS[linkDataset] ?? linkDataset}`);
@@ -41,7 +43,7 @@ export function describeDifference(run, linkConfigs, linkDataset) {
   for (let i = 0; i < Math.min(saved.length, linkConfigs.length); i++) {
     const a = saved[i];
     const b = linkConfigs[i] ?? {};
-    const keys = FIELDS.filter((k) => a[k] !== undefined && b[k] !== undefined && a[k] !== b[k]);
+    const keys = fields.filter((k) => a[k] !== undefined && b[k] !== undefined && a[k] !== b[k]);
     if (JSON.stringify(a.params ?? {}) !== JSON.stringify(b.params ?? {}) && a.objective === b.objective) keys.push('params');
     if (keys.length) parts.push(`lane ${i + 1}: ${keys.map((k) => `${k} ${show(a[k])} in the run, ${show(b[k])} in the link`).join('; ')}`);
   }

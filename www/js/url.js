@@ -45,6 +45,22 @@ export const defaultPage = (limits = null) => ({
   checkpoints: [],
 });
 
+/**
+ * `autosave=`: 0 turns autosave off, 1 keeps the default interval, a number in `range` (the module's
+ * `autosaveEvery`) sets it in seconds. `{seconds, notice}`: seconds null when it stays as it is (a bad
+ * value, with a notice; or no range yet, to be read again once the limits are known). Both modes use it.
+ */
+export function autosaveParam(value, range) {
+  const v = value.trim() === '' ? NaN : Number(value);
+  if (v === 0) return { seconds: 0, notice: null };
+  if (!range) return { seconds: null, notice: null };
+  if (v === 1) return { seconds: range.default, notice: null };
+  if (!Number.isInteger(v) || v < range.min || v > range.max) {
+    return { seconds: null, notice: `URL parameter "autosave" must be 0 (off), 1 (on) or a whole number of seconds from ${range.min} to ${range.max}; saving every ${range.default} s.` };
+  }
+  return { seconds: v, notice: null };
+}
+
 /** Reads one page option into `page`; returns a notice for a bad value, or null. */
 function readPageKey(page, key, value, limits) {
   const flag = (name, consequence) => {
@@ -91,14 +107,9 @@ function readPageKey(page, key, value, limits) {
       else if (!(v >= min && v <= max)) return `URL parameter "speed" must be max or ${min} to ${max} steps/s; using max.`;
       else page.speed = v;
     } else if (key === 'autosave') {
-      // 0 turns autosave off, 1 keeps the default interval, a number in range sets it (in seconds).
-      const v = value.trim() === '' ? NaN : Number(value);
-      const range = limits?.autosaveEvery;
-      if (v === 0) page.autosave = 0;
-      else if (!range) return null; // read again once the limits are known
-      else if (v === 1) page.autosave = range.default;
-      else if (!Number.isInteger(v) || v < range.min || v > range.max) return `URL parameter "autosave" must be 0 (off), 1 (on) or a whole number of seconds from ${range.min} to ${range.max}; saving every ${range.default} s.`;
-      else page.autosave = v;
+      const { seconds, notice } = autosaveParam(value, limits?.autosaveEvery);
+      if (seconds !== null) page.autosave = seconds;
+      return notice;
     } else if (key === 'eval_every' && limits) {
       const v = value.trim() === '' ? NaN : Number(value);
       const { min, max, default: fallback } = limits.evalEvery;

@@ -7,12 +7,12 @@ import { serveApi, emitStatus, emitLane } from '../api.js';
 /** Commands served over postMessage and the most arguments each takes. */
 export const PLANE_ARITY = {
   play: 0, pause: 0, step: 2, reset: 0, configure: 1, status: 0, addLane: 1, removeLane: 1,
-  saveCheckpoint: 1, loadCheckpoint: 1, view: 1,
+  saveCheckpoint: 1, loadCheckpoint: 1, view: 1, rollback: 1, setAutosave: 1,
 };
 
 /**
  * `commands`: {play, pause, step, reset, configure, addLane, removeLane, saveCheckpoint, loadCheckpoint,
- * view, status}; every command waits for `ready` (a promise of the page being built). Returns the API.
+ * view, rollback, setAutosave, status} (and the test hooks with ?test=1); every command waits for `ready` (a promise of the page being built). Returns the API.
  */
 export function installPlaneApi(ready, commands) {
   const after = (fn) => async (...args) => {

@@ -1,21 +1,24 @@
 // The 2-D mode's page: the store (plane updates), the worker (plane/worker.js), the controls, the lane
-// cards with their plane views (redrawn on animation frames), the charts, the time-lapse, checkpoints,
-// the URL (with the image mode's embed= and hide=) and the page API (plane/api.js).
+// cards with their plane views (redrawn on animation frames) and divergence notices, the charts, the
+// time-lapse, checkpoints, autosave and resume (plane/autosave.js), the URL (with the image mode's
+// embed= and hide=) and the page API (plane/api.js).
 import { createStore, LANE_COLORS } from '../store.js';
 import { PLANE_UPDATES } from './updates.js';
 import { applyLayout } from '../layout.js';
 import { createWorker } from '../worker-client.js';
-import { parsePlaneQuery, toPlaneQuery, laneConfig } from './url.js';
+import { parsePlaneQuery, toPlaneQuery, laneConfig, planeAutosave } from './url.js';
 import { requestMaker } from './protocol.js';
 import { createPlaneView } from './view.js';
 import { attachDrawing } from './draw.js';
 import { drawChart } from './chart.js';
-import { buildPlanePage, buildLaneCard, el } from './ui.js';
+import { buildPlanePage, buildLaneCard, showDivergence, el } from './ui.js';
 import { LAYERS } from './updates.js';
 import { planeCheckpoints } from './checkpoints.js';
 import { setupPlaneTimelapse } from './timelapse.js';
 import { installPlaneApi, planeStatusEvents } from './api.js';
 import { configureChanges } from './configure.js';
+import { createPlaneAutosave, PLANE_PAGE } from './autosave.js';
+import { mountResume } from '../views/resume.js';
 
 const CANVAS = 360;
 
@@ -30,6 +33,8 @@ export function startPlane(query) {
   const store = createStore({ page: {} }, PLANE_UPDATES);
   store.update('planeInit', parsed);
   const P = () => store.state.plane;
+  // `test=1` enables the test hooks (as in the image mode; not over postMessage).
+  const testMode = new URLSearchParams(query).get('test') === '1';
 
   const worker = createWorker(new URL('./worker.js', import.meta.url));
   const makeRequest = requestMaker();
@@ -50,6 +55,8 @@ export function startPlane(query) {
     stats: (m) => store.update('planeStats', m),
     view: (m) => store.update('planeView', m),
     running: (m) => store.update('planeRunning', m),
+    diverged: (m) => store.update('planeDiverged', m),
+    checkpoint: (m) => store.update('planeCheckpoint', m),
   };
   worker.onmessage = ({ data: msg }) => {
     if (msg.kind === 'reply') {
@@ -69,6 +76,23 @@ export function startPlane(query) {
   let dirty = true;
   let timelapse = null;
   const checkpoints = planeCheckpoints(store, request);
+  /** After a resume: the controls show the run's settings, the link names them. */
+  const afterRestore = () => {
+    const p = P();
+    if (!ui) return;
+    ui.dataset.value = p.config.dataset;
+    ui.speed.value = String(p.options.speed);
+    for (const [key, input] of Object.entries(ui.net)) input.value = String(p.config[key]);
+    syncUrl();
+  };
+  const autosave = createPlaneAutosave({ store, request, colors: LANE_COLORS, rebuild: () => build(), afterRestore });
+  /** Returns lane `i` to its last healthy snapshot; resolves to `{step}` once done. */
+  async function rollback(i = 0) {
+    const lane = P().lanes[laneIndexOk(i, 'rollback')];
+    const { step } = await request('rollback', { lane: lane.id });
+    store.update('planeRolledBack', { lane: lane.id, step });
+    return { step };
+  }
   const build = () => {
     store.update('planeRebuild', { colors: LANE_COLORS });
     const c = P().config;
@@ -78,7 +102,7 @@ export function startPlane(query) {
   const syncUrl = () => {
     try {
       const url = new URL(window.location.href);
-      url.search = toPlaneQuery(P().config, P().options);
+      url.search = toPlaneQuery(P().config, P().options, P().limits) + (testMode ? '&test=1' : ''); // a reload keeps the hooks
       window.history.replaceState(null, '', url);
     } catch { /* an opaque origin may not rewrite its URL */ }
   };
@@ -92,6 +116,7 @@ export function startPlane(query) {
       await request('options', { speed: P().options.speed });
     }
     if (config) {
+      autosave.save(); // the run so far is saved before its lanes are replaced (the record is taken now)
       store.update('planeConfig', { changes: config });
       await build();
     }
@@ -113,6 +138,7 @@ export function startPlane(query) {
       c.remove.disabled = P().lanes.length < 2;
       c.remove.onclick = () => P().lanes.length > 1 && reconfigure({ lanes: P().lanes.filter((_, j) => j !== i).map((l) => l.objective) });
       c.save.onclick = () => checkpoints.download(i).catch(report);
+      c.rollback.onclick = () => rollback(i).catch(report);
       attachDrawing(c.canvas, c.view.toPlane, {
         enabled: () => P().config.dataset === 'drawn',
         onPoints: (points, start) => { store.update('planePoints', { add: points, start, max: P().limits.plane.maxPoints }); dirty = true; },
@@ -131,6 +157,7 @@ export function startPlane(query) {
       const c = cards[i];
       if (!c) continue;
       const v = timelapse?.viewAt(lane) ?? lane.view;
+      showDivergence(c, lane);
       const scale = c.view.draw(v, drawOptions(lane));
       if (scale?.label) {
         c.lo.textContent = (scale.lowIsReal ? scale.hi : scale.lo).toPrecision(3);
@@ -140,7 +167,7 @@ export function startPlane(query) {
       const f = (x) => (Number.isFinite(x) ? x.toFixed(3) : '—');
       const past = v && v !== lane.view ? `time-lapse: step ${v.step} · ` : '';
       c.figures.textContent = lane.error ? `error: ${lane.error}`
-        : `${past}step ${lane.step} · ${Math.round(lane.stepsPerSec)} steps/s · D ${f(lane.stats?.d_loss)} · G ${f(lane.stats?.g_loss)} · KL ${f(lane.view?.kl)} · JS ${f(lane.view?.js)} · SWD ${f(lane.view?.swd)}${lane.diverged ? ' · diverged' : ''}`;
+        : `${past}step ${lane.step} · ${Math.round(lane.stepsPerSec)} steps/s · D ${f(lane.stats?.d_loss)} · G ${f(lane.stats?.g_loss)} · KL ${f(lane.view?.kl)} · JS ${f(lane.view?.js)} · SWD ${f(lane.view?.swd)}${lane.diverged !== null ? ` · diverged at ${lane.diverged}` : ''}`;
     }
     const series = (key, pick) => p.lanes.map((l) => ({ color: l.color, points: l.curves[key].map((q) => ({ x: q.step, y: pick(q) })) }));
     drawChart(ui.charts.kl, 'KL(real ‖ fake), grid estimate', series('dist', (q) => q.kl));
@@ -177,8 +204,8 @@ export function startPlane(query) {
     return el('div', { class: `notice ${n.level}` }, [el('span', { text: n.text }), close]);
   }));
   store.subscribe((state, change) => {
-    if (['planeView', 'planeStats', 'planeLayer', 'planePoints', 'planeBuilt', 'planeLoaded'].includes(change.type)) dirty = true;
-    if (['planeRebuild', 'planeLoaded', 'planeDrop'].includes(change.type) && ui) mountCards();
+    if (['planeView', 'planeStats', 'planeLayer', 'planePoints', 'planeBuilt', 'planeLoaded', 'planeDiverged', 'planeRolledBack'].includes(change.type)) dirty = true;
+    if (['planeRebuild', 'planeLoaded', 'planeDrop', 'planeRestore'].includes(change.type) && ui) mountCards();
     if (['planeNotice', 'planeDismiss'].includes(change.type) && ui) showNotices();
     if (change.type === 'planeLoaded') syncUrl();
     if (ui) {
@@ -195,6 +222,13 @@ export function startPlane(query) {
     const p = P();
     ui = buildPlanePage(document.body, { limits: p.limits, config: p.config, options: p.options });
     ui.notices = document.getElementById('plane-notices');
+    const every = planeAutosave(p.options.autosave, p.limits.autosaveEvery);
+    store.update('planeAutosaveEvery', { seconds: every.seconds });
+    if (every.notice) store.update('planeNotice', { text: every.notice, level: 'warn' });
+    mountResume(ui.resume, ui.autosaveLine, store, {
+      resume: (id) => autosave.resume(id).catch(report), remove: (id) => autosave.delete(id),
+      removeAll: () => autosave.deleteAll(), startFresh: () => autosave.startFresh(),
+    }, PLANE_PAGE);
     showNotices();
     timelapse = setupPlaneTimelapse(ui.timelapse, store.state.timelapse, {
       lanes: () => P().lanes.filter((l) => !l.loading), drawOptions, redraw: () => { dirty = true; }, cells: p.limits.plane.heatCells,
@@ -209,14 +243,16 @@ export function startPlane(query) {
       await request('options', { speed: p.options.speed });
       if (p.options.autostart) await request('play');
       resolveReady();
+      autosave.start().catch(report); // storage never holds up the page: a failure is a notice
     }, rejectReady);
   });
 
   function wire() {
-    ui.play.onclick = () => request(P().running ? 'pause' : 'play');
-    ui.step.onclick = () => request('step', { n: 1, phase: 'both' });
-    ui.stepD.onclick = () => request('step', { n: 1, phase: 'd' });
-    ui.stepG.onclick = () => request('step', { n: 1, phase: 'g' });
+    // A refusal (every lane diverged: roll back first) is a notice.
+    ui.play.onclick = () => request(P().running ? 'pause' : 'play').catch(report);
+    ui.step.onclick = () => request('step', { n: 1, phase: 'both' }).catch(report);
+    ui.stepD.onclick = () => request('step', { n: 1, phase: 'd' }).catch(report);
+    ui.stepG.onclick = () => request('step', { n: 1, phase: 'g' }).catch(report);
     ui.speed.onchange = () => reconfigure({ speed: Number(ui.speed.value) });
     ui.dataset.onchange = () => reconfigure({ dataset: ui.dataset.value });
     ui.clear.onclick = () => { store.update('planePoints', { clear: true }); syncUrl(); };
@@ -239,12 +275,13 @@ export function startPlane(query) {
     return {
       mode: '2d', ready: p.phase === 'ready' && cards.length > 0 && p.lanes.every((l) => !l.loading), running: p.running, stepping: p.stepping,
       backend: 'cpu', fps: frames.length, dataset: p.config.dataset, points: p.config.points.length, speed: p.options.speed,
-      embed: p.options.embed, hidden: p.options.hide, limits: p.limits, error: p.error,
+      embed: p.options.embed, hidden: p.options.hide, limits: p.limits, error: p.error, autosave: autosave.summary(),
       timelapse: { frames: Math.max(0, ...p.lanes.map((l) => store.state.timelapse.frames(l.id).length)), scrubbing: timelapse?.scrubbing() ?? false },
       lanes: p.lanes.map((l, index) => ({
         index, id: l.id, color: l.color, objective: l.objective, step: l.step, stepsPerSec: l.stepsPerSec, viewStep: l.view?.step ?? null,
         dLoss: l.stats?.d_loss ?? null, gLoss: l.stats?.g_loss ?? null, kl: l.view?.kl ?? null, js: l.view?.js ?? null, swd: l.view?.swd ?? null,
-        error: l.error, diverged: l.diverged, loadedStep: l.loadedStep ?? null, chartPoints: l.curves.loss.length, config: l.config,
+        error: l.error, diverged: l.diverged, snapshotStep: l.snapshotStep, checkpointStep: l.checkpoint?.step ?? null,
+        loadedStep: l.loadedStep ?? null, chartPoints: l.curves.loss.length, config: l.config,
       })),
     };
   };
@@ -267,7 +304,14 @@ export function startPlane(query) {
     saveCheckpoint: (i = 0) => checkpoints.save(i),
     loadCheckpoint: (bytes) => checkpoints.load(bytes),
     view: (i = 0) => P().lanes[laneIndexOk(i, 'view')].view,
+    rollback,
+    setAutosave: (on) => autosave.setEnabled(on),
     status,
+    ...(testMode ? {
+      setSnapshotEvery: (n) => request('snapshotEvery', { n }),
+      setLearningRatesUnchecked: (lrG, lrD, i = 0) => request('testLearningRates', { lane: P().lanes[laneIndexOk(i, 'test')].id, lr_g: lrG, lr_d: lrD }),
+    } : {}),
   });
+  if (testMode) window.ganPlaygroundTest = { state: () => store.state, autosaveNow: () => autosave.save({ force: true }) };
   planeStatusEvents(store, status);
 }

@@ -17,6 +17,10 @@ export const PLANE_REQUESTS = {
   validate: (a) => (Array.isArray(a.configs) && a.configs.every(isObject) ? null : 'validate: configs must be an array of objects'),
   save: (a) => (Number.isInteger(a.lane) && typeof a.curves === 'string' ? null : 'save: needs a lane id and the curves as JSON text'),
   load: (a) => (Number.isInteger(a.lane) && a.bytes instanceof Uint8Array ? null : 'load: needs a lane id and the file as a Uint8Array'),
+  rollback: (a) => (Number.isInteger(a.lane) ? null : 'rollback: needs a lane id'),
+  // Test hooks (the page offers them with ?test=1).
+  snapshotEvery: (a) => (Number.isInteger(a.n) && a.n >= 1 ? null : 'snapshotEvery: n must be a whole number ≥ 1'),
+  testLearningRates: (a) => (Number.isInteger(a.lane) && typeof a.lr_g === 'number' && typeof a.lr_d === 'number' ? null : 'testLearningRates: needs a lane id and two numbers'),
 };
 
 export const PLANE_EVENTS = {
@@ -26,6 +30,8 @@ export const PLANE_EVENTS = {
   stats: ['lane', 'stats', 'stepsPerSec'],
   view: ['lane', 'view'],
   running: ['running', 'stepping'],
+  diverged: ['lane', 'step', 'snapshotStep'],
+  checkpoint: ['lane', 'step', 'seq', 'bytes'],
 };
 
 export function checkPlaneRequest(msg) {

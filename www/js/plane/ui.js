@@ -50,6 +50,11 @@ export function buildPlanePage(root, { limits, config, options, notices = [] }) 
     status,
   ]);
   const noticeBox = el('div', { id: 'plane-notices', 'aria-live': 'polite' }, notices.map((t) => el('p', { class: 'notice warn', text: t })));
+  // The image mode's resume offer and autosave line (../views/resume.js renders them).
+  const resume = el('section', { id: 'autosave', class: 'autosave', 'aria-label': 'saved runs' });
+  resume.hidden = true;
+  const autosaveLine = el('footer', { id: 'autosave-line', class: 'autosave autosave-footer', 'aria-label': 'autosave' });
+  autosaveLine.hidden = true;
 
   const net = {
     g_layers: number('plane-g-layers', config.g_layers, pl.layers.min, pl.layers.max),
@@ -90,11 +95,14 @@ export function buildPlanePage(root, { limits, config, options, notices = [] }) 
     return charts[k];
   }));
   const timelapse = el('section', { class: 'panel plane-timelapse', id: 'timelapse', 'aria-label': 'time-lapse' }, [el('h2', { text: 'Time-lapse' })]);
-  root.replaceChildren(transport, noticeBox, el('main', { class: 'plane-main' }, [lanesPanel, chartBox, timelapse, settings]));
-  return { play, step, stepD, stepG, speed, dataset, clear, undo, drawTools, layerBoxes, status, net, lanesBox, charts, addLane, load, timelapse };
+  root.replaceChildren(transport, noticeBox, resume, el('main', { class: 'plane-main' }, [lanesPanel, chartBox, timelapse, settings]), autosaveLine);
+  return { play, step, stepD, stepG, speed, dataset, clear, undo, drawTools, layerBoxes, status, net, lanesBox, charts, addLane, load, timelapse, resume, autosaveLine };
 }
 
-/** A lane card: number and objective picker, save and remove, plane canvas, colour scale and figures. */
+/**
+ * A lane card: number and objective picker, save and remove, plane canvas, colour scale and figures,
+ * and (hidden while the lane is healthy) the divergence notice with its roll-back button.
+ */
 export function buildLaneCard(lane, index, objectives, size) {
   const pick = el('select', { class: 'plane-objective', 'aria-label': `lane ${index + 1} objective` });
   for (const o of objectives) pick.append(el('option', { value: o.id, text: o.name }));
@@ -109,12 +117,26 @@ export function buildLaneCard(lane, index, objectives, size) {
   const hi = el('span', { class: 'plane-scale-hi' });
   const label = el('div', { class: 'plane-scale-label' });
   const figures = el('div', { class: 'plane-figures' });
+  const divergedText = el('span', { class: 'plane-diverged-text' });
+  const rollback = el('button', { type: 'button', class: 'btn small plane-rollback' });
+  const diverged = el('div', { class: 'plane-diverged', role: 'alert' }, [divergedText, rollback]);
+  diverged.hidden = true;
   const swatch = el('span', { class: 'swatch', text: String(index + 1) });
   swatch.style.background = lane.color; // CSSOM, not a style attribute (the CSP allows no inline styles)
   const card = el('section', { class: 'lane plane-lane', 'data-lane': String(lane.id) }, [
     el('header', {}, [swatch, pick, name, el('span', { class: 'lane-buttons' }, [save, remove])]),
-    canvas,
+    diverged, canvas,
     el('div', { class: 'plane-scale' }, [lo, bar, hi]), label, figures,
   ]);
-  return { card, canvas, pick, save, remove, lo, hi, label, figures };
+  return { card, canvas, pick, save, remove, lo, hi, label, figures, diverged, divergedText, rollback };
+}
+
+/** Shows or hides a card's divergence notice: "Diverged at step N …" and "Roll back to step M". */
+export function showDivergence(c, lane) {
+  const on = lane.diverged !== null && lane.diverged !== undefined;
+  c.diverged.hidden = !on;
+  if (!on) return;
+  const text = `Diverged at step ${lane.diverged}: a loss or the weights became NaN or infinite, so this lane stopped (the others go on). Roll back to the snapshot of step ${lane.snapshotStep}: the same steps then repeat exactly, so unchanged settings diverge again.`;
+  if (c.divergedText.textContent !== text) c.divergedText.textContent = text;
+  c.rollback.textContent = `Roll back to step ${lane.snapshotStep}`;
 }

@@ -1,7 +1,7 @@
 // The 2-D mode's URL: a declarative table of keys (each with its default and parser) ↔ the mode's
 // config and options. Ranges and names are checked again by the wasm module (src/plane/mod.rs). `embed=`
 // and `hide=` are the image mode's (../url.js, ../layout.js). No DOM.
-import { HIDEABLE, quote } from '../url.js';
+import { HIDEABLE, quote, autosaveParam } from '../url.js';
 
 /** The 2-D data sets (`dataset=`); src/plane/data.rs lists the same ids, the page checks them against it. */
 export const PLANE_DATASETS = ['ring', 'grid', 'moons', 'spiral', 'line', 'gaussians', 'drawn'];
@@ -35,7 +35,19 @@ const OPTION_TABLE = {
   autostart: ['autostart', false, flag],
   embed: ['embed', false, flag],
   layers: ['hiddenLayers', [], (v) => v.split(',').filter(Boolean)],
+  // `autosave=0|1|N` as in the image mode: read again against the module's limits (`planeAutosave`).
+  autosave: ['autosave', null, (v) => (autosaveParam(v, null).seconds === 0 ? 0 : v)],
 };
+
+/**
+ * Seconds between autosaves from the URL's `autosave` (`options.autosave`: 0, the raw text or null)
+ * and the module's `autosaveEvery` range: `{seconds, notice}` (the default, with a notice, for a bad value).
+ */
+export function planeAutosave(raw, range) {
+  if (raw === null || raw === undefined) return { seconds: range.default, notice: null };
+  const { seconds, notice } = autosaveParam(String(raw), range);
+  return { seconds: seconds ?? range.default, notice };
+}
 
 /** Points as `x,y;x,y;…` with two decimals. */
 export const encodePoints = (points) => points.map(([x, y]) => `${x.toFixed(2)},${y.toFixed(2)}`).join(';');
@@ -80,8 +92,8 @@ export function parsePlaneQuery(query) {
   return { config, options, notices };
 }
 
-/** The query string of a config and options (defaults left out). */
-export function toPlaneQuery(config, options) {
+/** The query string of a config and options (defaults left out; `limits`: the module's, for autosave's default). */
+export function toPlaneQuery(config, options, limits = null) {
   const params = new URLSearchParams();
   params.set('dataset', config.dataset);
   params.set('lanes', config.lanes.join(','));
@@ -91,6 +103,8 @@ export function toPlaneQuery(config, options) {
   if (options.speed) params.set('speed', String(options.speed));
   if (options.autostart) params.set('autostart', '1');
   if (options.embed) params.set('embed', '1');
+  const every = limits?.autosaveEvery?.default;
+  if (options.autosave === 0 || (Number.isInteger(options.autosave) && every && options.autosave !== every)) params.set('autosave', String(options.autosave));
   if (options.hide?.length) params.set('hide', options.hide.join(','));
   if (config.dataset === 'drawn' && config.points.length) params.set('points', encodePoints(config.points));
   return params.toString();

@@ -1,6 +1,8 @@
 // The 2-D mode's worker: loads the wasm module, keeps one PlaneLane per lane on the CPU backend and
-// trains them in interleaved rounds; pushes statistics and views (at most one per lane per frame) and
-// answers every request exactly once.
+// trains them in interleaved rounds; pushes statistics and views (at most one per lane per frame),
+// divergence (a diverged lane stops until it rolls back to its snapshot) and the lanes' checkpoints
+// (for autosave: at most every 2 s per lane while training, and when training stops), and answers
+// every request exactly once.
 import init, { PlaneLane, objectives, limits as wasmLimits, validatePlaneConfig } from '../../pkg/gan_playground.js';
 import { checkPlaneRequest, planeEvent, reply, failure } from './protocol.js';
 
@@ -12,7 +14,10 @@ const VIEW_MS = 16;
 const VIEW_SHARE = 0.3;
 let viewCost = 0; // ms the last round of views took
 
-let lanes = []; // [{id, lane, diverged}]
+let lanes = []; // [{id, lane, seq, sentSeq, sentAt}]: seq counts the lane's changes, sentSeq the last sent
+let snapshotEvery = null; // the test hook's snapshot interval (null: the module's)
+/** A lane's checkpoint is sent at most this often while it trains. */
+const CHECKPOINT_MS = 2000;
 let running = false;
 let speed = 0; // generator steps per second per lane; 0 = full speed
 let stepping = null; // {n, phase, done: () => void}
@@ -42,17 +47,44 @@ function sendView(l, metrics) {
   emit('view', { lane: l.id, view }, transfer);
 }
 
-/** Trains `n` steps of `phase` on every healthy lane; returns each lane's measured steps/s. */
+const diverged = (l) => l.lane.divergedAt !== undefined;
+
+/** A lane as the worker keeps it; `fresh`: built at step 0 (nothing to save yet). */
+function slot(id, lane, fresh) {
+  if (snapshotEvery) lane.setSnapshotEvery(snapshotEvery);
+  return { id, lane, seq: fresh ? 0 : 1, sentSeq: 0, sentAt: -Infinity };
+}
+
+/** Trains `n` steps of `phase` on every healthy lane; a lane that diverges stops and says so. */
 function trainRound(n, phase) {
   for (const l of lanes) {
-    if (l.diverged) continue;
+    if (diverged(l)) continue;
     const t0 = performance.now();
     const stats = JSON.parse(l.lane.train(n, phase));
     const ms = performance.now() - t0;
-    if (stats.some((s) => !s.finite)) l.diverged = true;
+    l.seq += 1;
     l.msPerStep = ms / Math.max(1, stats.length);
     emit('stats', { lane: l.id, stats, stepsPerSec: phase === 'd' ? undefined : 1000 / l.msPerStep });
+    if (diverged(l)) emit('diverged', { lane: l.id, step: l.lane.divergedAt, snapshotStep: l.lane.snapshotStep });
   }
+}
+
+/** The lane's checkpoint now (its snapshot while diverged), for the page to autosave. */
+function sendCheckpoint(l) {
+  const bytes = l.lane.save('');
+  Object.assign(l, { sentSeq: l.seq, sentAt: performance.now() });
+  emit('checkpoint', { lane: l.id, step: diverged(l) ? l.lane.snapshotStep : l.lane.steps, seq: l.seq, bytes }, [bytes.buffer]);
+}
+
+/** Sends the checkpoints of the lanes that changed since theirs was sent, at most every 2 s a lane unless `force`. */
+function checkpointsIfDue(force = false) {
+  const now = performance.now();
+  for (const l of lanes) if (l.seq !== l.sentSeq && (force || now - l.sentAt >= CHECKPOINT_MS)) sendCheckpoint(l);
+}
+
+/** Refuses to train when every lane has diverged (with the lane's own words: roll back or reset). */
+function refuseIfAllDiverged() {
+  if (lanes.length > 0 && lanes.every(diverged)) lanes[0].lane.train(1, 'both'); // throws why
 }
 
 function viewsIfDue(force = false) {
@@ -61,7 +93,7 @@ function viewsIfDue(force = false) {
   lastView = now;
   const metrics = force || now - lastMetrics >= Math.max(METRICS_MS, metricsCost / METRICS_SHARE);
   if (metrics) lastMetrics = now;
-  for (const l of lanes) sendView(l, metrics);
+  for (const l of lanes) if (!diverged(l)) sendView(l, metrics); // a diverged lane keeps its last good view
   if (metrics) metricsCost = performance.now() - now;
   else viewCost = performance.now() - now;
 }
@@ -81,6 +113,7 @@ async function run() {
         trainRound(n, phase);
         viewsIfDue(true);
       }
+      checkpointsIfDue(true); // before the reply: the page has them when step() resolves
       const done = stepping?.done;
       stepping = null;
       emit('running', { running, stepping: 0 });
@@ -99,11 +132,13 @@ async function run() {
       const n = speed > 0 ? Math.max(1, Math.round(speed * ROUND_MS / 1000)) : Math.max(1, Math.min(200, Math.floor(ROUND_MS / Math.max(...per, 0.05))));
       trainRound(n, 'both');
       viewsIfDue();
+      checkpointsIfDue();
       if (speed > 0) await sleep(ROUND_MS);
       else await nextTask();
     }
   }
   viewsIfDue(true);
+  checkpointsIfDue(true);
   loop = null;
 }
 
@@ -120,7 +155,7 @@ const HANDLERS = {
     for (const { id, config } of msg.lanes) {
       try {
         const lane = new PlaneLane(JSON.stringify(config));
-        lanes.push({ id, lane, diverged: false });
+        lanes.push(slot(id, lane, true));
         emit('built', { lane: id, config: JSON.parse(lane.configJson()), error: null });
       } catch (e) {
         emit('built', { lane: id, config: null, error: e.message ?? String(e) });
@@ -130,6 +165,7 @@ const HANDLERS = {
     return { lanes: lanes.length };
   },
   play() {
+    refuseIfAllDiverged();
     setRunning(true);
     return null;
   },
@@ -139,6 +175,7 @@ const HANDLERS = {
   },
   step(msg) {
     if (stepping) throw new Error('a step request is still running');
+    refuseIfAllDiverged();
     return new Promise((resolve) => {
       stepping = { n: msg.n, phase: msg.phase, done: () => resolve({ steps: lanes.map((l) => l.lane.steps) }) };
       setRunning(running);
@@ -161,12 +198,32 @@ const HANDLERS = {
   load(msg) {
     if (lanes.some((l) => l.id === msg.lane)) throw new Error(`load: lane ${msg.lane} exists already`);
     const lane = PlaneLane.fromCheckpoint(msg.bytes);
-    const l = { id: msg.lane, lane, diverged: false };
+    const l = slot(msg.lane, lane, false);
     lanes.push(l);
     const config = JSON.parse(lane.configJson());
     emit('built', { lane: l.id, config, error: null });
     sendView(l, true);
+    sendCheckpoint(l);
     return { step: lane.steps, config, curves: lane.checkpointCurves };
+  },
+  /** Returns lane `msg.lane` to its last healthy snapshot: `{step}`, after its view and checkpoint. */
+  rollback(msg) {
+    const l = laneById(msg.lane);
+    const step = l.lane.rollback();
+    l.seq += 1;
+    sendView(l, true);
+    sendCheckpoint(l);
+    return { step };
+  },
+  // Test hooks (the page offers them with ?test=1).
+  snapshotEvery(msg) {
+    snapshotEvery = msg.n;
+    for (const l of lanes) l.lane.setSnapshotEvery(msg.n);
+    return null;
+  },
+  testLearningRates(msg) {
+    laneById(msg.lane).lane.setLearningRatesUnchecked(msg.lr_g, msg.lr_d);
+    return null;
   },
 };
 

@@ -9,13 +9,25 @@ const el = (tag, props = {}, ...children) => {
 };
 const button = (text, onclick, { className = '', ...extra } = {}) => el('button', { type: 'button', textContent: text, onclick, className: `btn small ${className}`, ...extra });
 
-const RENDER_ON = new Set(['autosaveStatus', 'savedRuns', 'autosaved', 'autosaveFailed', 'runDeleted', 'closeOffer', 'resumeRefused', 'resuming', 'ready', 'laneBuilt']);
+const AUTOSAVE_CHANGES = ['autosaveStatus', 'savedRuns', 'autosaved', 'autosaveFailed', 'runDeleted', 'closeOffer', 'resumeRefused', 'resuming'];
+
+/** What the view reads of the image mode's page; the 2-D mode passes its own (plane/autosave.js). */
+export const IMAGE_PAGE = {
+  linkConfigs: (state) => state.lanes.map((l) => l.config ?? l.raw ?? {}),
+  linkDataset: (state) => state.page.dataset,
+  ready: (state) => state.phase === 'ready',
+  every: (state) => state.page.autosave,
+  fields: undefined, // describeDifference's default: the image lanes' fields
+  changes: ['ready', 'laneBuilt'],
+};
 
 /**
  * `root`: the offer's element (above the lanes, shown only while the offer is open), `lineRoot`: the
- * autosave line's (below them); `actions`: {resume(runId), remove(runId), removeAll(), startFresh()}.
+ * autosave line's (below them); `actions`: {resume(runId), remove(runId), removeAll(), startFresh()};
+ * `page`: what the view reads of the mode's page (`IMAGE_PAGE`'s shape) and its changes to redraw on.
  */
-export function mountResume(root, lineRoot, store, actions) {
+export function mountResume(root, lineRoot, store, actions, page = IMAGE_PAGE) {
+  const RENDER_ON = new Set([...AUTOSAVE_CHANGES, ...page.changes]);
   const render = (state) => {
     const a = state.autosave;
     root.replaceChildren(...(a.offer ? [offer(state)] : []));
@@ -28,13 +40,13 @@ export function mountResume(root, lineRoot, store, actions) {
     const a = state.autosave;
     const now = Date.now();
     const box = el('div', { className: 'resume-offer' }, el('h2', { textContent: 'Saved runs' }));
-    const linkConfigs = state.lanes.map((l) => l.config ?? l.raw ?? {});
+    const linkConfigs = page.linkConfigs(state);
     for (const run of a.runs.filter((r) => r.runId !== a.runId)) {
       const item = el('div', { className: `resume-run resume-${run.status}` });
       item.dataset.run = run.runId;
       if (run.status === 'ok') {
         item.append(el('p', { className: 'resume-what', textContent: `${describeRun(run, now)}.` }));
-        const diff = describeDifference(run, linkConfigs, state.page.dataset);
+        const diff = describeDifference(run, linkConfigs, page.linkDataset(state), page.fields);
         if (diff) item.append(el('p', { className: 'resume-diff', textContent: diff }));
       } else {
         const why = run.status === 'damaged'
@@ -45,7 +57,7 @@ export function mountResume(root, lineRoot, store, actions) {
       if (a.refused[run.runId]) item.append(el('p', { className: 'resume-error', role: 'alert', textContent: `Not resumed: ${a.refused[run.runId]}.` }));
       const busy = a.resuming !== null;
       const buttons = el('div', { className: 'resume-actions' });
-      if (run.status === 'ok') buttons.append(button(a.resuming === run.runId ? 'Resuming…' : 'Resume', () => actions.resume(run.runId), { disabled: busy || state.phase !== 'ready', className: 'resume-go' }));
+      if (run.status === 'ok') buttons.append(button(a.resuming === run.runId ? 'Resuming…' : 'Resume', () => actions.resume(run.runId), { disabled: busy || !page.ready(state), className: 'resume-go' }));
       buttons.append(button('Delete', () => actions.remove(run.runId), { disabled: busy, className: 'resume-delete' }));
       item.append(buttons);
       box.append(item);
@@ -62,8 +74,8 @@ export function mountResume(root, lineRoot, store, actions) {
       starting: 'Autosave starts when the playground is ready.',
       unavailable: `Autosave is unavailable: ${a.message}.`,
       on: a.last
-        ? `Autosaved step ${[...new Set(a.last.steps)].join(', ')} ${age(Date.now() - a.last.at)} (every ${state.page.autosave} s, ${megabytes(a.last.bytes)}).`
-        : `Autosave every ${state.page.autosave} s; nothing saved from this tab yet.`,
+        ? `Autosaved step ${[...new Set(a.last.steps)].join(', ')} ${age(Date.now() - a.last.at)} (every ${page.every(state)} s, ${megabytes(a.last.bytes)}).`
+        : `Autosave every ${page.every(state)} s; nothing saved from this tab yet.`,
     };
     line.append(el('span', { className: 'autosave-status', textContent: words[a.status] ?? '' }));
     if (a.error) line.append(' ', el('span', { className: 'autosave-error', textContent: `Last save failed: ${a.error}.` }));

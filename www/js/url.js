@@ -179,10 +179,10 @@ export function parseQuery(search, limits = null) {
       notices.push(`Unknown URL parameter ${quote(key)} ignored.`);
     }
   }
+  const built = buildLanes(top, laneList, perLane, notices, limits?.maxLanes ?? Infinity);
   // An address that names no configuration starts with the module's first lane (page.rs `first_lane`).
   const named = laneList !== null || Object.keys(top).length > 0;
-  const lanes = named || !limits?.firstLane ? buildLanes(top, laneList, perLane, notices, limits?.maxLanes ?? Infinity) : [{ ...limits.firstLane }];
-  if (!named) for (const n of perLane.keys()) notices.push(`URL parameter "lane${n}.…" needs lanes=…; ignored.`);
+  const lanes = named || !limits?.firstLane ? built : [{ ...limits.firstLane }];
   if (notices.length > MAX_URL_NOTICES) {
     const rest = notices.splice(MAX_URL_NOTICES - 1);
     notices.push(`… and ${rest.length} more URL problems not shown.`);

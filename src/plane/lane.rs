@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use burn::module::AutodiffModule;
+use burn::module::{AutodiffModule, Module};
 use burn::optim::GradientsParams;
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor, TensorData};
 use rand::{Rng, SeedableRng};
@@ -226,7 +226,13 @@ impl<B: AutodiffBackend> PlaneLane<B> {
 
     /// G's output on the fixed latents.
     pub fn fakes(&self) -> Vec<f32> {
-        let z = Tensor::<B::InnerBackend, 2>::from_data(TensorData::new(self.fixed_z.clone(), [VIEW_POINTS, self.input_width()]), &self.device);
+        self.generate(self.fixed_z.clone())
+    }
+
+    /// G's output (x, y per row) on generator inputs laid out row by row, without autodiff.
+    fn generate(&self, z: Vec<f32>) -> Vec<f32> {
+        let rows = z.len() / self.input_width();
+        let z = Tensor::<B::InnerBackend, 2>::from_data(TensorData::new(z, [rows, self.input_width()]), &self.device);
         read(self.state.g.valid().forward(z))
     }
 
@@ -247,14 +253,18 @@ impl<B: AutodiffBackend> PlaneLane<B> {
     /// Everything the plane view draws; the distances (a few milliseconds) only if `metrics`.
     pub fn view(&self, metrics: bool) -> PlaneView {
         let spec = self.objective.g_spec();
-        let fake = self.fakes();
         let width = self.input_width();
-        // G's loss gradient at each fake point, with the loss's noise from a stream of the view's own.
+        // The fakes and the manifold in one pass of G.
+        let (mesh_z, mesh_rows, mesh_cols) = self.manifold_latents();
+        let mut fake = self.generate([self.fixed_z.as_slice(), &mesh_z].concat());
+        let manifold = fake.split_off(2 * VIEW_POINTS);
+        // G's loss gradient at each fake point, with the loss's noise from a stream of the view's own;
+        // D's parameters untracked, so the backward pass computes only the gradient at the points.
         let x = self.points(fake.clone()).require_grad();
         let z = Tensor::<B, 2>::from_data(TensorData::new(self.fixed_z.clone(), [VIEW_POINTS, width]), &self.device);
         let mut rng = LaneRng::seed_from_u64(0xA770);
         let mut ctx = StepContext { g_step: self.state.step, rng: &mut rng };
-        let loss = self.objective.g_loss(&self.state.d.with_frozen_stats(), Fake { images: x.clone(), z }, &mut ctx);
+        let loss = self.objective.g_loss(&self.state.d.with_frozen_stats().no_grad(), Fake { images: x.clone(), z }, &mut ctx);
         let grads = loss.value.backward();
         let arrows = x.grad(&grads).map(|g| read(g.mul_scalar(-(VIEW_POINTS as f64)))).unwrap_or_else(|| vec![0.0; 2 * VIEW_POINTS]);
         let categories = if spec.categorical > 0 {
@@ -268,7 +278,6 @@ impl<B: AutodiffBackend> PlaneLane<B> {
         } else {
             Vec::new()
         };
-        let (manifold, mesh_rows, mesh_cols) = self.manifold();
         let (kl, js, swd) = if metrics {
             let (p, q) = (metrics::kde(&self.real_view, DENSITY_CELLS, BANDWIDTH), metrics::kde(&fake, DENSITY_CELLS, BANDWIDTH));
             (metrics::kl(&p, &q), metrics::js(&p, &q), metrics::sliced_wasserstein(&self.real_view, &fake))
@@ -291,8 +300,9 @@ impl<B: AutodiffBackend> PlaneLane<B> {
         }
     }
 
-    /// G on a grid over the latent square (or segment): codes fixed to the first category and 0.
-    fn manifold(&self) -> (Vec<f32>, usize, usize) {
+    /// The manifold's generator inputs, a grid over the latent square (or segment) with the codes fixed
+    /// to the first category and 0; its rows and columns.
+    fn manifold_latents(&self) -> (Vec<f32>, usize, usize) {
         let spec = self.objective.g_spec();
         let k = self.config.train.latent;
         let half = match self.config.latent_dist {
@@ -312,8 +322,7 @@ impl<B: AutodiffBackend> PlaneLane<B> {
                 v.extend((0..spec.continuous).map(|_| 0.0));
             }
         }
-        let z = Tensor::<B::InnerBackend, 2>::from_data(TensorData::new(v, [rows * cols, self.input_width()]), &self.device);
-        (read(self.state.g.valid().forward(z)), rows, cols)
+        (v, rows, cols)
     }
 }
 

@@ -151,24 +151,46 @@ export function startPlane(query) {
   }
 
   const drawOptions = (lane) => ({ layers: P().layers, score: scoreOf(lane.objective), extra: P().config.dataset === 'drawn' ? P().config.points : [] });
-  function drawAll() {
-    const p = P();
-    for (const [i, lane] of p.lanes.entries()) {
+  /** Sets an element's text only when it changes (an unchanged text costs no layout). */
+  const setText = (node, text) => { if (node.textContent !== text) node.textContent = text; };
+  /** Draws the planes (and their divergence notices) that have a view they did not show on the last
+   * frame, or every plane if `all`; returns whether it drew a new view. */
+  function drawPlanes(all) {
+    let fresh = false;
+    for (const [i, lane] of P().lanes.entries()) {
       const c = cards[i];
       if (!c) continue;
       const v = timelapse?.viewAt(lane) ?? lane.view;
+      if (v === c.shown && !all) continue;
+      fresh ||= v !== c.shown;
+      c.shown = v;
       showDivergence(c, lane);
-      const scale = c.view.draw(v, drawOptions(lane));
-      if (scale?.label) {
-        c.lo.textContent = (scale.lowIsReal ? scale.hi : scale.lo).toPrecision(3);
-        c.hi.textContent = (scale.lowIsReal ? scale.lo : scale.hi).toPrecision(3);
-        c.label.textContent = `heatmap: ${scale.label}; left = looks fake, right = looks real`;
-      }
-      const f = (x) => (Number.isFinite(x) ? x.toFixed(3) : '—');
-      const past = v && v !== lane.view ? `time-lapse: step ${v.step} · ` : '';
-      c.figures.textContent = lane.error ? `error: ${lane.error}`
-        : `${past}step ${lane.step} · ${Math.round(lane.stepsPerSec)} steps/s · D ${f(lane.stats?.d_loss)} · G ${f(lane.stats?.g_loss)} · KL ${f(lane.view?.kl)} · JS ${f(lane.view?.js)} · SWD ${f(lane.view?.swd)}${lane.diverged !== null ? ` · diverged at ${lane.diverged}` : ''}`;
+      c.scale = c.view.draw(v, drawOptions(lane));
+      panelsDirty = true; // its scale and figures
     }
+    return fresh;
+  }
+  /** The texts (scales, figures, status line), the charts and the time-lapse bar: a few times a second
+   * while training, at once otherwise. Text and charts that change on every frame would cost the
+   * planes their frame rate (layout, paint and raster share the cores with training). */
+  function drawPanels() {
+    const p = P();
+    const f = (x) => (Number.isFinite(x) ? x.toFixed(3) : '—');
+    for (const [i, lane] of p.lanes.entries()) {
+      const c = cards[i];
+      if (!c) continue;
+      const scale = c.scale;
+      if (scale?.label) {
+        setText(c.lo, (scale.lowIsReal ? scale.hi : scale.lo).toPrecision(3));
+        setText(c.hi, (scale.lowIsReal ? scale.lo : scale.hi).toPrecision(3));
+        setText(c.label, `heatmap: ${scale.label}; left = looks fake, right = looks real`);
+      }
+      const v = c.shown;
+      const past = v && v !== lane.view ? `time-lapse: step ${v.step} · ` : '';
+      setText(c.figures, lane.error ? `error: ${lane.error}`
+        : `${past}step ${lane.step} · ${Math.round(lane.stepsPerSec)} steps/s · D ${f(lane.stats?.d_loss)} · G ${f(lane.stats?.g_loss)} · KL ${f(lane.view?.kl)} · JS ${f(lane.view?.js)} · SWD ${f(lane.view?.swd)}${lane.diverged !== null ? ` · diverged at ${lane.diverged}` : ''}`);
+    }
+    setText(ui.status, statusLine());
     const series = (key, pick) => p.lanes.map((l) => ({ color: l.color, points: l.curves[key].map((q) => ({ x: q.step, y: pick(q) })) }));
     drawChart(ui.charts.kl, 'KL(real ‖ fake), grid estimate', series('dist', (q) => q.kl));
     drawChart(ui.charts.js, 'JS divergence, grid estimate', series('dist', (q) => q.js));
@@ -177,15 +199,23 @@ export function startPlane(query) {
     timelapse?.refresh();
   }
 
-  // Frames: redraw when something changed; frames/s counts redraws in the last second.
+  // Frames: a plane is redrawn when its view is new, every plane when something else they show changed
+  // (`dirty`: layers, size, points, lanes); frames/s counts the frames in the last second that showed a
+  // new view.
+  const PANELS_MS = 250;
   let frames = [];
-  const frame = () => {
-    if (dirty && ui) {
+  let panelsDirty = true;
+  let panelsAt = -Infinity;
+  const frame = (now) => {
+    if (ui) {
+      if (drawPlanes(dirty)) frames.push(now);
       dirty = false;
-      drawAll();
-      const now = performance.now();
-      frames.push(now);
-      frames = frames.filter((t) => now - t < 1000);
+    }
+    frames = frames.filter((t) => now - t < 1000);
+    if (panelsDirty && ui && (!P().running || now - panelsAt >= PANELS_MS)) {
+      panelsDirty = false;
+      panelsAt = now;
+      drawPanels();
     }
     requestAnimationFrame(frame);
   };
@@ -204,12 +234,12 @@ export function startPlane(query) {
     return el('div', { class: `notice ${n.level}` }, [el('span', { text: n.text }), close]);
   }));
   store.subscribe((state, change) => {
-    if (['planeView', 'planeStats', 'planeLayer', 'planePoints', 'planeBuilt', 'planeLoaded', 'planeDiverged', 'planeRolledBack'].includes(change.type)) dirty = true;
+    panelsDirty = true;
+    if (['planeLayer', 'planePoints', 'planeBuilt', 'planeLoaded', 'planeDiverged', 'planeRolledBack'].includes(change.type)) dirty = true;
     if (['planeRebuild', 'planeLoaded', 'planeDrop', 'planeRestore'].includes(change.type) && ui) mountCards();
     if (['planeNotice', 'planeDismiss'].includes(change.type) && ui) showNotices();
     if (change.type === 'planeLoaded') syncUrl();
     if (ui) {
-      ui.status.textContent = statusLine();
       ui.play.textContent = P().running ? 'Pause' : 'Play';
       ui.drawTools.hidden = P().config.dataset !== 'drawn';
       ui.addLane.disabled = P().lanes.length >= P().limits.maxLanes;

@@ -19,6 +19,9 @@ export function colour(t) {
   const [a, b, u] = c < 0.5 ? [LOW, MID, c * 2] : [MID, HIGH, c * 2 - 1];
   return a.map((x, i) => Math.round(x + (b[i] - x) * u));
 }
+/** `colour` at 256 levels, rgb triples: the heatmap looks its 4096 cells up on every frame. */
+const LEVELS = 256;
+const PALETTE = Uint8Array.from({ length: 3 * LEVELS }, (_, k) => colour(Math.floor(k / 3) / (LEVELS - 1))[k % 3]);
 
 /**
  * How heat values map to colours for an objective's score (`ObjectiveInfo.d_score`): a bounded
@@ -67,14 +70,16 @@ export function createPlaneView(canvas, cells) {
     let scale = null;
     if (view && layers.heatmap) {
       scale = scaleOf(score, view.heat);
+      const px = image.data;
       for (let j = 0; j < cells; j++) {
         for (let i = 0; i < cells; i++) {
-          const [r, g, b] = colour(scale.t(view.heat[j * cells + i]));
+          const t = Math.min(1, Math.max(0, scale.t(view.heat[j * cells + i])));
+          const c = 3 * Math.round(t * (LEVELS - 1)) || 0;
           const o = ((cells - 1 - j) * cells + i) * 4;
-          image.data[o] = r;
-          image.data[o + 1] = g;
-          image.data[o + 2] = b;
-          image.data[o + 3] = 255;
+          px[o] = PALETTE[c];
+          px[o + 1] = PALETTE[c + 1];
+          px[o + 2] = PALETTE[c + 2];
+          px[o + 3] = 255;
         }
       }
       hctx.putImageData(image, 0, 0);

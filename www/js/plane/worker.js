@@ -8,11 +8,13 @@ import { checkPlaneRequest, planeEvent, reply, failure } from './protocol.js';
 
 /** Wall time one lane trains per round at full speed before the worker looks at its messages again. */
 const ROUND_MS = 12;
-/** Views are sent at most this often while training (the page draws at up to 60 frames/s), and at most
- * `VIEW_SHARE` of the time goes to computing them. */
-const VIEW_MS = 16;
+/** Views are sent at most this often while training, a little faster than a 60 Hz display refreshes so
+ * that every frame the page draws has a new one, and at most `VIEW_SHARE` of the time goes to computing
+ * them; a training round ends when the next view is due. */
+const VIEW_MS = 15;
 const VIEW_SHARE = 0.3;
-let viewCost = 0; // ms the last round of views took
+let viewCost = 0; // ms a round of views takes: a moving average, so one slow round (a GC) does not halve the rate
+const viewInterval = () => Math.max(VIEW_MS, viewCost / VIEW_SHARE);
 
 let lanes = []; // [{id, lane, seq, sentSeq, sentAt}]: seq counts the lane's changes, sentSeq the last sent
 let snapshotEvery = null; // the test hook's snapshot interval (null: the module's)
@@ -89,13 +91,13 @@ function refuseIfAllDiverged() {
 
 function viewsIfDue(force = false) {
   const now = performance.now();
-  if (!force && now - lastView < Math.max(VIEW_MS, viewCost / VIEW_SHARE)) return;
+  if (!force && now - lastView < viewInterval()) return;
   lastView = now;
   const metrics = force || now - lastMetrics >= Math.max(METRICS_MS, metricsCost / METRICS_SHARE);
   if (metrics) lastMetrics = now;
   for (const l of lanes) if (!diverged(l)) sendView(l, metrics); // a diverged lane keeps its last good view
   if (metrics) metricsCost = performance.now() - now;
-  else viewCost = performance.now() - now;
+  else viewCost = viewCost === 0 ? performance.now() - now : 0.8 * viewCost + 0.2 * (performance.now() - now);
 }
 
 async function run() {
@@ -128,8 +130,10 @@ async function run() {
       viewsIfDue(true);
       await sleep(500 / speed);
     } else {
-      const per = lanes.map((l) => l.msPerStep ?? 5);
-      const n = speed > 0 ? Math.max(1, Math.round(speed * ROUND_MS / 1000)) : Math.max(1, Math.min(200, Math.floor(ROUND_MS / Math.max(...per, 0.05))));
+      // At full speed a round lasts ROUND_MS, or until just after the next view is due if that comes sooner.
+      const msPerRound = lanes.reduce((sum, l) => sum + (diverged(l) ? 0 : l.msPerStep ?? 5), 0);
+      const budget = Math.min(ROUND_MS, lastView + viewInterval() - performance.now());
+      const n = speed > 0 ? Math.max(1, Math.round(speed * ROUND_MS / 1000)) : Math.max(1, Math.min(200, Math.ceil(budget / Math.max(msPerRound, 0.05))));
       trainRound(n, 'both');
       viewsIfDue();
       checkpointsIfDue();

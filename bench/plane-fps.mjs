@@ -1,7 +1,7 @@
-// Frames/s of the 2-D mode, measured outside the page's own counter: while the lanes train at full speed,
+// Frames/s of the 2-D mode (issue 18), measured outside the page's own counter: while the lanes train at full speed,
 // an animation-frame callback of the probe's counts the frames that have a new view of lane 1 (a new
 // step in `view(0)`), once a second for `--seconds`; prints each second and the median, with steps/s.
-// Usage: node tools/plane-fps-probe.mjs ['?dataset=ring&lanes=nonsaturating'] [--seconds 8]. Needs `make dist`.
+// Usage: node bench/plane-fps.mjs ['?dataset=ring&lanes=nonsaturating'] [--seconds 8]. Needs `make dist`.
 import { launch, open, waitForStatus } from '../tests/browser/harness.mjs';
 const path = process.argv.find((a) => a.startsWith('?')) ?? '?dataset=ring&lanes=nonsaturating';
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 8;

@@ -156,3 +156,33 @@ fn batchnorm_forward_and_backward_on_wgpu_match_the_cpu_backend() {
         assert!(diff <= 1e-4 * (1.0 + b.iter().map(|q| q.abs()).fold(0.0, f64::max)), "{what}: wgpu and CPU differ by {diff}");
     }
 }
+
+/// The 2-D mode's lane (`gan-playground plane --backend wgpu` measures it) on the wgpu backend: started
+/// from a CPU lane's checkpoint (each backend draws its initial weights from its own generator), it takes
+/// the same steps — losses, fakes and heatmap to float tolerance.
+#[test]
+fn a_2d_lane_on_wgpu_matches_the_cpu_backend() {
+    use gan_playground::backend::{cpu_device, Cpu};
+    use gan_playground::lane::Phase;
+    use gan_playground::plane::{lane::PlaneLane, PlaneConfig};
+    let device = gpu_device();
+    let Some(_) = adapter() else { return };
+    for objective in ["nonsaturating", "wgan-gp"] {
+        let cfg = || PlaneConfig::from_json(&format!(r#"{{"objective":"{objective}","dataset":"ring","batch":32,"seed":3}}"#)).unwrap();
+        let mut cpu = PlaneLane::<Cpu>::new(cfg(), &cpu_device()).unwrap();
+        let mut gpu = PlaneLane::<Gpu>::from_checkpoint(&cpu.save(None).unwrap(), &device).map_err(|e| e.to_string()).unwrap().0;
+        let (g, c) = (gpu.train(3, Phase::Both).unwrap(), cpu.train(3, Phase::Both).unwrap());
+        for (a, b) in g.iter().zip(&c) {
+            for (x, y) in [(a.d_loss, b.d_loss), (a.g_loss, b.g_loss)] {
+                let (x, y) = (x.unwrap(), y.unwrap());
+                assert!((x - y).abs() <= 1e-4 * (1.0 + y.abs()), "{objective} step {}: wgpu {x} against cpu {y}", a.step);
+            }
+        }
+        let close = |a: &[f32], b: &[f32], what: &str| {
+            let worst = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+            assert!(a.len() == b.len() && worst <= 1e-4, "{objective}: {what} differs by {worst}");
+        };
+        close(&gpu.fakes(), &cpu.fakes(), "the fakes");
+        close(&gpu.heatmap(), &cpu.heatmap(), "the heatmap");
+    }
+}

@@ -14,6 +14,7 @@ use crate::lane::{Lane, GRID};
 use crate::metrics::Classifier;
 
 mod classifier;
+mod plane;
 mod quality;
 mod sweep;
 mod train;
@@ -37,6 +38,8 @@ enum Command {
     Quality(quality::QualityArgs),
     /// Benchmark: train candidate configurations, measured as the page measures them, for choosing defaults.
     Sweep(sweep::SweepArgs),
+    /// Benchmark: train one 2-D lane (the page's 2-D mode) and print its steps/s and the cost of a view.
+    Plane(plane::PlaneArgs),
 }
 
 /// Which burn backend a command trains on.
@@ -86,6 +89,7 @@ pub fn main() -> i32 {
         Command::Score(args) => classifier::score(args),
         Command::Quality(args) => quality::quality(args),
         Command::Sweep(args) => sweep::sweep(args),
+        Command::Plane(args) => plane::plane(args),
     };
     match result {
         Ok(()) => 0,

@@ -22,6 +22,9 @@ test('a 2-D link round-trips; bad values take defaults with a notice', () => {
   assert.equal(bad.config.g_layers, 2);
   assert.equal(bad.notices.length, 2);
   assert.ok(isPlaneDataset('ring') && !isPlaneDataset('mnist'));
+  // backend= is the image mode's: cpu (or auto) is what the 2-D mode does anyway; anything else is named.
+  assert.deepEqual(parsePlaneQuery('dataset=ring&backend=cpu').notices, []);
+  assert.match(parsePlaneQuery('dataset=ring&backend=webgpu').notices.join(), /"backend": "webgpu" ignored; the 2-D mode trains on the CPU backend/);
 });
 
 test('drawing updates: strokes are undo steps, clear empties, the cap holds', () => {

@@ -226,7 +226,7 @@ export function startPlane(query) {
     if (p.phase === 'failed') return `failed: ${p.error}`;
     if (p.phase !== 'ready') return 'loading the module…';
     const sps = p.lanes.map((l) => Math.round(l.stepsPerSec)).join(' / ');
-    return `CPU · ${p.running ? 'training' : 'paused'} · ${sps} G steps/s · ${frames.length} frames/s`;
+    return `${p.running ? 'training' : 'paused'} · ${sps} G steps/s · ${frames.length} frames/s · CPU backend, the faster one for these small nets`;
   };
   const showNotices = () => ui.notices.replaceChildren(...P().notices.map((n) => {
     const close = el('button', { type: 'button', class: 'notice-close', text: '×', 'aria-label': 'dismiss' });
@@ -263,7 +263,7 @@ export function startPlane(query) {
     timelapse = setupPlaneTimelapse(ui.timelapse, store.state.timelapse, {
       lanes: () => P().lanes.filter((l) => !l.loading), drawOptions, redraw: () => { dirty = true; }, cells: p.limits.plane.heatCells,
     });
-    ui.status.title = 'The 2-D mode trains on the CPU backend (burn flex): its nets are a few thousand parameters, too small for a GPU to pay off.';
+    ui.status.title = 'The 2-D mode trains on the CPU backend (burn flex): its nets are a few thousand parameters, and a GPU step is bound by the number of its kernel launches, not by arithmetic (measured in docs/plane.md, "Backend").';
     // Charts follow their size and the colour scheme.
     new ResizeObserver(() => { dirty = true; }).observe(ui.lanesBox.parentElement.parentElement);
     window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => { dirty = true; });

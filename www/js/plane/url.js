@@ -83,6 +83,10 @@ export function parsePlaneQuery(query) {
     const unknown = names.find((n) => !HIDEABLE.includes(n));
     if (unknown) notices.push(`URL parameter "hide": unknown name ${quote(unknown)} ignored (known: ${HIDEABLE.join(', ')}).`);
   }
+  const backend = params.get('backend');
+  if (backend !== null && backend !== 'cpu' && backend !== 'auto') {
+    notices.push(`URL parameter "backend": ${quote(backend)} ignored; the 2-D mode trains on the CPU backend, the faster one for its small nets (measured in docs/plane.md, "Backend").`);
+  }
   config.points = [];
   if (params.has('points')) {
     const pts = decodePoints(params.get('points'));

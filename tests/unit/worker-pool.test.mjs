@@ -7,11 +7,12 @@ import { workerPool, deal, defaultWorkers } from '../../www/js/worker-pool.js';
 import { event, reply, failure } from '../../www/js/protocol.js';
 
 /** Stand-in workers: `answer(worker, msg)` replies (default: laneBuilt events and a reply for each request). */
-function fakes({ backend = 'cpu', refusePlay = () => false } = {}) {
+function fakes({ backend = 'cpu', refusePlay = () => false, module = null } = {}) {
   const workers = [];
   const answer = (w, msg) => {
     const send = (data) => w.onmessage?.({ data });
     if (msg.type === 'init') {
+      if (module && !msg.module) send(event('module', { module })); // a worker that compiled it
       for (const l of msg.lanes) send(event('laneBuilt', { lane: l.id }));
       return send(reply(msg.id, { backend: w.index === 0 ? backend : 'cpu' }));
     }
@@ -137,4 +138,21 @@ test('lanes in step: the gate opens once every training worker waits, with the l
   workers[0].push('roundReady', { n: 5, round: 2 });
   workers[1].push('running', { running: false });
   assert.deepEqual(advances(workers[0]).at(-1).n, 5);
+});
+
+test('the CPU workers after the first instantiate the module the first compiled; without it they compile their own', async () => {
+  const compiled = new WebAssembly.Module(Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0)); // an empty module
+  const { p, workers, events } = pool(3, { module: compiled });
+  await p.request('init', { backend: 'cpu', dataUrl: 'x', lanes: lanes([1, 2, 3]) });
+  assert.equal(workers.length, 3);
+  assert.equal(workers[0].sent[0].module, undefined, 'the first worker compiles it');
+  assert.ok(workers.slice(1).every((w) => w.sent[0].module === compiled), 'the others are handed its module');
+  assert.ok(!events.some((e) => e.type === 'module'), 'the module is not passed on to the page');
+  await p.request('removeLane', { lane: 2 });
+  await p.request('addLane', { lane: 4, config: {} });
+  assert.equal(workers.at(-1).sent[0].module, compiled, 'a worker started later for a new lane gets it too');
+
+  const plain = pool(2);
+  await plain.p.request('init', { backend: 'cpu', dataUrl: 'x', lanes: lanes([1, 2]) });
+  assert.equal(plain.workers[1].sent[0].module, undefined, 'no module from the first: the second compiles its own');
 });

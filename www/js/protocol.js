@@ -14,8 +14,10 @@ const bytes = (v) => v instanceof Uint8Array;
 
 /** Requests and the check of their arguments: a function returning an error message or null. */
 export const REQUESTS = {
-  // {backend, dataset?, dataUrl, classifierUrl, lanes: [{id, config, checkpoint?}], snapshotEvery?}
+  // {backend, dataset?, dataUrl, classifierUrl, lanes: [{id, config, checkpoint?}], snapshotEvery?, module?}
+  // module: the WebAssembly.Module the page's first worker compiled (its `module` event).
   init: (a) => (['auto', 'webgpu', 'cpu'].includes(a.backend) ? null : 'init: backend must be auto, webgpu or cpu')
+    ?? (optional((m) => m instanceof WebAssembly.Module)(a.module) ? null : 'init: module must be a compiled WebAssembly.Module')
     ?? (typeof a.dataUrl === 'string' ? null : 'init: dataUrl must be a URL')
     ?? (optional((d) => typeof d === 'string')(a.dataset) ? null : 'init: dataset must be a name')
     ?? (Array.isArray(a.lanes) && a.lanes.every((l) => isLane(l.id)) ? null : 'init: lanes must be [{id, config}]'),
@@ -48,6 +50,7 @@ export const REQUESTS = {
 /** Events the worker pushes, with the fields each carries. */
 export const EVENTS = {
   loading: ['stage', 'loaded', 'total'], // stage: module, dataset, classifier, adapter
+  module: ['module'], // the compiled WebAssembly.Module, for the pool's later workers (not passed on)
   laneBuilt: ['lane', 'config', 'errors', 'codes', 'restoredStep', 'curves'],
   stats: ['lane', 'stats', 'stepsPerSec', 'msPerStep', 'memoryBytes'],
   samples: ['lane', 'step', 'pixels'],

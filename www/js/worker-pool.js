@@ -39,6 +39,7 @@ export function workerPool({ onEvent, onDeath, maxWorkers = () => 1, create }) {
   let snapshotEvery;
   let opening = 0; // play and step requests still going out: no gate opens meanwhile
   let notices = new Set(); // the texts of notices shown since the start
+  let moduleShared = () => {}; // resolves the wait of `init` for the first worker's compiled module
 
   const isMember = (m) => members.includes(m);
   const owner = (lane) => members.find((m) => m.lanes.has(lane)) ?? null;
@@ -74,6 +75,10 @@ export function workerPool({ onEvent, onDeath, maxWorkers = () => 1, create }) {
     switch (msg.type) {
       case 'loading':
         return m.primary ? onEvent(msg) : undefined; // the page shows the first worker's progress
+      case 'module':
+        // The first worker's compiled module: the workers started later instantiate it, not compile again.
+        if (m.primary && base) base = { ...base, module: msg.module };
+        return moduleShared();
       case 'running':
         // A new loop (or its end): a gate the worker waited at before is gone, it announces a new one.
         Object.assign(m, { running: msg.running, stepping: msg.running ? 0 : (msg.stepping ?? 0), waiting: null });
@@ -149,12 +154,17 @@ export function workerPool({ onEvent, onDeath, maxWorkers = () => 1, create }) {
     const [first, ...others] = deal(lanes, args.backend === 'webgpu' ? 1 : Math.min(maxWorkers(), lanes.length));
     const primary = members[0];
     for (const l of first) primary.lanes.add(l.id);
-    // Known to be the CPU backend: every worker starts at once; otherwise the first says which backend it got.
-    const early = args.backend === 'cpu' ? others.map((share) => spawn(share)) : [];
-    for (const started of early) started.catch(() => {}); // awaited below, after the first worker's answer
-    const info = await primary.client.request('init', { ...args, lanes: first });
+    const compiled = new Promise((resolve) => { moduleShared = resolve; });
+    const answered = primary.client.request('init', { ...args, lanes: first });
+    // Known to be the CPU backend: the other workers start once the first has compiled the module (its
+    // `module` event; or its answer, if it sends none); otherwise the first says which backend it got.
+    const early = args.backend === 'cpu' && others.length > 0
+      ? Promise.race([compiled, answered.catch(() => {})]).then(() => Promise.all(others.map((share) => spawn(share))))
+      : null;
+    early?.catch(() => {}); // awaited below, after the first worker's answer
+    const info = await answered;
     backend = info.backend;
-    if (early.length > 0) await Promise.all(early);
+    if (early) await early;
     else if (backend === 'webgpu') {
       for (const l of others.flat()) {
         primary.lanes.add(l.id);

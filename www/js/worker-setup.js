@@ -96,9 +96,14 @@ export async function loadMeter(classifierUrl, dataBytes, emit) {
   }
 }
 
-/** Fetches the module with progress, then instantiates it. */
-export async function loadModule(emit) {
+/**
+ * Instantiates the module: `compiled` (a WebAssembly.Module another worker of the page compiled) if
+ * given, else fetched with progress and compiled here. Returns `{exports, module}` (the compiled module,
+ * for the page to hand to the workers it starts later).
+ */
+export async function loadModule(emit, compiled = null) {
+  if (compiled instanceof WebAssembly.Module) return { exports: await init({ module_or_path: compiled }), module: compiled };
   const url = new URL('../pkg/gan_playground_bg.wasm', import.meta.url);
-  const bytes = await fetchBytes(url.href, emit, 'module');
-  return init({ module_or_path: bytes });
+  const module = await WebAssembly.compile(await fetchBytes(url.href, emit, 'module'));
+  return { exports: await init({ module_or_path: module }), module };
 }

@@ -169,7 +169,15 @@ async function handle(msg) {
   switch (msg.type) {
     case 'init': {
       emit('loading', { stage: 'module', loaded: 0, total: 0 });
-      wasm = await loadModule(emit);
+      const loaded = await loadModule(emit, msg.module);
+      wasm = loaded.exports;
+      // The page hands the compiled module to the CPU workers it starts next (a copy of its code, not
+      // of its memory); where a Module cannot be posted, they compile their own.
+      if (!msg.module) {
+        try {
+          emit('module', { module: loaded.module });
+        } catch { /* DataCloneError: nothing shared */ }
+      }
       onPanic((message) => { panicMessage = message; });
       limits = JSON.parse(wasmLimits());
       emit('loading', { stage: 'adapter', loaded: 0, total: 0 });

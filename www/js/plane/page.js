@@ -226,7 +226,8 @@ export function startPlane(query) {
     if (p.phase === 'failed') return `failed: ${p.error}`;
     if (p.phase !== 'ready') return 'loading the module…';
     const sps = p.lanes.map((l) => Math.round(l.stepsPerSec)).join(' / ');
-    return `${p.running ? 'training' : 'paused'} · ${sps} G steps/s · ${frames.length} frames/s · CPU backend, the faster one for these small nets`;
+    const live = p.running ? `training · ${sps} G steps/s · ${frames.length} frames/s` : 'paused';
+    return `${live} · CPU backend, the faster one for these small nets`;
   };
   const showNotices = () => ui.notices.replaceChildren(...P().notices.map((n) => {
     const close = el('button', { type: 'button', class: 'notice-close', text: '×', 'aria-label': 'dismiss' });

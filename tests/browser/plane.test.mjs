@@ -1,5 +1,6 @@
 // The 2-D mode in headless Chromium: the ring trains; the heatmap, arrows and manifold draw and change
-// between steps (a D step leaves the fakes, a G step the heatmap); drawing with the mouse makes the data set.
+// between steps (a D step leaves the fakes, a G step the heatmap); the charts draw; drawing with the mouse
+// makes the data set.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, open, waitForStatus } from './harness.mjs';
@@ -48,6 +49,10 @@ test('the ring trains; a D step moves only the heatmap, a G step only the fakes,
   const fps = (await page.evaluate(() => window.ganPlayground.status())).fps;
   await page.click('#plane-play');
   assert.ok(s.lanes.every((l) => !l.diverged && Number.isFinite(l.kl) && Number.isFinite(l.swd)));
+  // The four charts (uPlot) each draw the lane's curve, and none says it has no points.
+  await page.waitForFunction(() => document.querySelectorAll('#plane-charts .uplot canvas').length === 4
+    && [...document.querySelectorAll('#plane-charts .chart-empty')].every((n) => n.hidden), null, { timeout: 5000 });
+  assert.match(await page.locator('#plane-chart-loss .u-legend').innerText(), /1 nonsaturating/);
   console.log(`plane: ${Math.round(s.lanes[0].step / secs)} G steps/s overall (lane reports ${Math.round(s.lanes[0].stepsPerSec)}), ${fps} frames/s`);
   assert.deepEqual(errors, []);
   await page.close();

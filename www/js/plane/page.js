@@ -10,7 +10,7 @@ import { parsePlaneQuery, toPlaneQuery, laneConfig, planeAutosave } from './url.
 import { requestMaker } from './protocol.js';
 import { createPlaneView } from './view.js';
 import { attachDrawing } from './draw.js';
-import { drawChart } from './chart.js';
+import { Plot } from '../plot.js';
 import { buildPlanePage, buildLaneCard, showDivergence, el } from './ui.js';
 import { LAYERS } from './updates.js';
 import { planeCheckpoints } from './checkpoints.js';
@@ -173,6 +173,9 @@ export function startPlane(query) {
   /** The texts (scales, figures, status line), the charts and the time-lapse bar: a few times a second
    * while training, at once otherwise. Text and charts that change on every frame would cost the
    * planes their frame rate (layout, paint and raster share the cores with training). */
+  /** The charts' uPlots (made with the first panels) and their y-axis labels. */
+  let plots = null;
+  const PLOT_AXES = { kl: 'KL (nats)', js: 'JS (nats)', swd: 'SWD', loss: 'G loss' };
   function drawPanels() {
     const p = P();
     const f = (x) => (Number.isFinite(x) ? x.toFixed(3) : '—');
@@ -191,11 +194,12 @@ export function startPlane(query) {
         : `${past}step ${lane.step} · ${Math.round(lane.stepsPerSec)} steps/s · D ${f(lane.stats?.d_loss)} · G ${f(lane.stats?.g_loss)} · KL ${f(lane.view?.kl)} · JS ${f(lane.view?.js)} · SWD ${f(lane.view?.swd)}${lane.diverged !== null ? ` · diverged at ${lane.diverged}` : ''}`);
     }
     setText(ui.status, statusLine());
-    const series = (key, pick) => p.lanes.map((l) => ({ color: l.color, points: l.curves[key].map((q) => ({ x: q.step, y: pick(q) })) }));
-    drawChart(ui.charts.kl, 'KL(real ‖ fake), grid estimate', series('dist', (q) => q.kl));
-    drawChart(ui.charts.js, 'JS divergence, grid estimate', series('dist', (q) => q.js));
-    drawChart(ui.charts.swd, 'sliced Wasserstein distance', series('dist', (q) => q.swd));
-    drawChart(ui.charts.loss, 'G loss', series('loss', (q) => q.g));
+    plots ??= Object.fromEntries(Object.keys(ui.charts).map((k) => [k, new Plot(ui.charts[k], { yLabel: PLOT_AXES[k], empty: 'no points yet: press Play or Step' })]));
+    const series = (key, pick) => p.lanes.map((l, i) => ({ label: `${i + 1} ${l.objective}`, color: l.color, points: l.curves[key].map((q) => [q.step, pick(q)]) }));
+    plots.kl.draw(series('dist', (q) => q.kl));
+    plots.js.draw(series('dist', (q) => q.js));
+    plots.swd.draw(series('dist', (q) => q.swd));
+    plots.loss.draw(series('loss', (q) => q.g));
     timelapse?.refresh();
   }
 

@@ -5,6 +5,14 @@
 import { LAYERS } from './updates.js';
 import { drawScaleBar } from './view.js';
 
+/** The 2-D charts: key → title (the page draws each from the lanes' curves). */
+export const CHARTS = {
+  kl: 'KL(real ‖ fake), grid estimate',
+  js: 'JS divergence, grid estimate',
+  swd: 'sliced Wasserstein distance',
+  loss: 'G loss',
+};
+
 export function el(tag, attrs = {}, children = []) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -89,10 +97,11 @@ export function buildPlanePage(root, { limits, config, options, notices = [] }) 
     el('div', { class: 'plane-lane-tools' }, [layers, addLane, loadField, el('a', { href: '?', class: 'plane-mode-link', text: 'image mode (MNIST)' })]),
     lanesBox,
   ]);
+  // One chart box per quantity (the page draws a uPlot into each): a title, then the plot.
   const charts = {};
-  const chartBox = el('section', { class: 'panel plane-charts', id: 'plane-charts', 'aria-label': 'charts' }, ['kl', 'js', 'swd', 'loss'].map((k) => {
-    charts[k] = el('canvas', { id: `plane-chart-${k}`, width: '320', height: '150' });
-    return charts[k];
+  const chartBox = el('section', { class: 'panel plane-charts', id: 'plane-charts', 'aria-label': 'charts' }, Object.entries(CHARTS).map(([k, title]) => {
+    charts[k] = el('div', { class: 'plane-plot', id: `plane-chart-${k}` });
+    return el('div', { class: 'plot' }, [el('p', { class: 'plot-title', text: title }), charts[k]]);
   }));
   const timelapse = el('section', { class: 'panel plane-timelapse', id: 'timelapse', 'aria-label': 'time-lapse' }, [el('h2', { text: 'Time-lapse' })]);
   root.replaceChildren(transport, noticeBox, resume, el('main', { class: 'plane-main' }, [lanesPanel, chartBox, timelapse, settings]), autosaveLine);

@@ -11,7 +11,7 @@ import { requestMaker } from './protocol.js';
 import { createPlaneView } from './view.js';
 import { attachDrawing } from './draw.js';
 import { Plot } from '../plot.js';
-import { buildPlanePage, buildLaneCard, showDivergence, el } from './ui.js';
+import { buildPlanePage, buildLaneCard, showDivergence, el, CHARTS } from './ui.js';
 import { LAYERS } from './updates.js';
 import { planeCheckpoints } from './checkpoints.js';
 import { setupPlaneTimelapse } from './timelapse.js';
@@ -170,12 +170,11 @@ export function startPlane(query) {
     }
     return fresh;
   }
+  /** The charts' uPlots, made with the first panels (one per `CHARTS` entry). */
+  let plots = null;
   /** The texts (scales, figures, status line), the charts and the time-lapse bar: a few times a second
    * while training, at once otherwise. Text and charts that change on every frame would cost the
    * planes their frame rate (layout, paint and raster share the cores with training). */
-  /** The charts' uPlots (made with the first panels) and their y-axis labels. */
-  let plots = null;
-  const PLOT_AXES = { kl: 'KL (nats)', js: 'JS (nats)', swd: 'SWD', loss: 'G loss' };
   function drawPanels() {
     const p = P();
     const f = (x) => (Number.isFinite(x) ? x.toFixed(3) : '—');
@@ -194,12 +193,10 @@ export function startPlane(query) {
         : `${past}step ${lane.step} · ${Math.round(lane.stepsPerSec)} steps/s · D ${f(lane.stats?.d_loss)} · G ${f(lane.stats?.g_loss)} · KL ${f(lane.view?.kl)} · JS ${f(lane.view?.js)} · SWD ${f(lane.view?.swd)}${lane.diverged !== null ? ` · diverged at ${lane.diverged}` : ''}`);
     }
     setText(ui.status, statusLine());
-    plots ??= Object.fromEntries(Object.keys(ui.charts).map((k) => [k, new Plot(ui.charts[k], { yLabel: PLOT_AXES[k], empty: 'no points yet: press Play or Step' })]));
-    const series = (key, pick) => p.lanes.map((l, i) => ({ label: `${i + 1} ${l.objective}`, color: l.color, points: l.curves[key].map((q) => [q.step, pick(q)]) }));
-    plots.kl.draw(series('dist', (q) => q.kl));
-    plots.js.draw(series('dist', (q) => q.js));
-    plots.swd.draw(series('dist', (q) => q.swd));
-    plots.loss.draw(series('loss', (q) => q.g));
+    plots ??= Object.fromEntries(Object.entries(CHARTS).map(([k, { axis }]) => [k, new Plot(ui.charts[k], { yLabel: axis, empty: 'no points yet: press Play or Step' })]));
+    for (const [k, { curve, pick }] of Object.entries(CHARTS)) {
+      plots[k].draw(p.lanes.map((l, i) => ({ label: `${i + 1} ${l.objective}`, color: l.color, points: l.curves[curve].map((q) => [q.step, pick(q)]) })));
+    }
     timelapse?.refresh();
   }
 
@@ -269,7 +266,7 @@ export function startPlane(query) {
       lanes: () => P().lanes.filter((l) => !l.loading), drawOptions, redraw: () => { dirty = true; }, cells: p.limits.plane.heatCells,
     });
     ui.status.title = 'The 2-D mode trains on the CPU backend (burn flex): its nets are a few thousand parameters, and a GPU step is bound by the number of its kernel launches, not by arithmetic (measured in docs/plane.md, "Backend").';
-    // Charts follow their size and the colour scheme.
+    // The planes follow their size and the colour scheme (the charts' uPlots follow their own size).
     new ResizeObserver(() => { dirty = true; }).observe(ui.lanesBox.parentElement.parentElement);
     window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => { dirty = true; });
     wire();

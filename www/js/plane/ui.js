@@ -5,12 +5,12 @@
 import { LAYERS } from './updates.js';
 import { drawScaleBar } from './view.js';
 
-/** The 2-D charts: key → title (the page draws each from the lanes' curves). */
+/** The 2-D charts: key → its title, y-axis label, and the lane curve (`curves[curve]`) and field it plots. */
 export const CHARTS = {
-  kl: 'KL(real ‖ fake), grid estimate',
-  js: 'JS divergence, grid estimate',
-  swd: 'sliced Wasserstein distance',
-  loss: 'G loss',
+  kl: { title: 'KL(real ‖ fake), grid estimate', axis: 'KL (nats)', curve: 'dist', pick: (q) => q.kl },
+  js: { title: 'JS divergence, grid estimate', axis: 'JS (nats)', curve: 'dist', pick: (q) => q.js },
+  swd: { title: 'sliced Wasserstein distance', axis: 'SWD', curve: 'dist', pick: (q) => q.swd },
+  loss: { title: 'G loss', axis: 'G loss', curve: 'loss', pick: (q) => q.g },
 };
 
 export function el(tag, attrs = {}, children = []) {
@@ -99,7 +99,7 @@ export function buildPlanePage(root, { limits, config, options, notices = [] }) 
   ]);
   // One chart box per quantity (the page draws a uPlot into each): a title, then the plot.
   const charts = {};
-  const chartBox = el('section', { class: 'panel plane-charts', id: 'plane-charts', 'aria-label': 'charts' }, Object.entries(CHARTS).map(([k, title]) => {
+  const chartBox = el('section', { class: 'panel plane-charts', id: 'plane-charts', 'aria-label': 'charts' }, Object.entries(CHARTS).map(([k, { title }]) => {
     charts[k] = el('div', { class: 'plane-plot', id: `plane-chart-${k}` });
     return el('div', { class: 'plot' }, [el('p', { class: 'plot-title', text: title }), charts[k]]);
   }));

@@ -30,7 +30,7 @@ test('a diverged 2-D lane stops with a notice at the lane; rollback returns to i
   assert.deepEqual([s.lanes[1].step, s.lanes[1].diverged], [18, null], 'the other lane goes on');
   const card = page.locator('.plane-lane').first();
   const notice = card.locator('.plane-diverged');
-  assert.equal(await notice.isVisible(), true);
+  await notice.waitFor({ state: 'visible', timeout: 10_000 }); // drawn on the frame after the status changed
   assert.match(await notice.innerText(), new RegExp(`Diverged at step ${bad}: a loss or the weights became NaN or infinite, so this lane stopped \\(the others go on\\)\\. Roll back to the snapshot of step 10`));
   assert.match(await card.locator('.plane-figures').innerText(), new RegExp(`diverged at ${bad}$`));
   assert.equal(await page.locator('.plane-lane').nth(1).locator('.plane-diverged').isVisible(), false);
@@ -42,7 +42,7 @@ test('a diverged 2-D lane stops with a notice at the lane; rollback returns to i
   await card.getByRole('button', { name: 'Roll back to step 10' }).click();
   s = await waitForStatus(page, (x) => x.lanes[0].step === 10 && x.lanes[0].diverged === null, 10_000, 'rollback');
   assert.equal(s.lanes[0].chartPoints, 10, 'the loss points after step 10 are gone');
-  assert.equal(await notice.isVisible(), false);
+  await notice.waitFor({ state: 'hidden', timeout: 10_000 }); // the next frame hides it
   await api(page, 'setLearningRatesUnchecked', lrG, lrD, 0);
   await api(page, 'step', 3);
   assert.deepEqual(await fakes(page, 0), at13, 'steps 11..13 after the rollback are the original steps 11..13');

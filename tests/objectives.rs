@@ -59,6 +59,23 @@ impl<B: Backend> ModuleVisitor<B> for MaxAbs {
     }
 }
 
+/// Counts the trainable weights with |w| ≥ `bound`, element by element on the host.
+struct AtBound {
+    bound: f32,
+    at: usize,
+    total: usize,
+}
+impl<B: Backend> ModuleVisitor<B> for AtBound {
+    fn visit_float<const D: usize>(&mut self, p: &Param<Tensor<B, D>>) {
+        if !p.val().is_require_grad() {
+            return; // BatchNorm running statistics
+        }
+        let v = p.val().into_data().convert::<f32>().to_vec::<f32>().unwrap();
+        self.total += v.len();
+        self.at += v.iter().filter(|w| w.abs() >= self.bound).count();
+    }
+}
+
 #[test]
 fn after_a_wgan_critic_step_every_parameter_lies_within_the_clip_bound() {
     let (train, _) = common::digits().split();
@@ -80,6 +97,14 @@ fn after_a_wgan_critic_step_every_parameter_lies_within_the_clip_bound() {
         assert!(frac(&s1) > 0.0 && frac(&s2) > 0.0 && frac(&s2) <= 1.0, "{arch}: {s1:?} {s2:?}");
         let w = s2.diagnostics.iter().find(|d| d.0 == "w_estimate").unwrap().1.unwrap();
         assert!((w + s2.d_loss.unwrap()).abs() < 1e-6, "w_estimate is -L_D");
+        // The fraction itself, against the weights counted one by one on the host.
+        let bound = (0.02 * (1.0 - 1e-6)) as f32;
+        let mut counted = AtBound { bound, at: 0, total: 0 };
+        lane.discriminator().visit(&mut counted);
+        let expected = counted.at as f64 / counted.total as f64;
+        let got = scalar(objective::clip_fraction(lane.discriminator(), 0.02));
+        assert!(counted.at > 0 && counted.at < counted.total, "{arch}: {} of {} at the bound", counted.at, counted.total);
+        assert!((got - expected).abs() < 1e-6, "{arch}: clip_fraction {got}, counted {expected}");
     }
 }
 

@@ -59,7 +59,7 @@ impl<B: Backend> ModuleVisitor<B> for MaxAbs {
     }
 }
 
-/// Counts the trainable weights with |w| ≥ `bound`, element by element on the host.
+/// Counts the trainable weights with |w| > `bound`, element by element on the host.
 struct AtBound {
     bound: f32,
     at: usize,
@@ -72,7 +72,7 @@ impl<B: Backend> ModuleVisitor<B> for AtBound {
         }
         let v = p.val().into_data().convert::<f32>().to_vec::<f32>().unwrap();
         self.total += v.len();
-        self.at += v.iter().filter(|w| w.abs() >= self.bound).count();
+        self.at += v.iter().filter(|w| w.abs() > self.bound).count();
     }
 }
 

@@ -14,6 +14,7 @@ use crate::objective::{self, Fake, Objective, StepContext};
 use crate::opt::Opt;
 use crate::rng::LaneRng;
 use crate::readback::read_f32;
+use crate::recovery::Recovery;
 use crate::snapshot::LaneState;
 
 mod eval;
@@ -56,11 +57,8 @@ pub struct Lane<B: AutodiffBackend> {
     fixed_host: Vec<f32>,
     /// Learning rates in use: the config's, unless a test replaced them (`set_learning_rates_unchecked`).
     lr: (f64, f64),
-    /// The last healthy state (see `recovery.rs`), taken every `snapshot_every` steps.
-    snapshot: LaneState<B>,
-    snapshot_every: usize,
-    /// The first step whose statistics were not finite; the lane refuses to train until rolled back.
-    diverged_at: Option<usize>,
+    /// The last healthy snapshot and the divergence mark (see `lane/recovery.rs`).
+    recovery: Recovery<LaneState<B>>,
     /// Slot indices on the device that `pack` places a step's statistics with.
     slots: Slots<B::InnerBackend>,
 }
@@ -108,7 +106,7 @@ impl<B: AutodiffBackend> Lane<B> {
             step: 0,
         };
         Lane {
-            snapshot: state.clone(),
+            recovery: Recovery::new(&state),
             state,
             fixed_host,
             fixed_z,
@@ -117,8 +115,6 @@ impl<B: AutodiffBackend> Lane<B> {
             device: device.clone(),
             lr: (config.lr_g, config.lr_d),
             config,
-            snapshot_every: crate::snapshot::DEFAULT_SNAPSHOT_EVERY,
-            diverged_at: None,
             slots: Slots::default(),
         }
     }

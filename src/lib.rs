@@ -17,6 +17,7 @@ pub mod params;
 pub mod plane;
 pub mod render;
 pub mod readback;
+pub mod recovery;
 pub mod rng;
 pub mod snapshot;
 pub mod weights;

@@ -11,7 +11,7 @@ use burn::tensor::backend::AutodiffBackend;
 use super::{Lane, PendingStats, Phase, StepStats};
 use crate::config::TrainConfig;
 use crate::data::Digits;
-use crate::snapshot::{Checkpoint, LaneState};
+use crate::snapshot::Checkpoint;
 
 impl<B: AutodiffBackend> Lane<B> {
     /// Runs up to `n` (at least 1) generator steps and reads their statistics back in one transfer
@@ -28,18 +28,13 @@ impl<B: AutodiffBackend> Lane<B> {
     /// that update the generator); one taken during this call is kept only if every step up to it
     /// was finite.
     pub async fn train_phase(&mut self, n: usize, phase: Phase) -> Result<Vec<StepStats>, String> {
-        if let Some(step) = self.diverged_at {
-            return Err(format!(
-                "training diverged at step {step}; roll back (to step {}) or reset before training again",
-                self.snapshot_step()
-            ));
-        }
+        self.recovery.check()?;
         let mut pending = Vec::with_capacity(n.max(1));
         // Snapshots taken during the call, with the index of the step they follow.
         let mut candidates = Vec::new();
         for i in 0..n.max(1) {
             pending.push(self.train_step_phase(phase));
-            if phase.trains_g() && self.state.step.is_multiple_of(self.snapshot_every) {
+            if phase.trains_g() && self.recovery.due(&self.state) {
                 candidates.push((i, self.state.clone()));
             }
         }
@@ -47,30 +42,30 @@ impl<B: AutodiffBackend> Lane<B> {
         let healthy = match stats.iter().position(|s| !s.finite) {
             Some(bad) => {
                 stats.truncate(bad + 1);
-                self.diverged_at = Some(stats[bad].step);
+                self.recovery.mark_diverged(stats[bad].step);
                 bad
             }
             None => stats.len(),
         };
         if let Some((_, snap)) = candidates.into_iter().rev().find(|(i, _)| *i < healthy) {
-            self.snapshot = snap;
+            self.recovery.keep(snap);
         }
         Ok(stats)
     }
 
     /// The first step whose statistics were not finite, while the lane is stopped there.
     pub fn diverged_at(&self) -> Option<usize> {
-        self.diverged_at
+        self.recovery.diverged_at()
     }
 
     /// Step of the last healthy snapshot (0 until the first is taken).
     pub fn snapshot_step(&self) -> usize {
-        self.snapshot.step
+        self.recovery.snapshot_step()
     }
 
     /// Snapshots every `every` generator steps from now on (at least 1).
     pub fn set_snapshot_every(&mut self, every: usize) {
-        self.snapshot_every = every.max(1);
+        self.recovery.set_every(every);
     }
 
     /// Replaces the learning rates without validation: tests use absurd ones to provoke divergence.
@@ -83,9 +78,7 @@ impl<B: AutodiffBackend> Lane<B> {
     /// batch order, step) and clears the divergence mark. Returns the step it went back to. Training
     /// on from there repeats the same steps, bit for bit on the same backend.
     pub fn rollback(&mut self) -> usize {
-        self.state = self.snapshot.clone();
-        self.diverged_at = None;
-        self.state.step
+        self.recovery.rollback(&mut self.state)
     }
 
     /// The last snapshot as bytes (see `snapshot.rs`), read back asynchronously.
@@ -95,7 +88,7 @@ impl<B: AutodiffBackend> Lane<B> {
 
     /// `checkpoint`, recording the data set the lane trains on (`meta.dataset`).
     pub async fn checkpoint_for(&self, dataset: Option<&str>) -> Result<Vec<u8>, String> {
-        self.snapshot.encode(self.config_value(), None, dataset).await
+        self.recovery.snapshot().encode(self.config_value(), None, dataset).await
     }
 
     /// The current state as checkpoint bytes (the last healthy snapshot instead while the lane is
@@ -107,18 +100,13 @@ impl<B: AutodiffBackend> Lane<B> {
 
     /// `save`, recording the data set the lane trains on (`meta.dataset`, e.g. `"fashion"`).
     pub async fn save_for(&self, curves: Option<&serde_json::Value>, dataset: Option<&str>) -> Result<Vec<u8>, String> {
-        self.saved_state().encode(self.config_value(), curves, dataset).await
+        self.recovery.saved(&self.state).encode(self.config_value(), curves, dataset).await
     }
 
     /// `save_for` as a compact checkpoint (`LaneState::encode_compact`: f16 weights, no optimizer
     /// state), small enough to ship with the site.
     pub async fn save_compact(&self, curves: Option<&serde_json::Value>, dataset: Option<&str>) -> Result<Vec<u8>, String> {
-        self.saved_state().encode_compact(self.config_value(), curves, dataset).await
-    }
-
-    /// What a save writes: the current state, or the last healthy snapshot while the lane is diverged.
-    fn saved_state(&self) -> &LaneState<B> {
-        if self.diverged_at.is_some() { &self.snapshot } else { &self.state }
+        self.recovery.saved(&self.state).encode_compact(self.config_value(), curves, dataset).await
     }
 
     fn config_value(&self) -> serde_json::Value {
@@ -139,8 +127,8 @@ impl<B: AutodiffBackend> Lane<B> {
             .map_err(|errs| format!("checkpoint config: {}", crate::params::describe(&errs, "; ")))?;
         let curves = ck.curves.take();
         let mut lane = Lane::new(config, train, device)?;
-        lane.state = lane.snapshot.clone().decode(ck, train.len(), device)?;
-        lane.snapshot = lane.state.clone();
+        lane.state = lane.state.clone().decode(ck, train.len(), device)?;
+        lane.recovery.keep(lane.state.clone());
         Ok((lane, curves))
     }
 }

@@ -17,6 +17,7 @@ use crate::lane::Phase;
 use crate::model::{Discriminator, GSpec, Generator};
 use crate::objective::{self, Fake, Objective, StepContext};
 use crate::opt::Opt;
+use crate::recovery::Recovery;
 use crate::rng::LaneRng;
 
 mod checkpoint;
@@ -74,11 +75,8 @@ pub struct PlaneLane<B: AutodiffBackend> {
     objective: Box<dyn Objective<B>>,
     /// What a step changes; also what a snapshot and a checkpoint hold.
     state: PlaneState<B>,
-    /// The last healthy state (see `recovery.rs`), taken every `snapshot_every` generator steps.
-    snapshot: PlaneState<B>,
-    snapshot_every: usize,
-    /// The first step whose statistics were not finite; the lane refuses to train until rolled back.
-    diverged_at: Option<usize>,
+    /// The last healthy snapshot and the divergence mark (see `lane/recovery.rs`).
+    recovery: Recovery<PlaneState<B>>,
     /// Learning rates in use: the config's, unless a test replaced them (`set_learning_rates_unchecked`).
     lr: (f64, f64),
     fixed_z: Vec<f32>,
@@ -119,10 +117,8 @@ impl<B: AutodiffBackend> PlaneLane<B> {
             step: 0,
         };
         Ok(PlaneLane {
-            snapshot: state.clone(),
+            recovery: Recovery::new(&state),
             state,
-            snapshot_every: crate::snapshot::DEFAULT_SNAPSHOT_EVERY,
-            diverged_at: None,
             lr: (t.lr_g, t.lr_d),
             fixed_z,
             real_view,

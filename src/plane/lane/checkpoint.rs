@@ -28,7 +28,7 @@ impl<B: AutodiffBackend> PlaneLane<B> {
 
     /// The last healthy snapshot as checkpoint bytes, without curves.
     pub fn checkpoint(&self) -> Result<Vec<u8>, String> {
-        self.snapshot.encode(self.config_value(), None)
+        self.recovery.snapshot().encode(self.config_value(), None)
     }
 
     fn config_value(&self) -> Value {
@@ -63,7 +63,7 @@ impl<B: AutodiffBackend> PlaneLane<B> {
         let curves = check_curves(meta.get("curves")).map_err(unfit)?.cloned();
         let mut lane = PlaneLane::new(config, device).map_err(unfit)?;
         lane.state = lane.state.clone().decode(&meta, w.tensors, device).map_err(unfit)?;
-        lane.snapshot = lane.state.clone();
+        lane.recovery.keep(lane.state.clone());
         Ok((lane, curves))
     }
 }

@@ -14,23 +14,18 @@ impl<B: AutodiffBackend> PlaneLane<B> {
     /// there; training then refuses to run until `rollback` (the state past that step is garbage).
     /// While healthy, the state after every `snapshot_every`-th generator step is kept as the snapshot.
     pub fn train(&mut self, n: usize, phase: Phase) -> Result<Vec<PlaneStats>, String> {
-        if let Some(step) = self.diverged_at {
-            return Err(format!(
-                "training diverged at step {step}; roll back (to step {}) or reset before training again",
-                self.snapshot.step
-            ));
-        }
+        self.recovery.check()?;
         let mut out = Vec::with_capacity(n.max(1));
         for _ in 0..n.max(1) {
             let s = self.step_unchecked(phase);
             let finite = s.finite;
             out.push(s);
             if !finite {
-                self.diverged_at = Some(self.state.step);
+                self.recovery.mark_diverged(self.state.step);
                 break;
             }
-            if phase.trains_g() && self.state.step.is_multiple_of(self.snapshot_every) {
-                self.snapshot = self.state.clone();
+            if phase.trains_g() && self.recovery.due(&self.state) {
+                self.recovery.keep(self.state.clone());
             }
         }
         Ok(out)
@@ -43,17 +38,17 @@ impl<B: AutodiffBackend> PlaneLane<B> {
 
     /// The first step whose statistics were not finite, while the lane is stopped there.
     pub fn diverged_at(&self) -> Option<usize> {
-        self.diverged_at
+        self.recovery.diverged_at()
     }
 
     /// Step of the last healthy snapshot (0 until the first is taken).
     pub fn snapshot_step(&self) -> usize {
-        self.snapshot.step
+        self.recovery.snapshot_step()
     }
 
     /// Snapshots every `every` generator steps from now on (at least 1).
     pub fn set_snapshot_every(&mut self, every: usize) {
-        self.snapshot_every = every.max(1);
+        self.recovery.set_every(every);
     }
 
     /// Replaces the learning rates without validation: tests use absurd ones to provoke divergence.
@@ -66,13 +61,11 @@ impl<B: AutodiffBackend> PlaneLane<B> {
     /// divergence mark; returns the step it went back to. Training on from there repeats the same
     /// steps, bit for bit on the same backend.
     pub fn rollback(&mut self) -> usize {
-        self.state = self.snapshot.clone();
-        self.diverged_at = None;
-        self.state.step
+        self.recovery.rollback(&mut self.state)
     }
 
     /// What a save writes: the current state, or the last healthy snapshot while the lane is diverged.
     pub(super) fn saved_state(&self) -> &PlaneState<B> {
-        if self.diverged_at.is_some() { &self.snapshot } else { &self.state }
+        self.recovery.saved(&self.state)
     }
 }

@@ -40,12 +40,6 @@ pub struct LaneState<B: AutodiffBackend> {
 
 /// A copy to keep: it shares the tensors (they are never changed in place, so nothing is copied on
 /// the device) but not BatchNorm's running statistics, which burn's modules share between clones.
-impl<B: AutodiffBackend> crate::recovery::LaneSnapshot for LaneState<B> {
-    fn step(&self) -> usize {
-        self.step
-    }
-}
-
 impl<B: AutodiffBackend> Clone for LaneState<B> {
     fn clone(&self) -> Self {
         LaneState {

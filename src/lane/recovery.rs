@@ -11,7 +11,14 @@ use burn::tensor::backend::AutodiffBackend;
 use super::{Lane, PendingStats, Phase, StepStats};
 use crate::config::TrainConfig;
 use crate::data::Digits;
-use crate::snapshot::Checkpoint;
+use crate::recovery::LaneSnapshot;
+use crate::snapshot::{Checkpoint, LaneState};
+
+impl<B: AutodiffBackend> LaneSnapshot for LaneState<B> {
+    fn step(&self) -> usize {
+        self.step
+    }
+}
 
 impl<B: AutodiffBackend> Lane<B> {
     /// Runs up to `n` (at least 1) generator steps and reads their statistics back in one transfer

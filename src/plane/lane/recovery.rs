@@ -7,6 +7,13 @@ use burn::tensor::backend::AutodiffBackend;
 
 use super::{PlaneLane, PlaneState, PlaneStats};
 use crate::lane::Phase;
+use crate::recovery::LaneSnapshot;
+
+impl<B: AutodiffBackend> LaneSnapshot for PlaneState<B> {
+    fn step(&self) -> usize {
+        self.step
+    }
+}
 
 impl<B: AutodiffBackend> PlaneLane<B> {
     /// Runs up to `n` (at least 1) steps of `phase`; their statistics. At the first step that is not

@@ -38,12 +38,6 @@ pub struct PlaneState<B: AutodiffBackend> {
 /// A copy to keep: it shares the tensors (never changed in place). The 2-D MLPs have no BatchNorm,
 /// whose running statistics burn's modules would share between clones; `unshared` copies them anyway,
 /// so the snapshot stays a snapshot if a network ever gets one.
-impl<B: AutodiffBackend> crate::recovery::LaneSnapshot for PlaneState<B> {
-    fn step(&self) -> usize {
-        self.step
-    }
-}
-
 impl<B: AutodiffBackend> Clone for PlaneState<B> {
     fn clone(&self) -> Self {
         PlaneState {

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::config::{TrainConfig, BATCH_RANGE, LATENT_RANGE, LR_RANGE, SEED_MAX};
-use crate::{curves, snapshot, weights};
+use crate::{curves, recovery, weights};
 
 /// Most lanes one page trains side by side.
 pub const MAX_LANES: usize = 4;
@@ -50,7 +50,7 @@ pub fn limits() -> Value {
         "autosaveEvery": {
             "min": AUTOSAVE_EVERY_RANGE.0, "max": AUTOSAVE_EVERY_RANGE.1, "default": DEFAULT_AUTOSAVE_EVERY,
         },
-        "snapshotEvery": snapshot::DEFAULT_SNAPSHOT_EVERY,
+        "snapshotEvery": recovery::DEFAULT_SNAPSHOT_EVERY,
         "maxCurvePoints": curves::MAX_STATS,
         "maxCheckpointBytes": weights::MAX_FILE_BYTES,
         "plane": crate::plane::limits(),

@@ -14,8 +14,6 @@ use crate::readback::read_f32;
 use crate::rng::LaneRng;
 use crate::weights::Weights;
 
-/// Generator steps between snapshots unless the lane is told otherwise.
-pub const DEFAULT_SNAPSHOT_EVERY: usize = 200;
 /// `kind` of a checkpoint file.
 pub const CHECKPOINT_KIND: &str = "gan-lane-checkpoint";
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 use gan_playground::backend::{cpu_device, gpu_device, Cpu, Gpu};
 use gan_playground::data::{Digits, PIXELS};
 use gan_playground::lane::Lane;
+use gan_playground::recovery::Recoverable;
 
 #[test]
 fn a_lane_survives_the_loss_of_its_gpu_device_through_its_checkpoint() {

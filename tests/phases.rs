@@ -7,6 +7,7 @@ use common::{lane, small_train};
 use gan_playground::backend::Cpu;
 use gan_playground::lane::{Lane, Phase, StepStats, G_GRAD_NORM};
 use gan_playground::objective;
+use gan_playground::recovery::Recoverable;
 use serde_json::Value;
 
 fn phase(lane: &mut Lane<Cpu>, n: usize, p: Phase) -> Vec<StepStats> {

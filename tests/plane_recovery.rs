@@ -6,6 +6,7 @@ use gan_playground::backend::{cpu_device, Cpu};
 use gan_playground::lane::Phase;
 use gan_playground::plane::lane::{PlaneLane, PlaneStats};
 use gan_playground::plane::PlaneConfig;
+use gan_playground::recovery::Recoverable;
 
 fn lane(json: &str) -> PlaneLane<Cpu> {
     PlaneLane::new(PlaneConfig::from_json(json).unwrap(), &cpu_device()).unwrap()

@@ -9,6 +9,7 @@ use common::{bits, lane, small_train, train};
 use gan_playground::backend::{cpu_device, Cpu};
 use gan_playground::data::{Digits, PIXELS};
 use gan_playground::lane::Lane;
+use gan_playground::recovery::Recoverable;
 
 fn samples(lane: &Lane<Cpu>) -> Vec<u8> {
     pollster::block_on(lane.samples()).unwrap()

@@ -9,6 +9,7 @@ use super::{create_dir, read_digits, run_steps, write_file, write_grid_png, Back
 use crate::config::TrainConfig;
 use crate::data::Digits;
 use crate::lane::Lane;
+use crate::recovery::Recoverable;
 
 // The configuration flags conflict with --resume: a resumed run keeps its checkpoint's configuration
 // (clap refuses them only when given, not for their defaults).

@@ -11,12 +11,28 @@ use burn::tensor::backend::AutodiffBackend;
 use super::{Lane, PendingStats, Phase, StepStats};
 use crate::config::TrainConfig;
 use crate::data::Digits;
-use crate::recovery::LaneSnapshot;
+use crate::recovery::{LaneSnapshot, Recoverable, Recovery};
 use crate::snapshot::{Checkpoint, LaneState};
 
 impl<B: AutodiffBackend> LaneSnapshot for LaneState<B> {
     fn step(&self) -> usize {
         self.step
+    }
+}
+
+impl<B: AutodiffBackend> Recoverable for Lane<B> {
+    type State = LaneState<B>;
+
+    fn recovery(&self) -> &Recovery<LaneState<B>> {
+        &self.recovery
+    }
+
+    fn state_and_recovery(&mut self) -> (&mut LaneState<B>, &mut Recovery<LaneState<B>>) {
+        (&mut self.state, &mut self.recovery)
+    }
+
+    fn learning_rates(&mut self) -> &mut (f64, f64) {
+        &mut self.lr
     }
 }
 
@@ -58,34 +74,6 @@ impl<B: AutodiffBackend> Lane<B> {
             self.recovery.keep(snap);
         }
         Ok(stats)
-    }
-
-    /// The first step whose statistics were not finite, while the lane is stopped there.
-    pub fn diverged_at(&self) -> Option<usize> {
-        self.recovery.diverged_at()
-    }
-
-    /// Step of the last healthy snapshot (0 until the first is taken).
-    pub fn snapshot_step(&self) -> usize {
-        self.recovery.snapshot_step()
-    }
-
-    /// Snapshots every `every` generator steps from now on (at least 1).
-    pub fn set_snapshot_every(&mut self, every: usize) {
-        self.recovery.set_every(every);
-    }
-
-    /// Replaces the learning rates without validation: tests use absurd ones to provoke divergence.
-    /// The config (and so any checkpoint) keeps the validated ones.
-    pub fn set_learning_rates_unchecked(&mut self, lr_g: f64, lr_d: f64) {
-        self.lr = (lr_g, lr_d);
-    }
-
-    /// Restores the last snapshot (weights, BatchNorm statistics, optimizer state, random streams,
-    /// batch order, step) and clears the divergence mark. Returns the step it went back to. Training
-    /// on from there repeats the same steps, bit for bit on the same backend.
-    pub fn rollback(&mut self) -> usize {
-        self.recovery.rollback(&mut self.state)
     }
 
     /// The last snapshot as bytes (see `snapshot.rs`), read back asynchronously.

@@ -13,6 +13,7 @@ use super::Dataset;
 use crate::backend::{Choice, Cpu, Gpu};
 use crate::config::TrainConfig;
 use crate::lane::{Lane, Phase, StepStats};
+use crate::recovery::Recoverable;
 use crate::snapshot::CHECKPOINT_KIND;
 use crate::weights;
 

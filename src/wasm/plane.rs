@@ -6,6 +6,7 @@ use wasm_bindgen::prelude::*;
 use crate::backend::{cpu_device, Cpu};
 use crate::lane::Phase;
 use crate::plane::PlaneConfig;
+use crate::recovery::Recoverable;
 
 /// Validates a 2-D configuration given as JSON: `{"config": {...}}` or `{"errors": [{field, message}]}`.
 #[wasm_bindgen(js_name = validatePlaneConfig)]

@@ -7,11 +7,27 @@ use burn::tensor::backend::AutodiffBackend;
 
 use super::{PlaneLane, PlaneState, PlaneStats};
 use crate::lane::Phase;
-use crate::recovery::LaneSnapshot;
+use crate::recovery::{LaneSnapshot, Recoverable, Recovery};
 
 impl<B: AutodiffBackend> LaneSnapshot for PlaneState<B> {
     fn step(&self) -> usize {
         self.step
+    }
+}
+
+impl<B: AutodiffBackend> Recoverable for PlaneLane<B> {
+    type State = PlaneState<B>;
+
+    fn recovery(&self) -> &Recovery<PlaneState<B>> {
+        &self.recovery
+    }
+
+    fn state_and_recovery(&mut self) -> (&mut PlaneState<B>, &mut Recovery<PlaneState<B>>) {
+        (&mut self.state, &mut self.recovery)
+    }
+
+    fn learning_rates(&mut self) -> &mut (f64, f64) {
+        &mut self.lr
     }
 }
 
@@ -41,34 +57,6 @@ impl<B: AutodiffBackend> PlaneLane<B> {
     /// One step of `phase` (`train(1, phase)`).
     pub fn step(&mut self, phase: Phase) -> Result<PlaneStats, String> {
         Ok(self.train(1, phase)?.pop().expect("one step"))
-    }
-
-    /// The first step whose statistics were not finite, while the lane is stopped there.
-    pub fn diverged_at(&self) -> Option<usize> {
-        self.recovery.diverged_at()
-    }
-
-    /// Step of the last healthy snapshot (0 until the first is taken).
-    pub fn snapshot_step(&self) -> usize {
-        self.recovery.snapshot_step()
-    }
-
-    /// Snapshots every `every` generator steps from now on (at least 1).
-    pub fn set_snapshot_every(&mut self, every: usize) {
-        self.recovery.set_every(every);
-    }
-
-    /// Replaces the learning rates without validation: tests use absurd ones to provoke divergence.
-    /// The config (and so any checkpoint) keeps the validated ones.
-    pub fn set_learning_rates_unchecked(&mut self, lr_g: f64, lr_d: f64) {
-        self.lr = (lr_g, lr_d);
-    }
-
-    /// Restores the last snapshot (weights, optimizer states, random streams, step) and clears the
-    /// divergence mark; returns the step it went back to. Training on from there repeats the same
-    /// steps, bit for bit on the same backend.
-    pub fn rollback(&mut self) -> usize {
-        self.recovery.rollback(&mut self.state)
     }
 
     /// What a save writes: the current state, or the last healthy snapshot while the lane is diverged.

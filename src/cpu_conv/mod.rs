@@ -22,7 +22,7 @@ use op::Kind;
 use crate::backend::Cpu;
 
 /// `t` as a `U` when `T` is `U` (the backend is known only at run time inside generic model code).
-fn same<T: 'static, U: 'static>(t: T) -> Result<U, T> {
+pub(crate) fn same<T: 'static, U: 'static>(t: T) -> Result<U, T> {
     if TypeId::of::<T>() != TypeId::of::<U>() {
         return Err(t);
     }

@@ -66,6 +66,15 @@ impl<B: Backend> BatchNorm2d<B> {
         let rows = x.reshape([n, c, h * w]);
         let device = rows.device();
         let y = if B::ad_enabled(&device) {
+            let rows = match super::batchnorm_op::on_gpu(rows, self.gamma.val(), self.beta.val(), self.epsilon) {
+                Ok((y, mean, var)) => {
+                    if self.update_stats {
+                        self.update_running(mean, var);
+                    }
+                    return y.reshape([n, c, h, w]);
+                }
+                Err(rows) => rows,
+            };
             let count = (n * h * w) as f64;
             let mean = rows.clone().sum_dim(2).sum_dim(0).div_scalar(count); // [1, C, 1]
             let centered = rows - per_row(mean.clone(), n);

@@ -3,10 +3,12 @@
 // counts them in the worker). The counts do not depend on the adapter, so SwiftShader (headless Chromium's
 // software adapter, the default here) gives the figures a real GPU would; BENCH_GPU=1 uses the real one.
 // Usage: node bench/dispatches.mjs [--arch mlp,dcgan] [--objective all|a,b] [--batch 64] [--steps 2]
-//        [--profile] [--json FILE]
+//        [--profile] [--sequence] [--json FILE]
 // Each configuration trains --steps single steps in a fresh page (the first one compiles the shaders and is
 // not counted; every later one must give the same counts, which the script checks). --profile adds, per
-// configuration, the kernels (compute pipeline labels) with the most dispatches per step.
+// configuration, the kernels (compute pipeline labels) with the most dispatches per step; --sequence prints
+// one counted step's dispatches in order (repeats of a kernel folded into ×n), to see which part of the step
+// issues them.
 // Needs `make dist`. On SwiftShader a DCGAN step takes ~10 s on 2 cores: all 16 rows take about 10 minutes.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '64' },
     steps: { type: 'string', default: '2' },
     profile: { type: 'boolean', default: false },
+    sequence: { type: 'boolean', default: false },
     json: { type: 'string' },
   },
 });
@@ -67,7 +70,7 @@ try {
         const { adapter, calls, first } = await measure(env, arch, objective);
         const [c] = calls;
         const same = calls.every((x) => ['dispatches', 'submits', 'writes', 'reads'].every((k) => x[k] === c[k]));
-        rows.push({ arch, objective, adapter, dispatches: c.dispatches, submits: c.submits, writes: c.writes, reads: c.reads, same, ms: c.ms, first: first.dispatches, byPipeline: c.byPipeline });
+        rows.push({ arch, objective, adapter, dispatches: c.dispatches, submits: c.submits, writes: c.writes, reads: c.reads, same, ms: c.ms, first: first.dispatches, byPipeline: c.byPipeline, sequence: c.sequence });
         log(`${arch} ${objective}: ${c.dispatches} dispatches, ${c.submits} submits, ${c.writes} writes, ${c.reads} reads per step${same ? '' : ' (NOT the same every step: ' + calls.map((x) => x.dispatches).join(', ') + ')'}; ${((Date.now() - t0) / 1000).toFixed(0)} s`);
       } catch (e) {
         log(`${arch} ${objective}: failed: ${e.message}`);
@@ -93,6 +96,16 @@ if (values.profile) {
   for (const r of rows.filter((x) => x.byPipeline)) {
     const top = Object.entries(r.byPipeline).sort((a, b) => b[1] - a[1]);
     out.push('', `${r.arch} ${r.objective}: ${top.length} kernels; most dispatched: ${top.slice(0, 12).map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  }
+}
+if (values.sequence) {
+  for (const r of rows.filter((x) => x.sequence)) {
+    const runs = [];
+    for (const k of r.sequence) {
+      const last = runs.at(-1);
+      if (last?.[0] === k) last[1] += 1; else runs.push([k, 1]);
+    }
+    out.push('', `${r.arch} ${r.objective}, one step's ${r.sequence.length} dispatches in order:`, ...runs.map(([k, n]) => `  ${k}${n > 1 ? ` ×${n}` : ''}`));
   }
 }
 console.log(out.join('\n'));

@@ -2,13 +2,14 @@
 // bench/dispatches.mjs. installProbe(context) rewrites two responses on their way to the page:
 // - js/worker.js gets WORKER_PROBE prepended: it keeps the wasm instance's memory, counts the bytes of live
 //   WebGPU buffers (createBuffer minus destroy) and the GPU work the worker issues (compute dispatches,
-//   queue submissions, buffer writes, read-backs), and counts dispatches per compute pipeline label;
+//   queue submissions, buffer writes, read-backs), and counts dispatches per compute pipeline label (and
+//   keeps their order: the first 100,000);
 // - pkg/gan_playground.js gets TRAIN_PROBE appended: every TrainingLane.train(n) call records the GPU work
 //   it issued, so a figure per training call excludes the sample grids, checkpoints and evaluations.
 // Read it back with readProbe(page) (the worker is the page's first).
 
 export const WORKER_PROBE = `(() => {
-  const m = self.__benchMemory = { wasmPeak: 0, gpuLive: 0, gpuPeak: 0, gpuBuffers: 0, dispatches: 0, submits: 0, writes: 0, reads: 0, byPipeline: {}, calls: [] };
+  const m = self.__benchMemory = { wasmPeak: 0, gpuLive: 0, gpuPeak: 0, gpuBuffers: 0, dispatches: 0, submits: 0, writes: 0, reads: 0, byPipeline: {}, sequence: [], calls: [] };
   const count = (proto, name, key) => {
     const f = proto?.[name];
     if (f) proto[name] = function (...args) { m[key] += 1; return f.apply(this, args); };
@@ -46,6 +47,7 @@ export const WORKER_PROBE = `(() => {
           m.dispatches += 1;
           const k = current.get(this) ?? '(unknown)';
           m.byPipeline[k] = (m.byPipeline[k] ?? 0) + 1;
+          if (m.sequence.length < 100000) m.sequence.push(k);
           return f.apply(this, args);
         };
       }
@@ -74,9 +76,10 @@ export const TRAIN_PROBE = `
     if (!m) return train.call(this, n);
     const before = Object.fromEntries(KEYS.map((k) => [k, m[k]]));
     const pipelines = { ...m.byPipeline };
+    const from = m.sequence.length;
     const t0 = performance.now();
     return train.call(this, n).then((stats) => {
-      const call = { n, ms: performance.now() - t0, byPipeline: {} };
+      const call = { n, ms: performance.now() - t0, byPipeline: {}, sequence: m.sequence.slice(from) };
       for (const k of KEYS) call[k] = m[k] - before[k];
       for (const [k, v] of Object.entries(m.byPipeline)) if (v !== (pipelines[k] ?? 0)) call.byPipeline[k] = v - (pipelines[k] ?? 0);
       m.calls.push(call);

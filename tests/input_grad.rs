@@ -245,8 +245,21 @@ fn check(arch: Arch) {
             down.w[t][k] -= h * dv;
         }
         let numeric = (up.penalty(&mixed) - down.penalty(&mixed)) / (2.0 * h);
-        let e = (analytic - numeric).abs() / numeric.abs().max(1e-6);
-        assert!(e < 1e-3, "{arch:?}: penalty gradient of parameter {t}: autodiff {analytic} vs finite differences {numeric} (relative error {e})");
+        // The directional derivative Σ g_k·v_k sums up to 400k terms of both signs and can cancel to
+        // far below its terms (the weights are drawn afresh each run), and the f32 sums differ
+        // between CPUs (SIMD width, accumulation order). So the tolerance is 1e-3 of the result plus
+        // 1e-6 of the sum of the terms' magnitudes, which does not cancel (f32 reaches ~1e-8 of it).
+        let scale: f64 = g.iter().zip(&v).map(|(a, b)| (a * b).abs()).sum();
+        if scale == 0.0 {
+            // A bias only moves the piecewise-constant LeakyReLU slopes: both sides must be zero.
+            assert!(numeric.abs() < 1e-9, "{arch:?}: parameter {t} has no autodiff gradient but finite differences {numeric}");
+            continue;
+        }
+        let tolerance = 1e-3 * numeric.abs() + 1e-6 * scale;
+        assert!(
+            (analytic - numeric).abs() < tolerance,
+            "{arch:?}: penalty gradient of parameter {t}: autodiff {analytic} vs finite differences {numeric} (tolerance {tolerance}, terms' magnitude {scale})"
+        );
     }
 }
 

@@ -135,8 +135,9 @@ fn batchnorm_on<B: burn::tensor::backend::AutodiffBackend>(x: &[f32], w: &[f32],
 
 #[test]
 fn batchnorm_forward_and_backward_on_wgpu_match_the_cpu_backend() {
-    // On the CPU, BatchNorm repeats its per-channel factors per sample (the fast path there); on wgpu it
-    // broadcasts them (no copy kernels). Same inputs: the same values and gradients.
+    // On the CPU, BatchNorm is burn's ops (per-channel factors repeated per sample, the fast path
+    // there); on wgpu its own two kernels (`batchnorm_kernel.rs`). Same inputs: the same values and
+    // gradients.
     use gan_playground::backend::{cpu_device, Cpu};
     use rand::{rngs::StdRng, Rng, SeedableRng};
     let device = gpu_device();
@@ -144,16 +145,19 @@ fn batchnorm_forward_and_backward_on_wgpu_match_the_cpu_backend() {
         return;
     }
     let mut rng = StdRng::seed_from_u64(9);
-    let shape = [6, 4, 5, 5];
-    let k = shape.iter().product::<usize>();
-    let mut draw = |k: usize| (0..k).map(|_| rng.random_range(-2.0f32..2.0)).collect::<Vec<f32>>();
-    let (x, w, gb) = (draw(k), draw(k), draw(2 * shape[1]));
-    let cpu = batchnorm_on::<Cpu>(&x, &w, &gb, shape, &cpu_device());
-    let gpu = batchnorm_on::<Gpu>(&x, &w, &gb, shape, &device);
-    for (what, (a, b)) in ["output", "x gradient", "γ gradient", "β gradient", "running mean", "running variance"].iter().zip(gpu.iter().zip(&cpu)) {
-        assert_eq!(a.len(), b.len(), "{what}");
-        let diff = a.iter().zip(b).map(|(p, q)| (p - q).abs()).fold(0.0, f64::max);
-        assert!(diff <= 1e-4 * (1.0 + b.iter().map(|q| q.abs()).fold(0.0, f64::max)), "{what}: wgpu and CPU differ by {diff}");
+    // On wgpu each pass is one kernel with a workgroup per channel whose invocations stride over the
+    // channel's N·H·W values: fewer values than invocations, and several strides with a remainder.
+    for shape in [[6, 4, 5, 5], [9, 3, 11, 7]] {
+        let k = shape.iter().product::<usize>();
+        let mut draw = |k: usize| (0..k).map(|_| rng.random_range(-2.0f32..2.0)).collect::<Vec<f32>>();
+        let (x, w, gb) = (draw(k), draw(k), draw(2 * shape[1]));
+        let cpu = batchnorm_on::<Cpu>(&x, &w, &gb, shape, &cpu_device());
+        let gpu = batchnorm_on::<Gpu>(&x, &w, &gb, shape, &device);
+        for (what, (a, b)) in ["output", "x gradient", "γ gradient", "β gradient", "running mean", "running variance"].iter().zip(gpu.iter().zip(&cpu)) {
+            assert_eq!(a.len(), b.len(), "{shape:?}: {what}");
+            let diff = a.iter().zip(b).map(|(p, q)| (p - q).abs()).fold(0.0, f64::max);
+            assert!(diff <= 1e-4 * (1.0 + b.iter().map(|q| q.abs()).fold(0.0, f64::max)), "{shape:?}: {what}: wgpu and CPU differ by {diff}");
+        }
     }
 }
 

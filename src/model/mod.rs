@@ -5,6 +5,7 @@ use burn::tensor::{backend::Backend, Tensor};
 use serde::Serialize;
 
 mod batchnorm;
+mod batchnorm_kernel;
 mod batchnorm_op;
 pub mod dcgan;
 mod discriminator;

@@ -40,10 +40,11 @@ fn reduce_shared<F: Float>(shared: &mut SharedMemory<F>) {
     }
 }
 
-/// Index of the `i`-th of channel `c`'s values in a contiguous `[N, C, L]` tensor.
+/// Index of the `i`-th value of channel `CUBE_POS_X` in a contiguous `[N, C, L]` tensor.
 #[cube]
-fn channel_index(i: usize, c: usize, channels: usize, len: usize) -> usize {
-    (i / len) * channels * len + c * len + i % len
+fn channel_index<F: Float>(x: &Tensor<F>, i: usize) -> usize {
+    let len = x.shape(2);
+    (i / len) * x.shape(1) * len + CUBE_POS_X as usize * len + i % len
 }
 
 /// Forward pass of channel `CUBE_POS_X`: `y = (x − μ)·γσ⁻¹ + β`, and μ, the biased variance and σ⁻¹.
@@ -61,19 +62,15 @@ fn forward_kernel<F: Float>(
     #[comptime] block: u32,
     #[define(F)] _dtype: StorageType,
 ) {
-    let c = CUBE_POS_X as usize;
-    let unit = UNIT_POS_X as usize;
-    let step = CUBE_DIM_X as usize;
-    let channels = x.shape(1);
-    let len = x.shape(2);
-    let m = x.shape(0) * len;
+    let (c, unit, step) = (CUBE_POS_X as usize, UNIT_POS_X as usize, CUBE_DIM_X as usize);
+    let m = x.shape(0) * x.shape(2);
     let count = F::cast_from(m as u32);
     let mut shared = SharedMemory::<F>::new(block as usize);
 
     let mut sum = F::new(0.0);
     let mut i = unit;
     while i < m {
-        sum += x[channel_index(i, c, channels, len)];
+        sum += x[channel_index::<F>(x, i)];
         i += step;
     }
     shared[unit] = sum;
@@ -85,7 +82,7 @@ fn forward_kernel<F: Float>(
     let mut squares = F::new(0.0);
     let mut i = unit;
     while i < m {
-        let d = x[channel_index(i, c, channels, len)] - mean;
+        let d = x[channel_index::<F>(x, i)] - mean;
         squares += d * d;
         i += step;
     }
@@ -99,7 +96,7 @@ fn forward_kernel<F: Float>(
     let shift = beta[c];
     let mut i = unit;
     while i < m {
-        let at = channel_index(i, c, channels, len);
+        let at = channel_index::<F>(x, i);
         y[at] = (x[at] - mean) * scale + shift;
         i += step;
     }
@@ -125,12 +122,8 @@ fn backward_kernel<F: Float>(
     #[comptime] block: u32,
     #[define(F)] _dtype: StorageType,
 ) {
-    let c = CUBE_POS_X as usize;
-    let unit = UNIT_POS_X as usize;
-    let step = CUBE_DIM_X as usize;
-    let channels = x.shape(1);
-    let len = x.shape(2);
-    let m = x.shape(0) * len;
+    let (c, unit, step) = (CUBE_POS_X as usize, UNIT_POS_X as usize, CUBE_DIM_X as usize);
+    let m = x.shape(0) * x.shape(2);
     let count = F::cast_from(m as u32);
     let (mu, sigma_inv) = (mean[c], inv_std[c]);
     let mut sums = SharedMemory::<F>::new(block as usize);
@@ -140,7 +133,7 @@ fn backward_kernel<F: Float>(
     let mut sum_xhat = F::new(0.0);
     let mut i = unit;
     while i < m {
-        let at = channel_index(i, c, channels, len);
+        let at = channel_index::<F>(x, i);
         let g = dy[at];
         sum += g;
         sum_xhat += g * ((x[at] - mu) * sigma_inv);
@@ -157,7 +150,7 @@ fn backward_kernel<F: Float>(
     let (db_m, dg_m) = (db / count, dg / count);
     let mut i = unit;
     while i < m {
-        let at = channel_index(i, c, channels, len);
+        let at = channel_index::<F>(x, i);
         let x_hat = (x[at] - mu) * sigma_inv;
         dx[at] = scale * (dy[at] - db_m - x_hat * dg_m);
         i += step;
@@ -174,61 +167,57 @@ fn block_size(tensor: &CubeTensor<WgpuRuntime>) -> u32 {
     1 << (31 - limit.leading_zeros())
 }
 
-fn empty_like(like: &CubeTensor<WgpuRuntime>, shape: Shape) -> CubeTensor<WgpuRuntime> {
-    empty_device_dtype(like.client.clone(), like.device.clone(), shape, like.dtype)
+/// What both launches share, read off the rows `x` (`[N, C, L]`): a workgroup per channel of
+/// `block` invocations, an output shaped like `x` and `K` outputs of one value per channel.
+struct Launch<const K: usize> {
+    client: ComputeClient<WgpuRuntime>,
+    count: CubeCount,
+    dim: CubeDim,
+    block: u32,
+    dtype: StorageType,
+    rows: CubeTensor<WgpuRuntime>,
+    per_channel: [CubeTensor<WgpuRuntime>; K],
+}
+
+impl<const K: usize> Launch<K> {
+    fn new(x: &CubeTensor<WgpuRuntime>) -> Self {
+        let empty = |shape: Shape| empty_device_dtype(x.client.clone(), x.device.clone(), shape, x.dtype);
+        let c = x.meta.shape()[1];
+        let block = block_size(x);
+        Launch {
+            client: x.client.clone(),
+            count: CubeCount::Static(c as u32, 1, 1),
+            dim: CubeDim::new_1d(block),
+            block,
+            dtype: x.dtype.into(),
+            rows: empty(x.meta.shape().clone()),
+            per_channel: [(); K].map(|_| empty(Shape::new([c]))),
+        }
+    }
 }
 
 /// `[y, mean, var, inv_std]` of `x` (`[N, C, L]`).
-fn forward(x: CubeTensor<WgpuRuntime>, gamma: CubeTensor<WgpuRuntime>, beta: CubeTensor<WgpuRuntime>, epsilon: f32) -> [CubeTensor<WgpuRuntime>; 4] {
-    let x = into_contiguous(x);
-    let (gamma, beta) = (into_contiguous(gamma), into_contiguous(beta));
-    let c = x.meta.shape()[1];
-    let y = empty_like(&x, x.meta.shape().clone());
-    let [mean, var, inv_std] = [(); 3].map(|_| empty_like(&x, Shape::new([c])));
-    let block = block_size(&x);
-    let dtype = x.dtype;
-    forward_kernel::launch::<WgpuRuntime>(
-        &x.client.clone(),
-        CubeCount::Static(c as u32, 1, 1),
-        CubeDim::new_1d(block),
-        x.into_tensor_arg(),
-        gamma.into_tensor_arg(),
-        beta.into_tensor_arg(),
-        y.clone().into_tensor_arg(),
-        mean.clone().into_tensor_arg(),
-        var.clone().into_tensor_arg(),
-        inv_std.clone().into_tensor_arg(),
-        epsilon,
-        block,
-        dtype.into(),
-    );
-    [y, mean, var, inv_std]
+fn forward(inputs: [CubeTensor<WgpuRuntime>; 3], epsilon: f32) -> [CubeTensor<WgpuRuntime>; 4] {
+    let inputs = inputs.map(into_contiguous);
+    let l = Launch::<3>::new(&inputs[0]);
+    let [x, gamma, beta] = inputs.map(CubeTensor::into_tensor_arg);
+    let [mean, var, inv_std] = l.per_channel.clone().map(CubeTensor::into_tensor_arg);
+    let y = l.rows.clone().into_tensor_arg();
+    forward_kernel::launch::<WgpuRuntime>(&l.client, l.count, l.dim, x, gamma, beta, y, mean, var, inv_std, epsilon, l.block, l.dtype);
+    let [mean, var, inv_std] = l.per_channel;
+    [l.rows, mean, var, inv_std]
 }
 
-/// `[dx, dgamma, dbeta]` from dy and the forward pass's x, μ, σ⁻¹ and γ.
+/// `[dx, dgamma, dbeta]` from `[dy, x, mean, inv_std, gamma]` (the forward pass's x, μ, σ⁻¹ and γ).
 fn backward(inputs: [CubeTensor<WgpuRuntime>; 5]) -> [CubeTensor<WgpuRuntime>; 3] {
-    let [dy, x, mean, inv_std, gamma] = inputs.map(into_contiguous);
-    let c = x.meta.shape()[1];
-    let dx = empty_like(&x, x.meta.shape().clone());
-    let [d_gamma, d_beta] = [(); 2].map(|_| empty_like(&x, Shape::new([c])));
-    let block = block_size(&x);
-    let dtype = x.dtype;
-    backward_kernel::launch::<WgpuRuntime>(
-        &x.client.clone(),
-        CubeCount::Static(c as u32, 1, 1),
-        CubeDim::new_1d(block),
-        dy.into_tensor_arg(),
-        x.into_tensor_arg(),
-        mean.into_tensor_arg(),
-        inv_std.into_tensor_arg(),
-        gamma.into_tensor_arg(),
-        dx.clone().into_tensor_arg(),
-        d_gamma.clone().into_tensor_arg(),
-        d_beta.clone().into_tensor_arg(),
-        block,
-        dtype.into(),
-    );
-    [dx, d_gamma, d_beta]
+    let inputs = inputs.map(into_contiguous);
+    let l = Launch::<2>::new(&inputs[1]);
+    let [dy, x, mean, inv_std, gamma] = inputs.map(CubeTensor::into_tensor_arg);
+    let [d_gamma, d_beta] = l.per_channel.clone().map(CubeTensor::into_tensor_arg);
+    let dx = l.rows.clone().into_tensor_arg();
+    backward_kernel::launch::<WgpuRuntime>(&l.client, l.count, l.dim, dy, x, mean, inv_std, gamma, dx, d_gamma, d_beta, l.block, l.dtype);
+    let [d_gamma, d_beta] = l.per_channel;
+    [l.rows, d_gamma, d_beta]
 }
 
 #[derive(Debug)]
@@ -240,8 +229,8 @@ struct ForwardOp {
 impl Operation<Runtime> for ForwardOp {
     fn execute(&self, handles: &mut Handles) {
         let (inputs, outputs) = self.desc.as_fixed::<3, 4>();
-        let [x, gamma, beta] = inputs.each_ref().map(|t| handles.get_float_tensor::<Inner>(t));
-        for (ir, tensor) in outputs.iter().zip(forward(x, gamma, beta, self.epsilon)) {
+        let inputs = inputs.each_ref().map(|t| handles.get_float_tensor::<Inner>(t));
+        for (ir, tensor) in outputs.iter().zip(forward(inputs, self.epsilon)) {
             handles.register_float_tensor::<Inner>(&ir.id, tensor);
         }
     }

@@ -1,6 +1,8 @@
 //! Backend choices: burn's pure-Rust CPU backend (`flex`) and its WebGPU/wgpu backend, both under
 //! autodiff, and the one dispatch (`Choice`, `on_backend!`) the wasm binding and the CLI share.
 
+use std::any::{Any, TypeId};
+
 use burn::backend::{Autodiff, Flex, Wgpu};
 
 /// CPU backend used by tests, the CLI default and the browser fallback.
@@ -56,4 +58,13 @@ macro_rules! on_backend {
             }
         }
     };
+}
+
+/// `t` as a `U` when `T` is `U` (the backend is known only at run time inside generic model code).
+pub(crate) fn same<T: 'static, U: 'static>(t: T) -> Result<U, T> {
+    if TypeId::of::<T>() != TypeId::of::<U>() {
+        return Err(t);
+    }
+    let boxed: Box<dyn Any> = Box::new(t);
+    Ok(*boxed.downcast::<U>().expect("type ids are equal"))
 }

@@ -21,10 +21,11 @@ mod eval;
 mod explore;
 mod recovery;
 mod stats;
+mod sums_kernel;
 
 pub use eval::{slerp, Evaluation, FRAMES, MAX_EVAL};
-pub use stats::{PendingStats, Phase, StepStats};
-use stats::{pack, sum_by_length, Slots};
+pub use stats::{sum_all, PendingStats, Phase, StepStats};
+use stats::{pack, Slots};
 
 /// Size of the fixed evaluation batch shown as the sample grid.
 pub const GRID: usize = 64;
@@ -189,7 +190,7 @@ impl<B: AutodiffBackend> Lane<B> {
         // Divergence check on the weights themselves: NaN or infinity anywhere makes the sum non-finite.
         let mut params = flat_params(&self.state.g);
         params.extend(flat_params(&self.state.d));
-        parts.push(sum_by_length(params));
+        parts.push(sum_all(params, false));
         let slots = self.slots.get(parts.len(), &self.device);
         PendingStats {
             step: self.state.step,
@@ -268,13 +269,13 @@ fn grad_norm<B: AutodiffBackend, M: Module<B>>(module: &M, grads: &GradientsPara
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
             if let Some(g) = self.grads.get::<B::InnerBackend, D>(param.id) {
                 let n = g.shape().num_elements();
-                self.parts.push(g.powi_scalar(2).reshape([n]));
+                self.parts.push(g.reshape([n]));
             }
         }
     }
     let mut visitor = SumSquares::<B> { grads, parts: Vec::new() };
     module.visit(&mut visitor);
-    sum_by_length(visitor.parts).sqrt()
+    sum_all(visitor.parts, true).sqrt()
 }
 
 /// All of a module's float parameters (BatchNorm statistics included), flattened, on the device.

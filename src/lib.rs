@@ -4,6 +4,8 @@
 pub mod backend;
 pub mod config;
 pub mod cpu_conv;
+mod gpu;
+mod gpu_conv;
 pub mod curves;
 pub mod data;
 pub mod explain;

@@ -108,6 +108,17 @@ fn wgan_gp_penalty_and_its_weight_gradient_on_wgpu_match_the_cpu_backend() {
     }
 }
 
+/// Each of `gpu`'s value lists (named by `names`) equals `cpu`'s within 1e-4 of the largest magnitude.
+fn assert_close(case: &str, names: &[&str], gpu: &[Vec<f64>], cpu: &[Vec<f64>]) {
+    assert_eq!(gpu.len(), cpu.len(), "{case}: how many values lists");
+    for (what, (a, b)) in names.iter().zip(gpu.iter().zip(cpu)) {
+        assert_eq!(a.len(), b.len(), "{case}: {what}");
+        let diff = a.iter().zip(b).map(|(p, q)| (p - q).abs()).fold(0.0, f64::max);
+        let scale = b.iter().map(|q| q.abs()).fold(0.0, f64::max);
+        assert!(diff <= 1e-4 * (1.0 + scale), "{case}: {what}: wgpu and CPU differ by {diff}");
+    }
+}
+
 /// `BatchNorm2d` in training mode on backend `B` with γ, β set from `gb`: the output, the gradients of
 /// `Σ y·w` with respect to x, γ and β, and the running mean and variance after the pass.
 fn batchnorm_on<B: burn::tensor::backend::AutodiffBackend>(x: &[f32], w: &[f32], gb: &[f32], shape: [usize; 4], device: &B::Device) -> [Vec<f64>; 6] {
@@ -153,11 +164,8 @@ fn batchnorm_forward_and_backward_on_wgpu_match_the_cpu_backend() {
         let (x, w, gb) = (draw(k), draw(k), draw(2 * shape[1]));
         let cpu = batchnorm_on::<Cpu>(&x, &w, &gb, shape, &cpu_device());
         let gpu = batchnorm_on::<Gpu>(&x, &w, &gb, shape, &device);
-        for (what, (a, b)) in ["output", "x gradient", "γ gradient", "β gradient", "running mean", "running variance"].iter().zip(gpu.iter().zip(&cpu)) {
-            assert_eq!(a.len(), b.len(), "{shape:?}: {what}");
-            let diff = a.iter().zip(b).map(|(p, q)| (p - q).abs()).fold(0.0, f64::max);
-            assert!(diff <= 1e-4 * (1.0 + b.iter().map(|q| q.abs()).fold(0.0, f64::max)), "{shape:?}: {what}: wgpu and CPU differ by {diff}");
-        }
+        let names = ["output", "x gradient", "γ gradient", "β gradient", "running mean", "running variance"];
+        assert_close(&format!("{shape:?}"), &names, &gpu, &cpu);
     }
 }
 
@@ -188,5 +196,115 @@ fn a_2d_lane_on_wgpu_matches_the_cpu_backend() {
         };
         close(&gpu.fakes(), &cpu.fakes(), "the fakes");
         close(&gpu.heatmap(), &cpu.heatmap(), "the heatmap");
+    }
+}
+
+/// `lane::sum_all` on wgpu (our partial-sums kernel: up to six tensors a kernel, a workgroup's
+/// invocations striding over each) against the sums on the host, for the parameter sum and the
+/// squared sum of the gradient norm: tensors shorter than a workgroup, lengths with a remainder, more
+/// tensors than one kernel takes, and a NaN or an infinity in the last tensor of a later kernel.
+#[test]
+fn sums_of_many_tensors_on_wgpu_match_the_host() {
+    use burn::tensor::{Tensor, TensorData};
+    use gan_playground::lane::sum_all;
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+    type Inner = <Gpu as burn::tensor::backend::AutodiffBackend>::InnerBackend;
+    let device = gpu_device();
+    if adapter().is_none() {
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(5);
+    let read = |t: Tensor<Inner, 1>| t.into_data().convert::<f64>().to_vec::<f64>().unwrap()[0];
+    for lengths in [&[1usize][..], &[7, 300, 1], &[16384, 256, 131072, 512, 65, 784, 1, 401_408, 3, 1000, 257, 64, 9]] {
+        let values: Vec<Vec<f32>> = lengths.iter().map(|&n| (0..n).map(|_| rng.random_range(-1.0f32..1.0)).collect()).collect();
+        let upload = |values: &[Vec<f32>]| -> Vec<Tensor<Inner, 1>> {
+            values.iter().map(|v| Tensor::from_data(TensorData::new(v.clone(), [v.len()]), &device)).collect()
+        };
+        for square in [false, true] {
+            let expect: f64 = values.iter().flatten().map(|&x| if square { (x as f64).powi(2) } else { x as f64 }).sum();
+            let magnitude: f64 = values.iter().flatten().map(|&x| (x as f64).abs().max((x as f64).powi(2))).sum();
+            let got = read(sum_all(upload(&values), square));
+            assert!((got - expect).abs() <= 1e-5 * magnitude + 1e-6, "lengths {lengths:?}, square {square}: {got} on wgpu, {expect} on the host");
+        }
+        for bad in [f32::NAN, f32::INFINITY] {
+            let mut broken = values.clone();
+            *broken.last_mut().unwrap().last_mut().unwrap() = bad;
+            for square in [false, true] {
+                assert!(!read(sum_all(upload(&broken), square)).is_finite(), "lengths {lengths:?}: {bad} in the last tensor not seen");
+            }
+        }
+    }
+}
+
+/// Which convolution of `cpu_conv` a case runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum ConvCase {
+    Conv,
+    /// A convolution followed by LeakyReLU(0.2) (`conv2d_leaky`).
+    Leaky,
+    Transposed,
+}
+
+/// A convolution through `cpu_conv` on backend `B`: the output and the gradients of `Σ y·r` with
+/// respect to x, the weight and (if any) the bias.
+fn conv_on<B: burn::tensor::backend::AutodiffBackend>(case: ConvCase, x: (&[f32], [usize; 4]), w: (&[f32], [usize; 4]), b: Option<&[f32]>, r: &[f32], sp: [usize; 2], device: &B::Device) -> Vec<Vec<f64>> {
+    use burn::tensor::{Tensor, TensorData};
+    let x = Tensor::<B, 4>::from_data(TensorData::new(x.0.to_vec(), x.1), device).require_grad();
+    let w = Tensor::<B, 4>::from_data(TensorData::new(w.0.to_vec(), w.1), device).require_grad();
+    let b = b.map(|b| Tensor::<B, 1>::from_data(TensorData::new(b.to_vec(), [b.len()]), device).require_grad());
+    use gan_playground::cpu_conv::{conv2d, conv2d_leaky, conv_transpose2d};
+    let y = match case {
+        ConvCase::Conv => conv2d(x.clone(), w.clone(), b.clone(), sp[0], sp[1]),
+        ConvCase::Leaky => conv2d_leaky(x.clone(), w.clone(), b.clone(), sp[0], sp[1], 0.2),
+        ConvCase::Transposed => conv_transpose2d(x.clone(), w.clone(), b.clone(), sp[0], sp[1]),
+    };
+    let shape = y.dims();
+    assert_eq!(shape.iter().product::<usize>(), r.len(), "output shape {shape:?}");
+    let grads = (y.clone() * Tensor::from_data(TensorData::new(r.to_vec(), shape), device)).sum().backward();
+    let flat = |t: Tensor<B::InnerBackend, 4>| t.flatten::<1>(0, 3).into_data().convert::<f64>().to_vec::<f64>().unwrap();
+    let mut out = vec![flat(y.inner()), flat(x.grad(&grads).unwrap()), flat(w.grad(&grads).unwrap())];
+    if let Some(b) = b {
+        out.push(b.grad(&grads).unwrap().into_data().convert::<f64>().to_vec::<f64>().unwrap());
+    }
+    out
+}
+
+#[test]
+fn convolutions_on_wgpu_match_the_cpu_backend() {
+    // On wgpu the DCGAN layers run our three direct NCHW kernels (`gpu_conv`); on the CPU our
+    // im2col kernels. The layers' shapes (kernel 4, stride 2, padding 1; G's first layer, kernel 7 on
+    // a 1×1 input), odd sides, a layer without bias (the WGAN-GP input gradient), a weight of more
+    // than 65,535 values (the weight-gradient kernel's second dispatch axis), and the convolution
+    // with LeakyReLU in its kernels (against burn's leaky_relu after our CPU convolution).
+    use gan_playground::backend::{cpu_device, Cpu};
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+    let device = gpu_device();
+    if adapter().is_none() {
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(11);
+    use ConvCase::*;
+    let cases: [(ConvCase, [usize; 4], [usize; 4], bool, [usize; 2]); 8] = [
+        (Conv, [3, 2, 9, 8], [4, 2, 4, 4], true, [2, 1]),
+        (Conv, [2, 3, 6, 5], [2, 3, 3, 3], false, [1, 0]),
+        (Leaky, [3, 2, 9, 8], [4, 2, 4, 4], true, [2, 1]),
+        (Leaky, [2, 3, 7, 6], [5, 3, 4, 4], false, [2, 1]),
+        (Transposed, [3, 4, 5, 4], [4, 3, 4, 4], true, [2, 1]),
+        (Transposed, [2, 3, 5, 5], [3, 2, 4, 4], false, [2, 1]),
+        (Transposed, [5, 6, 1, 1], [6, 3, 7, 7], true, [1, 0]),
+        (Transposed, [2, 40, 1, 1], [40, 40, 7, 7], true, [1, 0]),
+    ];
+    for (case, xs, ws, bias, sp) in cases {
+        let transposed = case == Transposed;
+        let mut draw = |k: usize| (0..k).map(|_| rng.random_range(-1.0f32..1.0)).collect::<Vec<f32>>();
+        let (x, w) = (draw(xs.iter().product()), draw(ws.iter().product()));
+        let b = bias.then(|| draw(if transposed { ws[1] } else { ws[0] }));
+        let side = |d: usize| if transposed { (d - 1) * sp[0] + ws[3] - 2 * sp[1] } else { (d + 2 * sp[1] - ws[3]) / sp[0] + 1 };
+        let c_out = if transposed { ws[1] } else { ws[0] };
+        let r = draw(xs[0] * c_out * side(xs[2]) * side(xs[3]));
+        let cpu = conv_on::<Cpu>(case, (&x, xs), (&w, ws), b.as_deref(), &r, sp, &cpu_device());
+        let gpu = conv_on::<Gpu>(case, (&x, xs), (&w, ws), b.as_deref(), &r, sp, &device);
+        let names = ["output", "x gradient", "weight gradient", "bias gradient"];
+        assert_close(&format!("{case:?} {xs:?} * {ws:?}"), &names, &gpu, &cpu);
     }
 }

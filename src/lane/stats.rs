@@ -1,8 +1,10 @@
 //! Step statistics: which phase ran, the values it computed (absent ones are `None`), and their read-back.
 
+use burn::backend::Wgpu;
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor, TensorData};
 use serde::Serialize;
 
+use crate::backend::same;
 use crate::readback::read_f32;
 
 /// What one training step updates. `D` and `G` split a generator step for teaching.
@@ -171,11 +173,22 @@ pub(super) fn total<B: Backend>(parts: Vec<Tensor<B, 1>>) -> Tensor<B, 1> {
     parts.into_iter().reduce(|sum, part| sum.add(part)).expect("at least one value")
 }
 
+/// The sum of every element of `tensors` (flattened), or of their squares when `square`, as a `[1]`
+/// tensor. On the GPU backend a few kernels of our own (`sums_kernel`); elsewhere `sum_by_length`.
+/// The same sum up to rounding; non-finite exactly when a plain sum is (NaN or ±∞ in any element, or
+/// an overflow).
+pub fn sum_all<B: Backend>(tensors: Vec<Tensor<B, 1>>, square: bool) -> Tensor<B, 1> {
+    match same::<_, Vec<Tensor<Wgpu, 1>>>(tensors) {
+        Ok(on_gpu) => same(super::sums_kernel::sum_all(on_gpu, square)).ok().expect("the same backend"),
+        Err(tensors) if square => sum_by_length(tensors.into_iter().map(|t| t.powi_scalar(2)).collect()),
+        Err(tensors) => sum_by_length(tensors),
+    }
+}
+
 /// The sum of every element of `tensors` (flattened), with one reduction per distinct length rather
 /// than one per tensor: tensors of the same length are first added element-wise (fused), then reduced.
-/// The same sum up to rounding; non-finite exactly when a plain sum is (NaN or ±∞ in any element, or
-/// an overflow). The groups are formed in first-seen order, so the result is deterministic.
-pub(super) fn sum_by_length<B: Backend>(tensors: Vec<Tensor<B, 1>>) -> Tensor<B, 1> {
+/// The groups are formed in first-seen order, so the result is deterministic.
+fn sum_by_length<B: Backend>(tensors: Vec<Tensor<B, 1>>) -> Tensor<B, 1> {
     let mut groups: Vec<(usize, Tensor<B, 1>)> = Vec::new();
     for t in tensors {
         let n = t.dims()[0];

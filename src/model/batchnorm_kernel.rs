@@ -9,36 +9,17 @@
 //! about the mean, σ⁻¹ = 1/√(var + ε)); only the order of the sums differs. `tests/wgpu.rs` checks
 //! both against the CPU backend.
 
-use burn::backend::wgpu::{CubeBackend, CubeTensor, WgpuRuntime};
+use burn::backend::wgpu::{CubeTensor, WgpuRuntime};
 use burn::backend::Wgpu;
 use burn::tensor::ops::FloatTensor;
 use burn::tensor::{DType, Shape};
 use burn_cubecl::kernel::into_contiguous;
 use burn_cubecl::ops::numeric::empty_device_dtype;
 use burn_fusion::stream::{Operation, OperationStreams};
-use burn_fusion::FusionBackend;
-use burn_ir::{CustomOpIr, HandleContainer, OperationIr, OperationOutput, TensorIr};
+use burn_ir::{CustomOpIr, OperationIr, OperationOutput};
 use cubecl::prelude::*;
 
-/// The backend under burn's fusion layer (`Wgpu` is `Fusion<Inner>`).
-type Inner = CubeBackend<WgpuRuntime, f32, i32, u32>;
-type Runtime = <Inner as FusionBackend>::FusionRuntime;
-type Handles = HandleContainer<<Runtime as burn_fusion::FusionRuntime>::FusionHandle>;
-
-/// Sums `shared[0..CUBE_DIM_X]` into `shared[0]` (`CUBE_DIM_X` a power of two); every invocation
-/// must call it.
-#[cube]
-fn reduce_shared<F: Float>(shared: &mut SharedMemory<F>) {
-    let unit = UNIT_POS_X as usize;
-    let mut half = CUBE_DIM_X as usize / 2;
-    while half > 0 {
-        if unit < half {
-            shared[unit] = shared[unit] + shared[unit + half];
-        }
-        sync_cube();
-        half /= 2;
-    }
-}
+use crate::gpu::{block_size, outputs, reduce_shared, Handles, Inner, Runtime};
 
 /// Index of the `i`-th value of channel `CUBE_POS_X` in a contiguous `[N, C, L]` tensor.
 #[cube]
@@ -161,12 +142,6 @@ fn backward_kernel<F: Float>(
     }
 }
 
-/// Invocations per workgroup: the largest power of two up to 256 that the adapter allows.
-fn block_size(tensor: &CubeTensor<WgpuRuntime>) -> u32 {
-    let limit = tensor.client.properties().hardware.max_units_per_cube.clamp(1, 256);
-    1 << (31 - limit.leading_zeros())
-}
-
 /// What both launches share, read off the rows `x` (`[N, C, L]`): a workgroup per channel of
 /// `block` invocations, an output shaped like `x` and `K` outputs of one value per channel.
 struct Launch<const K: usize> {
@@ -249,11 +224,6 @@ impl Operation<Runtime> for BackwardOp {
             handles.register_float_tensor::<Inner>(&ir.id, tensor);
         }
     }
-}
-
-/// Output descriptions of the given shapes, all of `like`'s dtype.
-fn outputs<const N: usize>(like: &FloatTensor<Wgpu>, shapes: [Shape; N]) -> [TensorIr; N] {
-    shapes.map(|shape| TensorIr::uninit(like.client.create_empty_handle(), shape, like.dtype))
 }
 
 /// The training pass of `x` (`[N, C, L]`, γ and β `[C]`) as one kernel: `[y, mean, var, inv_std]`.

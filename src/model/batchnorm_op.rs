@@ -20,7 +20,7 @@ use burn::tensor::{Tensor, TensorPrimitive};
 
 use super::batchnorm_kernel;
 use crate::backend::Gpu;
-use crate::cpu_conv::same;
+use crate::backend::same;
 
 fn wrap<B: Backend, const D: usize>(t: FloatTensor<B>) -> Tensor<B, D> {
     Tensor::from_primitive(TensorPrimitive::Float(t))

@@ -57,6 +57,11 @@ pub(super) fn apply_down<B: Backend>(layer: &Conv2d<B>, x: Tensor<B, 4>) -> Tens
     cpu_conv::conv2d(x, layer.weight.val(), layer.bias.as_ref().map(|b| b.val()), STRIDE, PADDING)
 }
 
+/// [`apply_down`] followed by the discriminator's LeakyReLU (one operation on the GPU backend).
+fn apply_down_leaky<B: Backend>(layer: &Conv2d<B>, x: Tensor<B, 4>) -> Tensor<B, 4> {
+    cpu_conv::conv2d_leaky(x, layer.weight.val(), layer.bias.as_ref().map(|b| b.val()), STRIDE, PADDING, super::LEAKY_SLOPE)
+}
+
 #[derive(Module, Debug)]
 pub struct DcganGenerator<B: Backend> {
     /// 1×1 → 7×7.
@@ -131,10 +136,13 @@ impl<B: Backend> DcganBody<B> {
     }
 
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
-        let h = self.act.forward(apply_down(&self.down0, x));
-        let h = maybe_bn(&self.bn1, apply_down(&self.down1, h));
+        let h = apply_down_leaky(&self.down0, x);
+        let h = match &self.bn1 {
+            Some(bn) => self.act.forward(bn.forward(apply_down(&self.down1, h))),
+            None => apply_down_leaky(&self.down1, h),
+        };
         let [n, ..] = h.dims();
-        self.act.forward(h).reshape([n, FEATURES])
+        h.reshape([n, FEATURES])
     }
 }
 

@@ -18,31 +18,10 @@
 //! per bias channel), whose invocations stride over the batch and positions and reduce in workgroup
 //! memory. All read contiguous tensors as they are: no layout copies around the kernels.
 
-use burn::backend::wgpu::{CubeTensor, WgpuRuntime};
-use burn::backend::Wgpu;
-use burn::tensor::ops::FloatTensor;
-use burn::tensor::{DType, Shape};
-use burn_cubecl::kernel::into_contiguous;
-use burn_cubecl::ops::numeric::empty_device_dtype;
-use burn_fusion::stream::{Operation, OperationStreams};
-use burn_ir::{CustomOpIr, OperationIr, OperationOutput};
+
 use cubecl::prelude::*;
 
-use crate::gpu::{block_size, outputs, reduce_shared, Handles, Inner, Runtime};
-
-/// Invocations per workgroup of the output-per-invocation kernels.
-const BLOCK: u32 = 64;
-/// Largest workgroup count along one dispatch axis (WebGPU's guaranteed limit).
-const MAX_AXIS: usize = 65535;
-
-/// Stride and padding (square, no dilation or groups), and the slope of a LeakyReLU fused after a
-/// convolution (`None`: no activation); each stride, padding and flag compiles its own shaders.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct Geometry {
-    pub stride: usize,
-    pub padding: usize,
-    pub leaky: Option<f32>,
-}
+use crate::gpu::reduce_shared;
 
 /// `g`, the gradient at an activation's output `y`, taken back through LeakyReLU(`slope`) when
 /// `masked` (`y < 0` exactly where its input was).
@@ -58,7 +37,7 @@ fn through_leaky<F: Float>(g: F, y: F, slope: f32, #[comptime] masked: bool) -> 
 }
 
 #[cube(launch)]
-fn conv_forward_kernel<F: Float>(
+pub(super) fn conv_forward_kernel<F: Float>(
     x: &Tensor<F>,
     w: &Tensor<F>,
     b: &Tensor<F>,
@@ -110,7 +89,7 @@ fn conv_forward_kernel<F: Float>(
 
 #[cube(launch)]
 #[allow(clippy::too_many_arguments)]
-fn conv_data_kernel<F: Float>(
+pub(super) fn conv_data_kernel<F: Float>(
     dy: &Tensor<F>,
     w: &Tensor<F>,
     b: &Tensor<F>,
@@ -177,7 +156,7 @@ fn channel_share<F: Float>(t: &Tensor<F>, y: &Tensor<F>, c: usize, slope: f32, #
 
 #[cube(launch)]
 #[allow(clippy::too_many_arguments)]
-fn conv_weight_kernel<F: Float>(
+pub(super) fn conv_weight_kernel<F: Float>(
     dy: &Tensor<F>,
     x: &Tensor<F>,
     y: &Tensor<F>,
@@ -242,172 +221,4 @@ fn conv_weight_kernel<F: Float>(
             db[id - n_w] = shared[0];
         }
     }
-}
-
-/// A placeholder binding for an absent operand (never read or written).
-fn placeholder(like: &CubeTensor<WgpuRuntime>) -> CubeTensor<WgpuRuntime> {
-    empty_device_dtype(like.client.clone(), like.device.clone(), Shape::new([1]), like.dtype)
-}
-
-/// One invocation per value of `out_shape`: `forward` (`dense_out` false; LeakyReLU after it if the
-/// geometry says so) or `data` (true; `mask`: the output of a LeakyReLU convolution whose input
-/// gradient this is).
-fn per_output(
-    dense_out: bool,
-    a: CubeTensor<WgpuRuntime>,
-    w: CubeTensor<WgpuRuntime>,
-    bias: Option<CubeTensor<WgpuRuntime>>,
-    mask: Option<CubeTensor<WgpuRuntime>>,
-    out_shape: Shape,
-    g: Geometry,
-) -> CubeTensor<WgpuRuntime> {
-    let (a, w) = (into_contiguous(a), into_contiguous(w));
-    let (has_bias, masked) = (bias.is_some(), mask.is_some());
-    let b = bias.map(into_contiguous).unwrap_or_else(|| placeholder(&a));
-    let out = empty_device_dtype(a.client.clone(), a.device.clone(), out_shape, a.dtype);
-    let count = CubeCount::Static(out.meta.shape().num_elements().div_ceil(BLOCK as usize) as u32, 1, 1);
-    let (client, dtype) = (a.client.clone(), a.dtype.into());
-    let dim = CubeDim::new_1d(BLOCK);
-    let (s, p, slope) = (g.stride as u32, g.padding as u32, g.leaky.unwrap_or(1.0));
-    if dense_out {
-        let y = mask.map(into_contiguous).unwrap_or_else(|| placeholder(&a));
-        let (a, w, b, y, o) = (a.into_tensor_arg(), w.into_tensor_arg(), b.into_tensor_arg(), y.into_tensor_arg(), out.clone().into_tensor_arg());
-        conv_data_kernel::launch::<WgpuRuntime>(&client, count, dim, a, w, b, y, o, slope, s, p, has_bias, masked, dtype);
-    } else {
-        let (a, w, b, o) = (a.into_tensor_arg(), w.into_tensor_arg(), b.into_tensor_arg(), out.clone().into_tensor_arg());
-        conv_forward_kernel::launch::<WgpuRuntime>(&client, count, dim, a, w, b, o, slope, s, p, has_bias, g.leaky.is_some(), dtype);
-    }
-    out
-}
-
-/// Where a weight-gradient launch takes its bias gradient from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum BiasOf {
-    None = 0,
-    /// The channels of `dy` (a convolution's bias).
-    Dy = 1,
-    /// The channels of `x` (a transposed convolution's bias).
-    X = 2,
-}
-
-/// `[dw, db]` (db a placeholder when `bias` is `None`) for a `[o, i, k, k]` weight; `mask`: the
-/// output of a LeakyReLU convolution, `dy` the gradient at it.
-fn weight_grad(dy: CubeTensor<WgpuRuntime>, x: CubeTensor<WgpuRuntime>, mask: Option<CubeTensor<WgpuRuntime>>, k: usize, bias: BiasOf, g: Geometry) -> [CubeTensor<WgpuRuntime>; 2] {
-    let (dy, x) = (into_contiguous(dy), into_contiguous(x));
-    let masked = mask.is_some();
-    let y = mask.map(into_contiguous).unwrap_or_else(|| placeholder(&dy));
-    let (o, i) = (dy.meta.shape()[1], x.meta.shape()[1]);
-    let empty = |shape: Shape| empty_device_dtype(dy.client.clone(), dy.device.clone(), shape, dy.dtype);
-    let dw = empty(Shape::new([o, i, k, k]));
-    let db = match bias {
-        BiasOf::None => placeholder(&dy),
-        BiasOf::Dy => empty(Shape::new([o])),
-        BiasOf::X => empty(Shape::new([i])),
-    };
-    let bias_len = if bias == BiasOf::None { 0 } else { db.meta.shape()[0] };
-    let groups = o * i * k * k + bias_len;
-    let across = groups.min(MAX_AXIS);
-    let count = CubeCount::Static(across as u32, groups.div_ceil(across) as u32, 1);
-    let block = block_size(&dy).min(BLOCK);
-    let (client, dtype) = (dy.client.clone(), dy.dtype.into());
-    conv_weight_kernel::launch::<WgpuRuntime>(
-        &client,
-        count,
-        CubeDim::new_1d(block),
-        dy.into_tensor_arg(),
-        x.into_tensor_arg(),
-        y.into_tensor_arg(),
-        dw.clone().into_tensor_arg(),
-        db.clone().into_tensor_arg(),
-        g.leaky.unwrap_or(1.0),
-        g.stride as u32,
-        g.padding as u32,
-        bias as u32,
-        masked,
-        block,
-        dtype,
-    );
-    [dw, db]
-}
-
-/// Which kernel a registered operation runs, and which of its operands are present.
-#[derive(Debug, Clone, Copy)]
-enum Launch {
-    /// `forward` or (`dense_out`) `data`, into the output's shape.
-    PerOutput { dense_out: bool, has_bias: bool, masked: bool },
-    /// `weight`, for a weight of side `k`.
-    Weight { k: usize, bias: BiasOf, masked: bool },
-}
-
-#[derive(Debug)]
-struct ConvOp {
-    desc: CustomOpIr,
-    launch: Launch,
-    geometry: Geometry,
-}
-
-impl Operation<Runtime> for ConvOp {
-    fn execute(&self, handles: &mut Handles) {
-        let mut inputs = self.desc.inputs.iter().map(|t| handles.get_float_tensor::<Inner>(t));
-        let mut next = || inputs.next().expect("an operand");
-        let outs = match self.launch {
-            Launch::PerOutput { dense_out, has_bias, masked } => {
-                let (a, w) = (next(), next());
-                let bias = has_bias.then(&mut next);
-                let mask = masked.then(&mut next);
-                vec![per_output(dense_out, a, w, bias, mask, self.desc.outputs[0].shape.clone(), self.geometry)]
-            }
-            Launch::Weight { k, bias, masked } => {
-                let (dy, x) = (next(), next());
-                weight_grad(dy, x, masked.then(&mut next), k, bias, self.geometry).to_vec()
-            }
-        };
-        for (ir, tensor) in self.desc.outputs.iter().zip(outs) {
-            handles.register_float_tensor::<Inner>(&ir.id, tensor);
-        }
-    }
-}
-
-/// Registers `launch` on the present `inputs` (absent ones skipped; `launch` says which are there).
-fn register(name: &'static str, inputs: Vec<Option<FloatTensor<Wgpu>>>, shapes: Vec<Shape>, launch: Launch, geometry: Geometry) -> Vec<FloatTensor<Wgpu>> {
-    let inputs: Vec<_> = inputs.into_iter().flatten().collect();
-    assert!(inputs.iter().all(|t| t.dtype == DType::F32), "the convolution kernels are compiled for f32");
-    let outs: Vec<_> = shapes.into_iter().map(|s| outputs(&inputs[0], [s])[0].clone()).collect();
-    let client = inputs[0].client.clone();
-    let streams = OperationStreams::with_inputs(inputs.iter());
-    let irs: Vec<_> = inputs.into_iter().map(|t| t.into_ir()).collect();
-    let desc = CustomOpIr::new(name, &irs, &outs);
-    client.register(streams, OperationIr::Custom(desc.clone()), ConvOp { desc, launch, geometry })
-}
-
-/// `y` (`[n, o, oh, ow]`, `oh = (h + 2p − k)/s + 1`, through LeakyReLU if `g.leaky`) from `x`
-/// `[n, i, h, w]` and `w` `[o, i, k, k]`.
-pub(super) fn forward(x: FloatTensor<Wgpu>, w: FloatTensor<Wgpu>, b: Option<FloatTensor<Wgpu>>, g: Geometry) -> FloatTensor<Wgpu> {
-    let (xs, k) = (x.shape.clone(), w.shape[3]);
-    let side = |d: usize| (d + 2 * g.padding - k) / g.stride + 1;
-    let shape = Shape::new([xs[0], w.shape[0], side(xs[2]), side(xs[3])]);
-    let launch = Launch::PerOutput { dense_out: false, has_bias: b.is_some(), masked: false };
-    register("gan_conv_forward", vec![Some(x), Some(w), b], vec![shape], launch, g).output()
-}
-
-/// `x'` of shape `[n, i, h, w]` (`h`, `w` given: `dense`) from `dy` `[n, o, oh, ow]` and `w`
-/// `[o, i, k, k]`; `mask`: the output of the LeakyReLU convolution whose input gradient this is.
-pub(super) fn data(dy: FloatTensor<Wgpu>, w: FloatTensor<Wgpu>, b: Option<FloatTensor<Wgpu>>, mask: Option<FloatTensor<Wgpu>>, dense: [usize; 2], g: Geometry) -> FloatTensor<Wgpu> {
-    let shape = Shape::new([dy.shape[0], w.shape[1], dense[0], dense[1]]);
-    let launch = Launch::PerOutput { dense_out: true, has_bias: b.is_some(), masked: mask.is_some() };
-    register("gan_conv_data", vec![Some(dy), Some(w), b, mask], vec![shape], launch, g).output()
-}
-
-/// `(dw, db)`: the weight gradient `[o, i, k, k]` and, unless `bias` is `None`, the bias gradient;
-/// `mask` as for `data`.
-pub(super) fn weight(dy: FloatTensor<Wgpu>, x: FloatTensor<Wgpu>, mask: Option<FloatTensor<Wgpu>>, k: usize, bias: BiasOf, g: Geometry) -> (FloatTensor<Wgpu>, Option<FloatTensor<Wgpu>>) {
-    let (o, i) = (dy.shape[1], x.shape[1]);
-    let db = match bias {
-        BiasOf::None => Shape::new([1]),
-        BiasOf::Dy => Shape::new([o]),
-        BiasOf::X => Shape::new([i]),
-    };
-    let launch = Launch::Weight { k, bias, masked: mask.is_some() };
-    let [dw, db] = register("gan_conv_weight", vec![Some(dy), Some(x), mask], vec![Shape::new([o, i, k, k]), db], launch, g).outputs();
-    (dw, (bias != BiasOf::None).then_some(db))
 }

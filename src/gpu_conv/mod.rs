@@ -10,6 +10,7 @@
 //! without BatchNorm). `tests/wgpu.rs` checks outputs and gradients against the CPU backend.
 
 mod kernels;
+mod launch;
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
@@ -20,7 +21,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::ops::FloatTensor;
 use burn::tensor::{Tensor, TensorPrimitive};
 
-use kernels::{BiasOf, Geometry};
+use launch::{BiasOf, Geometry};
 
 use crate::backend::same;
 
@@ -36,12 +37,12 @@ pub(crate) enum Kind {
 /// The forward pass on the GPU backend without autodiff (a transposed convolution has no activation).
 fn forward(kind: Kind, x: FloatTensor<Wgpu>, w: FloatTensor<Wgpu>, b: Option<FloatTensor<Wgpu>>, g: Geometry) -> FloatTensor<Wgpu> {
     match kind {
-        Kind::Conv => kernels::forward(x, w, b, g),
+        Kind::Conv => launch::forward(x, w, b, g),
         Kind::Transposed => {
             assert!(g.leaky.is_none(), "no activation is fused into a transposed convolution");
             let side = |d: usize| ((d - 1) * g.stride + w.shape[3]).checked_sub(2 * g.padding).expect("the padding fits the output");
             let dense = [side(x.shape[2]), side(x.shape[3])];
-            kernels::data(x, w, b, None, dense, g)
+            launch::data(x, w, b, None, dense, g)
         }
     }
 }
@@ -64,8 +65,8 @@ impl<const N: usize> Backward<Wgpu, N> for ConvBackward {
         // The gradients go through the kernels with the strides and padding; no activation on the way.
         let plain = Geometry { leaky: None, ..g };
         let dx = wants(0).then(|| match self.kind {
-            Kind::Conv => kernels::data(dy.clone(), w.clone(), None, y.clone(), [x.shape[2], x.shape[3]], g),
-            Kind::Transposed => kernels::forward(dy.clone(), w.clone(), None, plain),
+            Kind::Conv => launch::data(dy.clone(), w.clone(), None, y.clone(), [x.shape[2], x.shape[3]], g),
+            Kind::Transposed => launch::forward(dy.clone(), w.clone(), None, plain),
         });
         let (dw, db) = if wants(1) || wants(2) {
             let bias = match (wants(2), self.kind) {
@@ -76,8 +77,8 @@ impl<const N: usize> Backward<Wgpu, N> for ConvBackward {
             // A transposed convolution's weight gradient is the correlation with the roles exchanged:
             // its input is on the strided side, its output gradient on the dense side.
             let (dw, db) = match self.kind {
-                Kind::Conv => kernels::weight(dy, x, y, k, bias, g),
-                Kind::Transposed => kernels::weight(x, dy, None, k, bias, plain),
+                Kind::Conv => launch::weight(dy, x, y, k, bias, g),
+                Kind::Transposed => launch::weight(x, dy, None, k, bias, plain),
             };
             (wants(1).then_some(dw), db)
         } else {

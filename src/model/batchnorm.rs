@@ -69,7 +69,10 @@ impl<B: Backend> BatchNorm2d<B> {
             let rows = match super::batchnorm_op::on_gpu(rows, self.gamma.val(), self.beta.val(), self.epsilon) {
                 Ok((y, mean, var)) => {
                     if self.update_stats {
-                        self.update_running(mean, var);
+                        let old = [&self.running_mean, &self.running_var].map(|s| s.value_sync().to_device(&device));
+                        let [mean, var] = super::batchnorm_op::blend_running(old, [mean, var], self.momentum);
+                        self.running_mean.update(mean.detach());
+                        self.running_var.update(var.detach());
                     }
                     return y.reshape([n, c, h, w]);
                 }

@@ -1,5 +1,5 @@
-//! BatchNorm's training pass on the GPU as two CubeCL kernels (one forward, one backward), registered
-//! in burn's fusion stream as custom operations.
+//! BatchNorm's training pass on the GPU as two CubeCL kernels (one forward, one backward), and the
+//! running statistics' update as a third, registered in burn's fusion stream as custom operations.
 //!
 //! Each kernel runs one workgroup per channel: its invocations stride over the channel's N·L values,
 //! reduce in workgroup memory, and write the result, so a layer's forward pass (mean, biased variance,
@@ -142,6 +142,29 @@ fn backward_kernel<F: Float>(
     }
 }
 
+/// The running statistics after a training pass, channel `ABSOLUTE_POS`: `old·(1 − m) + batch·m` for
+/// the mean and the variance at once (`keep` = 1 − m).
+#[cube(launch)]
+#[allow(clippy::too_many_arguments)]
+fn blend_kernel<F: Float>(
+    old_mean: &Tensor<F>,
+    old_var: &Tensor<F>,
+    mean: &Tensor<F>,
+    var: &Tensor<F>,
+    new_mean: &mut Tensor<F>,
+    new_var: &mut Tensor<F>,
+    keep: f32,
+    momentum: f32,
+    #[define(F)] _dtype: StorageType,
+) {
+    let c = ABSOLUTE_POS;
+    if c < mean.len() {
+        let (keep, momentum) = (F::cast_from(keep), F::cast_from(momentum));
+        new_mean[c] = old_mean[c] * keep + mean[c] * momentum;
+        new_var[c] = old_var[c] * keep + var[c] * momentum;
+    }
+}
+
 /// What both launches share, read off the rows `x` (`[N, C, L]`): a workgroup per channel of
 /// `block` invocations, an output shaped like `x` and `K` outputs of one value per channel.
 struct Launch<const K: usize> {
@@ -193,6 +216,36 @@ fn backward(inputs: [CubeTensor<WgpuRuntime>; 5]) -> [CubeTensor<WgpuRuntime>; 3
     backward_kernel::launch::<WgpuRuntime>(&l.client, l.count, l.dim, dy, x, mean, inv_std, gamma, dx, d_gamma, d_beta, l.block, l.dtype);
     let [d_gamma, d_beta] = l.per_channel;
     [l.rows, d_gamma, d_beta]
+}
+
+/// `[new_mean, new_var]` from `[old_mean, old_var, mean, var]` (`[C]` each).
+fn blend(inputs: [CubeTensor<WgpuRuntime>; 4], momentum: f64) -> [CubeTensor<WgpuRuntime>; 2] {
+    let inputs = inputs.map(into_contiguous);
+    let first = &inputs[0];
+    let (client, dtype, c) = (first.client.clone(), first.dtype, first.meta.shape()[0]);
+    let outs = [(); 2].map(|_| empty_device_dtype(client.clone(), first.device.clone(), Shape::new([c]), dtype));
+    let [old_mean, old_var, mean, var] = inputs.map(CubeTensor::into_tensor_arg);
+    let [new_mean, new_var] = outs.clone().map(CubeTensor::into_tensor_arg);
+    let (count, dim) = (CubeCount::Static(c.div_ceil(64) as u32, 1, 1), CubeDim::new_1d(64));
+    let (keep, momentum) = ((1.0 - momentum) as f32, momentum as f32);
+    blend_kernel::launch::<WgpuRuntime>(&client, count, dim, old_mean, old_var, mean, var, new_mean, new_var, keep, momentum, dtype.into());
+    outs
+}
+
+#[derive(Debug)]
+struct BlendOp {
+    desc: CustomOpIr,
+    momentum: f64,
+}
+
+impl Operation<Runtime> for BlendOp {
+    fn execute(&self, handles: &mut Handles) {
+        let (inputs, outputs) = self.desc.as_fixed::<4, 2>();
+        let inputs = inputs.each_ref().map(|t| handles.get_float_tensor::<Inner>(t));
+        for (ir, tensor) in outputs.iter().zip(blend(inputs, self.momentum)) {
+            handles.register_float_tensor::<Inner>(&ir.id, tensor);
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -248,4 +301,16 @@ pub fn train_backward(inputs: [FloatTensor<Wgpu>; 5]) -> [FloatTensor<Wgpu>; 3] 
     let inputs = inputs.map(|t| t.into_ir());
     let desc = CustomOpIr::new("gan_batchnorm_backward", &inputs, &outs);
     client.register(streams, OperationIr::Custom(desc.clone()), BackwardOp { desc }).outputs()
+}
+
+/// The running statistics after a training pass as one kernel: `[old·(1 − m) + batch·m]` for the mean
+/// and the variance, from `[old_mean, old_var, mean, var]`.
+pub fn blend_running(inputs: [FloatTensor<Wgpu>; 4], momentum: f64) -> [FloatTensor<Wgpu>; 2] {
+    let c = inputs[0].shape[0];
+    let outs = outputs(&inputs[0], [Shape::new([c]), Shape::new([c])]);
+    let client = inputs[0].client.clone();
+    let streams = OperationStreams::with_inputs(inputs.iter());
+    let inputs = inputs.map(|t| t.into_ir());
+    let desc = CustomOpIr::new("gan_batchnorm_blend", &inputs, &outs);
+    client.register(streams, OperationIr::Custom(desc.clone()), BlendOp { desc, momentum }).outputs()
 }

@@ -80,3 +80,13 @@ pub fn on_gpu<B: Backend>(
     let back = |t: Tensor<Wgpu, 1>| same(Tensor::<Gpu, 1>::from_inner(t)).ok().expect("the same backend");
     Ok((same(y).ok().expect("the same backend"), back(mean), back(var)))
 }
+
+/// The running mean and variance after a training pass on the GPU backend, `old·(1 − m) + batch·m`,
+/// as one kernel (burn's operations took two or three small kernels per statistic). `B` must be `Gpu`.
+pub fn blend_running<B: Backend>(old: [Tensor<B, 1>; 2], batch: [Tensor<B, 1>; 2], momentum: f64) -> [Tensor<B, 1>; 2] {
+    let inner = |t: Tensor<B, 1>| same::<_, Tensor<Gpu, 1>>(t).ok().expect("the GPU backend").inner().into_primitive().tensor();
+    let [old_mean, old_var] = old.map(inner);
+    let [mean, var] = batch.map(inner);
+    batchnorm_kernel::blend_running([old_mean, old_var, mean, var], momentum)
+        .map(|t| same(Tensor::<Gpu, 1>::from_inner(wrap(t))).ok().expect("the same backend"))
+}

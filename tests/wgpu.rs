@@ -139,8 +139,8 @@ fn batchnorm_on<B: burn::tensor::backend::AutodiffBackend>(x: &[f32], w: &[f32],
         flat(x.grad(&grads).unwrap()),
         read(bn.gamma.val().grad(&grads).unwrap()),
         read(bn.beta.val().grad(&grads).unwrap()),
-        read(bn.running_mean.value().inner()),
-        read(bn.running_var.value().inner()),
+        read(bn.running_mean.value_sync().inner()),
+        read(bn.running_var.value_sync().inner()),
     ]
 }
 
@@ -202,7 +202,8 @@ fn a_2d_lane_on_wgpu_matches_the_cpu_backend() {
 /// `lane::sum_all` on wgpu (our partial-sums kernel: up to six tensors a kernel, a workgroup's
 /// invocations striding over each) against the sums on the host, for the parameter sum and the
 /// squared sum of the gradient norm: tensors shorter than a workgroup, lengths with a remainder, more
-/// tensors than one kernel takes, and a NaN or an infinity in the last tensor of a later kernel.
+/// tensors than one kernel takes, a last kernel that writes the sum itself and one whose partial sums
+/// are reduced (more than 16,384 values), and a NaN or an infinity in the last tensor.
 #[test]
 fn sums_of_many_tensors_on_wgpu_match_the_host() {
     use burn::tensor::{Tensor, TensorData};
@@ -215,7 +216,7 @@ fn sums_of_many_tensors_on_wgpu_match_the_host() {
     }
     let mut rng = StdRng::seed_from_u64(5);
     let read = |t: Tensor<Inner, 1>| t.into_data().convert::<f64>().to_vec::<f64>().unwrap()[0];
-    for lengths in [&[1usize][..], &[7, 300, 1], &[16384, 256, 131072, 512, 65, 784, 1, 401_408, 3, 1000, 257, 64, 9]] {
+    for lengths in [&[1usize][..], &[7, 300, 1], &[20_000, 3], &[1, 1, 1, 1, 1, 1, 30_000], &[16384, 256, 131072, 512, 65, 784, 1, 401_408, 3, 1000, 257, 64, 9]] {
         let values: Vec<Vec<f32>> = lengths.iter().map(|&n| (0..n).map(|_| rng.random_range(-1.0f32..1.0)).collect()).collect();
         let upload = |values: &[Vec<f32>]| -> Vec<Tensor<Inner, 1>> {
             values.iter().map(|v| Tensor::from_data(TensorData::new(v.clone(), [v.len()]), &device)).collect()

@@ -6,7 +6,8 @@
 //! CubeCL kernel takes up to `GROUP` tensors (a storage binding each, within WebGPU's guaranteed 8 per
 //! shader stage together with its output): each of its workgroups strides over every input with all
 //! its invocations, reduces in workgroup memory and writes one partial sum. The next kernel reads
-//! those partial sums as its first input, and the last kernel's are reduced once. The same sum up to rounding; non-finite when an
+//! those partial sums as its first input; the last kernel writes the sum itself where what it reads
+//! is small, else its partial sums are reduced once. The same sum up to rounding; non-finite when an
 //! element is (NaN or ±∞) or the sum overflows. `tests/wgpu.rs` checks it against sums on the host.
 
 use burn::backend::wgpu::{CubeTensor, WgpuRuntime};
@@ -27,6 +28,8 @@ const GROUP: usize = 6;
 const MAX_WORKGROUPS: usize = 64;
 /// Values per invocation below which fewer workgroups are started.
 const PER_INVOCATION: usize = 64;
+/// At most this many values, the last kernel of a chain runs as one workgroup and writes the sum.
+const SMALL: usize = 16_384;
 
 /// `Σ x` (or `Σ x²` when `square`) over `x`'s values handled by this invocation: it starts at its
 /// global index and strides by the number of invocations of the whole launch.
@@ -157,20 +160,26 @@ fn register(group: Vec<FloatTensor<Wgpu>>, workgroups: usize, square: bool, carr
 
 /// `Σ` over every value of `tensors` (`Σ x²` when `square`), as a `[1]` tensor: a chain of kernels,
 /// each taking the previous one's partial sums and up to `GROUP − 1` more tensors (the first up to
-/// `GROUP`), then one reduction of the last partial sums.
+/// `GROUP`). The last kernel writes the sum itself with one workgroup when it reads at most `SMALL`
+/// values (the carried partial sums and small tensors, such as biases); otherwise its partial sums
+/// are reduced once more.
 pub fn sum_all(tensors: Vec<burn::tensor::Tensor<Wgpu, 1>>, square: bool) -> burn::tensor::Tensor<Wgpu, 1> {
     assert!(!tensors.is_empty(), "at least one tensor to sum");
     let total: usize = tensors.iter().map(|t| t.dims()[0]).sum();
     // Enough workgroups that each invocation reads about PER_INVOCATION values of 256-wide groups.
     let workgroups = total.div_ceil(256 * PER_INVOCATION).clamp(1, MAX_WORKGROUPS);
-    let mut rest = tensors.into_iter().map(|t| t.into_primitive().tensor());
+    let wrap = |t: FloatTensor<Wgpu>| burn::tensor::Tensor::<Wgpu, 1>::from_primitive(TensorPrimitive::Float(t));
+    let mut rest = tensors.into_iter().map(|t| t.into_primitive().tensor()).peekable();
     let mut partials: Option<FloatTensor<Wgpu>> = None;
     loop {
         let carry = partials.is_some();
         let group: Vec<_> = partials.take().into_iter().chain(rest.by_ref().take(GROUP - carry as usize)).collect();
-        if carry && group.len() == 1 {
-            let [last] = <[FloatTensor<Wgpu>; 1]>::try_from(group).expect("one tensor");
-            return burn::tensor::Tensor::<Wgpu, 1>::from_primitive(TensorPrimitive::Float(last)).sum();
+        if rest.peek().is_none() {
+            let values: usize = group.iter().map(|t| t.shape.num_elements()).sum();
+            return match values <= SMALL {
+                true => wrap(register(group, 1, square, carry)),
+                false => wrap(register(group, workgroups, square, carry)).sum(),
+            };
         }
         partials = Some(register(group, workgroups, square, carry));
     }

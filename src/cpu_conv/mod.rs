@@ -1,6 +1,12 @@
 //! Convolutions for the DCGAN layers, by backend: on the CPU backend our own im2col + matrix-product
 //! kernels with their own backward pass, on the GPU backend `gpu_conv`'s direct kernels, on any other
 //! backend burn's.
+//!
+//! burn's default convolution backward (which the flex CPU backend uses) swaps the batch and channel
+//! axes of the activations and gradients, and flex copies such views element by element; the weight and
+//! bias gradients cost 3–6× the forward pass. Here the backward pass is two matrix products per layer
+//! around the same patch matrices the forward pass uses. `tests/cpu_kernels.rs` checks values and
+//! gradients against burn's convolutions.
 
 mod kernels;
 mod op;
@@ -48,35 +54,42 @@ fn on_cpu<B: Backend>(
     same(op::plain_conv(kind, x, w, b, stride, padding)).ok()
 }
 
+/// `kind` on the CPU kernels, the GPU kernels or burn's, by backend, then LeakyReLU(`leaky`) if given
+/// (inside the GPU kernels; after the convolution elsewhere, as burn's `leaky_relu`).
+fn convolve<B: Backend>(kind: Kind, x: Tensor<B, 4>, weight: Tensor<B, 4>, bias: Option<Tensor<B, 1>>, stride: usize, padding: usize, leaky: Option<f64>) -> Tensor<B, 4> {
+    let activate = |y: Tensor<B, 4>| match leaky {
+        Some(slope) => leaky_relu(y, slope),
+        None => y,
+    };
+    if let Some(y) = on_cpu(kind, &x, &weight, bias.as_ref(), stride, padding) {
+        return activate(y);
+    }
+    let gpu_kind = match kind {
+        Kind::Conv => gpu_conv::Kind::Conv,
+        Kind::Transposed => gpu_conv::Kind::Transposed,
+    };
+    gpu_conv::on_gpu(gpu_kind, x, weight, bias, [stride, padding], leaky).unwrap_or_else(|(x, weight, bias)| {
+        activate(match kind {
+            Kind::Conv => burn_conv2d(x, weight, bias, ConvOptions::new([stride; 2], [padding; 2], [1, 1], 1)),
+            Kind::Transposed => burn_conv_transpose2d(x, weight, bias, ConvTransposeOptions::new([stride; 2], [padding; 2], [0, 0], [1, 1], 1)),
+        })
+    })
+}
+
 /// Convolution of `x` `[n, c_in, h, w]` with `weight` `[c_out, c_in, kh, kw]` (square stride and
 /// padding, no dilation or groups), plus `bias` per output channel.
 pub fn conv2d<B: Backend>(x: Tensor<B, 4>, weight: Tensor<B, 4>, bias: Option<Tensor<B, 1>>, stride: usize, padding: usize) -> Tensor<B, 4> {
-    if let Some(y) = on_cpu(Kind::Conv, &x, &weight, bias.as_ref(), stride, padding) {
-        return y;
-    }
-    gpu_conv::on_gpu(gpu_conv::Kind::Conv, x, weight, bias, [stride, padding], None).unwrap_or_else(|(x, weight, bias)| {
-        burn_conv2d(x, weight, bias, ConvOptions::new([stride; 2], [padding; 2], [1, 1], 1))
-    })
+    convolve(Kind::Conv, x, weight, bias, stride, padding, None)
 }
 
 /// `conv2d` followed by LeakyReLU with `slope`: on the GPU backend one operation whose kernels apply
 /// the activation and take its gradient; elsewhere the two, as burn's `leaky_relu`.
 pub fn conv2d_leaky<B: Backend>(x: Tensor<B, 4>, weight: Tensor<B, 4>, bias: Option<Tensor<B, 1>>, stride: usize, padding: usize, slope: f64) -> Tensor<B, 4> {
-    if let Some(y) = on_cpu(Kind::Conv, &x, &weight, bias.as_ref(), stride, padding) {
-        return leaky_relu(y, slope);
-    }
-    gpu_conv::on_gpu(gpu_conv::Kind::Conv, x, weight, bias, [stride, padding], Some(slope)).unwrap_or_else(|(x, weight, bias)| {
-        leaky_relu(burn_conv2d(x, weight, bias, ConvOptions::new([stride; 2], [padding; 2], [1, 1], 1)), slope)
-    })
+    convolve(Kind::Conv, x, weight, bias, stride, padding, Some(slope))
 }
 
 /// Transposed convolution of `x` `[n, c_in, h, w]` with `weight` `[c_in, c_out, kh, kw]` (output side
 /// `(h − 1)·stride + kh − 2·padding`), plus `bias` per output channel.
 pub fn conv_transpose2d<B: Backend>(x: Tensor<B, 4>, weight: Tensor<B, 4>, bias: Option<Tensor<B, 1>>, stride: usize, padding: usize) -> Tensor<B, 4> {
-    if let Some(y) = on_cpu(Kind::Transposed, &x, &weight, bias.as_ref(), stride, padding) {
-        return y;
-    }
-    gpu_conv::on_gpu(gpu_conv::Kind::Transposed, x, weight, bias, [stride, padding], None).unwrap_or_else(|(x, weight, bias)| {
-        burn_conv_transpose2d(x, weight, bias, ConvTransposeOptions::new([stride; 2], [padding; 2], [0, 0], [1, 1], 1))
-    })
+    convolve(Kind::Transposed, x, weight, bias, stride, padding, None)
 }

@@ -69,10 +69,7 @@ impl<B: Backend> BatchNorm2d<B> {
             let rows = match super::batchnorm_op::on_gpu(rows, self.gamma.val(), self.beta.val(), self.epsilon) {
                 Ok((y, mean, var)) => {
                     if self.update_stats {
-                        let old = [&self.running_mean, &self.running_var].map(|s| s.value_sync().to_device(&device));
-                        let [mean, var] = super::batchnorm_op::blend_running(old, [mean, var], self.momentum);
-                        self.running_mean.update(mean.detach());
-                        self.running_var.update(var.detach());
+                        self.update_running(mean, var);
                     }
                     return y.reshape([n, c, h, w]);
                 }
@@ -101,14 +98,23 @@ impl<B: Backend> BatchNorm2d<B> {
         centered * per_row(scale, n) + per_row(self.beta.val().reshape([1, c, 1]), n)
     }
 
+    /// Folds a batch's statistics into the running ones, `old·(1 − m) + batch·m`: on the GPU one
+    /// kernel for both (`batchnorm_op::blend_running`), elsewhere burn's operations.
     fn update_running(&self, mean: Tensor<B, 1>, var: Tensor<B, 1>) {
         let device = mean.device();
-        let blend = |state: &RunningState<Tensor<B, 1>>, batch: Tensor<B, 1>| {
-            let old = state.value_sync().to_device(&device);
-            state.update(old.mul_scalar(1.0 - self.momentum).add(batch.mul_scalar(self.momentum)).detach());
+        let states = [&self.running_mean, &self.running_var];
+        let old = states.map(|s| s.value_sync().to_device(&device));
+        let new = match super::batchnorm_op::on_gpu_backend::<B>() {
+            true => super::batchnorm_op::blend_running(old, [mean, var], self.momentum),
+            false => {
+                let [old_mean, old_var] = old;
+                let blend = |old: Tensor<B, 1>, batch: Tensor<B, 1>| old.mul_scalar(1.0 - self.momentum).add(batch.mul_scalar(self.momentum));
+                [blend(old_mean, mean), blend(old_var, var)]
+            }
         };
-        blend(&self.running_mean, mean);
-        blend(&self.running_var, var);
+        for (state, value) in states.into_iter().zip(new) {
+            state.update(value.detach());
+        }
     }
 }
 

@@ -90,3 +90,8 @@ pub fn blend_running<B: Backend>(old: [Tensor<B, 1>; 2], batch: [Tensor<B, 1>; 2
     batchnorm_kernel::blend_running([old_mean, old_var, mean, var], momentum)
         .map(|t| same(Tensor::<Gpu, 1>::from_inner(wrap(t))).ok().expect("the same backend"))
 }
+
+/// Whether `B` is the GPU backend (`Gpu`), whose training pass and running statistics run here.
+pub fn on_gpu_backend<B: Backend>() -> bool {
+    std::any::TypeId::of::<B>() == std::any::TypeId::of::<Gpu>()
+}

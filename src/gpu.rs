@@ -4,9 +4,11 @@
 use burn::backend::wgpu::{CubeBackend, CubeTensor, WgpuRuntime};
 use burn::backend::Wgpu;
 use burn::tensor::ops::FloatTensor;
-use burn::tensor::Shape;
+use burn::tensor::{DType, Shape};
+use burn_cubecl::ops::numeric::empty_device_dtype;
+use burn_fusion::stream::{Operation, OperationStreams};
 use burn_fusion::FusionBackend;
-use burn_ir::{HandleContainer, TensorIr};
+use burn_ir::{CustomOpIr, HandleContainer, OperationIr, TensorIr};
 use cubecl::prelude::*;
 
 /// The backend under burn's fusion layer (`Wgpu` is `Fusion<Inner>`).
@@ -35,7 +37,37 @@ pub(crate) fn block_size(tensor: &CubeTensor<WgpuRuntime>) -> u32 {
     1 << (31 - limit.leading_zeros())
 }
 
+/// A placeholder binding for an absent operand (never read or written).
+pub(crate) fn placeholder(like: &CubeTensor<WgpuRuntime>) -> CubeTensor<WgpuRuntime> {
+    empty_device_dtype(like.client.clone(), like.device.clone(), Shape::new([1]), like.dtype)
+}
+
+/// Workgroups of `block` invocations for one invocation per each of `values`, laid out in two
+/// dimensions when one would exceed WebGPU's guaranteed 65,535 per axis.
+pub(crate) fn grid(values: usize, block: u32) -> CubeCount {
+    let groups = values.div_ceil(block as usize).max(1);
+    let across = groups.min(65535);
+    CubeCount::Static(across as u32, groups.div_ceil(across) as u32, 1)
+}
+
 /// Output descriptions of the given shapes, all of `like`'s dtype.
 pub(crate) fn outputs<const N: usize>(like: &FloatTensor<Wgpu>, shapes: [Shape; N]) -> [TensorIr; N] {
     shapes.map(|shape| TensorIr::uninit(like.client.create_empty_handle(), shape, like.dtype))
+}
+
+/// Registers a custom operation `name` on `inputs` (f32) in burn's fusion stream, with outputs of
+/// `shapes` in that order; `op` builds what runs from the recorded description.
+pub(crate) fn register<O: Operation<Runtime> + 'static>(
+    name: &'static str,
+    inputs: Vec<FloatTensor<Wgpu>>,
+    shapes: Vec<Shape>,
+    op: impl FnOnce(CustomOpIr) -> O,
+) -> Vec<FloatTensor<Wgpu>> {
+    assert!(inputs.iter().all(|t| t.dtype == DType::F32), "our kernels are compiled for f32");
+    let outs: Vec<_> = shapes.into_iter().map(|s| outputs(&inputs[0], [s])[0].clone()).collect();
+    let client = inputs[0].client.clone();
+    let streams = OperationStreams::with_inputs(inputs.iter());
+    let irs: Vec<_> = inputs.into_iter().map(|t| t.into_ir()).collect();
+    let desc = CustomOpIr::new(name, &irs, &outs);
+    client.register(streams, OperationIr::Custom(desc.clone()), op(desc))
 }

@@ -6,6 +6,7 @@ pub mod config;
 pub mod cpu_conv;
 mod gpu;
 mod gpu_conv;
+pub mod dense;
 pub mod curves;
 pub mod data;
 pub mod explain;

@@ -309,3 +309,61 @@ fn convolutions_on_wgpu_match_the_cpu_backend() {
         assert_close(&format!("{case:?} {xs:?} * {ws:?}"), &names, &gpu, &cpu);
     }
 }
+
+/// A fully connected layer through `dense::layer` on backend `B`: the output and the gradients of
+/// `Σ y·r` with respect to x, the weight and (if any) the bias, then the output of the same layer
+/// without autodiff (the path of sampling and evaluation).
+fn dense_on<B: burn::tensor::backend::AutodiffBackend>(act: gan_playground::dense::Activation, x: (&[f32], [usize; 2]), w: (&[f32], [usize; 2]), b: Option<&[f32]>, r: &[f32], device: &B::Device) -> Vec<Vec<f64>> {
+    use burn::module::{AutodiffModule, Param};
+    use burn::nn::Linear;
+    use burn::tensor::{Tensor, TensorData};
+    use gan_playground::dense::layer;
+    let x = Tensor::<B, 2>::from_data(TensorData::new(x.0.to_vec(), x.1), device).require_grad();
+    let weight = Param::from_tensor(Tensor::<B, 2>::from_data(TensorData::new(w.0.to_vec(), w.1), device));
+    let bias = b.map(|b| Param::from_tensor(Tensor::<B, 1>::from_data(TensorData::new(b.to_vec(), [b.len()]), device)));
+    let linear = Linear { weight, bias };
+    let y = layer(&linear, x.clone(), act);
+    let shape = y.dims();
+    assert_eq!(shape.iter().product::<usize>(), r.len(), "output shape {shape:?}");
+    let grads = (y.clone() * Tensor::from_data(TensorData::new(r.to_vec(), shape), device)).sum().backward();
+    let flat = |t: Tensor<B::InnerBackend, 2>| t.flatten::<1>(0, 1).into_data().convert::<f64>().to_vec::<f64>().unwrap();
+    let mut out = vec![flat(y.inner()), flat(x.grad(&grads).unwrap()), flat(linear.weight.val().grad(&grads).unwrap())];
+    if let Some(b) = &linear.bias {
+        out.push(b.val().grad(&grads).unwrap().into_data().convert::<f64>().to_vec::<f64>().unwrap());
+    }
+    out.push(flat(layer(&linear.valid(), x.inner(), act)));
+    out
+}
+
+#[test]
+fn dense_layers_on_wgpu_match_the_cpu_backend() {
+    // On wgpu a fully connected layer and its activation run our three kernels (`dense`); on the CPU
+    // burn's `Linear` and activation. Each activation, with and without bias, odd widths, the score
+    // layer's single output, and a weight of over 65,535 × 64 values (the second dispatch axis).
+    use gan_playground::backend::{cpu_device, Cpu};
+    use gan_playground::dense::Activation;
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+    let device = gpu_device();
+    if adapter().is_none() {
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(12);
+    let cases: [(Activation, [usize; 3], bool); 7] = [
+        (Activation::None, [3, 5, 4], true),
+        (Activation::Leaky(0.2), [7, 13, 9], true),
+        (Activation::Leaky(0.2), [2, 6, 3], false),
+        (Activation::Tanh, [5, 11, 17], true),
+        (Activation::Tanh, [4, 3, 2], false),
+        (Activation::None, [64, 256, 1], true),
+        (Activation::Leaky(0.2), [2, 2100, 2100], true),
+    ];
+    for (act, [n, i, o], bias) in cases {
+        let mut draw = |k: usize| (0..k).map(|_| rng.random_range(-1.0f32..1.0)).collect::<Vec<f32>>();
+        let (x, w, r) = (draw(n * i), draw(i * o), draw(n * o));
+        let b = bias.then(|| draw(o));
+        let cpu = dense_on::<Cpu>(act, (&x, [n, i]), (&w, [i, o]), b.as_deref(), &r, &cpu_device());
+        let gpu = dense_on::<Gpu>(act, (&x, [n, i]), (&w, [i, o]), b.as_deref(), &r, &device);
+        let names: &[&str] = if bias { &["output", "x gradient", "weight gradient", "bias gradient", "output without autodiff"] } else { &["output", "x gradient", "weight gradient", "output without autodiff"] };
+        assert_close(&format!("{act:?} [{n}, {i}] -> {o}"), names, &gpu, &cpu);
+    }
+}

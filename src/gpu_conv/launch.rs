@@ -4,15 +4,15 @@
 use burn::backend::wgpu::{CubeTensor, WgpuRuntime};
 use burn::backend::Wgpu;
 use burn::tensor::ops::FloatTensor;
-use burn::tensor::{DType, Shape};
+use burn::tensor::Shape;
 use burn_cubecl::kernel::into_contiguous;
 use burn_cubecl::ops::numeric::empty_device_dtype;
-use burn_fusion::stream::{Operation, OperationStreams};
-use burn_ir::{CustomOpIr, OperationIr, OperationOutput};
+use burn_fusion::stream::Operation;
+use burn_ir::{CustomOpIr, OperationOutput};
 use cubecl::prelude::*;
 
 use super::kernels::{conv_data_kernel, conv_forward_kernel, conv_weight_kernel};
-use crate::gpu::{block_size, outputs, Handles, Inner, Runtime};
+use crate::gpu::{self, block_size, placeholder, Handles, Inner, Runtime};
 
 /// Invocations per workgroup of the output-per-invocation kernels.
 const BLOCK: u32 = 64;
@@ -26,11 +26,6 @@ pub(super) struct Geometry {
     pub stride: usize,
     pub padding: usize,
     pub leaky: Option<f32>,
-}
-
-/// A placeholder binding for an absent operand (never read or written).
-fn placeholder(like: &CubeTensor<WgpuRuntime>) -> CubeTensor<WgpuRuntime> {
-    empty_device_dtype(like.client.clone(), like.device.clone(), Shape::new([1]), like.dtype)
 }
 
 /// One invocation per value of `out_shape`: `forward` (`dense_out` false; LeakyReLU after it if the
@@ -154,14 +149,7 @@ impl Operation<Runtime> for ConvOp {
 
 /// Registers `launch` on the present `inputs` (absent ones skipped; `launch` says which are there).
 fn register(name: &'static str, inputs: Vec<Option<FloatTensor<Wgpu>>>, shapes: Vec<Shape>, launch: Launch, geometry: Geometry) -> Vec<FloatTensor<Wgpu>> {
-    let inputs: Vec<_> = inputs.into_iter().flatten().collect();
-    assert!(inputs.iter().all(|t| t.dtype == DType::F32), "the convolution kernels are compiled for f32");
-    let outs: Vec<_> = shapes.into_iter().map(|s| outputs(&inputs[0], [s])[0].clone()).collect();
-    let client = inputs[0].client.clone();
-    let streams = OperationStreams::with_inputs(inputs.iter());
-    let irs: Vec<_> = inputs.into_iter().map(|t| t.into_ir()).collect();
-    let desc = CustomOpIr::new(name, &irs, &outs);
-    client.register(streams, OperationIr::Custom(desc.clone()), ConvOp { desc, launch, geometry })
+    gpu::register(name, inputs.into_iter().flatten().collect(), shapes, |desc| ConvOp { desc, launch, geometry })
 }
 
 /// `y` (`[n, o, oh, ow]`, `oh = (h + 2p − k)/s + 1`, through LeakyReLU if `g.leaky`) from `x`

@@ -8,6 +8,7 @@ use burn::nn::{Dropout, DropoutConfig, LeakyRelu, LeakyReluConfig, Linear, Linea
 use burn::tensor::{backend::Backend, Tensor};
 
 use super::batchnorm::BatchNorm2d;
+use crate::dense::{layer, Activation};
 use crate::cpu_conv;
 
 /// Channels of the widest feature map; the other is half of it.
@@ -185,7 +186,7 @@ impl<B: Backend> DcganDecoder<B> {
 
     pub fn forward(&self, codes: Tensor<B, 2>) -> Tensor<B, 4> {
         let [n, _] = codes.dims();
-        let h = self.act.forward(maybe_bn(&self.bn_in, self.expand.forward(codes).reshape([n, WIDTH, 7, 7])));
+        let h = self.act.forward(maybe_bn(&self.bn_in, layer(&self.expand, codes, Activation::None).reshape([n, WIDTH, 7, 7])));
         let h = self.act.forward(maybe_bn(&self.bn0, apply_up(&self.up0, h)));
         apply_up(&self.up1, h).tanh()
     }

@@ -8,6 +8,7 @@ use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor};
 
 use super::{dcgan, mlp, Arch, DSpec, AE_CODE, LEAKY_SLOPE};
 use crate::data::PIXELS;
+use crate::dense::{layer, Activation};
 use super::plane::{Act, PlaneBody, PlaneDecoder};
 
 /// Image → features.
@@ -171,7 +172,7 @@ impl<B: Backend> Discriminator<B> {
 
     /// Score of already computed features, `[n, 1]`.
     pub fn score(&self, features: Tensor<B, 2>) -> Tensor<B, 2> {
-        self.score.forward(features)
+        layer(&self.score, features, Activation::None)
     }
 
     /// One raw score per image, `[n, 1]`.
@@ -182,13 +183,14 @@ impl<B: Backend> Discriminator<B> {
     /// The recognition head's outputs on features. Panics if the objective did not ask for it.
     pub fn q(&self, features: Tensor<B, 2>) -> Tensor<B, 2> {
         let q = self.q.as_ref().expect("this discriminator has no Q head");
-        q.out.forward(q.act.forward(q.hidden.forward(features)))
+        let h = layer(&q.hidden, features, Activation::Leaky(q.act.negative_slope));
+        layer(&q.out, h, Activation::None)
     }
 
     /// Autoencoder pass: the reconstruction `[n, 1, 28, 28]` and the bottleneck codes `[n, AE_CODE]`.
     pub fn reconstruct(&self, x: Tensor<B, 4>) -> (Tensor<B, 4>, Tensor<B, 2>) {
         let ae = self.autoencoder.as_ref().expect("this discriminator has no decoder");
-        let codes = ae.embed.forward(self.features(x));
+        let codes = layer(&ae.embed, self.features(x), Activation::None);
         let recon = match &ae.decoder {
             Decoder::Mlp(d) => d.forward(codes.clone()),
             Decoder::Dcgan(d) => d.forward(codes.clone()),
@@ -202,8 +204,9 @@ impl<B: Backend> Discriminator<B> {
         let t = self.stats.as_ref().expect("this discriminator has no statistics network");
         let [n, ..] = x.dims();
         let h = Tensor::cat(vec![x.reshape([n as i32, -1]), z], 1);
-        let h = t.act.forward(t.l1.forward(h));
-        t.out.forward(t.act.forward(t.l2.forward(h)))
+        let leaky = Activation::Leaky(t.act.negative_slope);
+        let h = layer(&t.l1, h, leaky);
+        layer(&t.out, layer(&t.l2, h, leaky), Activation::None)
     }
 }
 

@@ -6,6 +6,7 @@ use burn::nn::{Dropout, DropoutConfig, LeakyRelu, LeakyReluConfig, Linear, Linea
 use burn::tensor::{backend::Backend, Tensor};
 
 use crate::data::{PIXELS, SIDE};
+use crate::dense::{layer, Activation};
 
 const HIDDEN: [usize; 2] = [256, 512];
 /// Width of the discriminator body's output features.
@@ -36,10 +37,11 @@ impl<B: Backend> MlpGenerator<B> {
     }
 
     pub fn forward(&self, z: Tensor<B, 2>) -> Tensor<B, 4> {
-        let h = self.dropout.forward(self.act.forward(self.l1.forward(z)));
-        let h = self.dropout.forward(self.act.forward(self.l2.forward(h)));
+        let leaky = Activation::Leaky(self.act.negative_slope);
+        let h = self.dropout.forward(layer(&self.l1, z, leaky));
+        let h = self.dropout.forward(layer(&self.l2, h, leaky));
         let [n, _] = h.dims();
-        self.out.forward(h).tanh().reshape([n, 1, SIDE, SIDE])
+        layer(&self.out, h, Activation::Tanh).reshape([n, 1, SIDE, SIDE])
     }
 }
 
@@ -62,8 +64,9 @@ impl<B: Backend> MlpBody<B> {
 
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
         let [n, ..] = x.dims();
-        let h = self.act.forward(self.l1.forward(x.reshape([n, PIXELS])));
-        self.act.forward(self.l2.forward(h))
+        let leaky = Activation::Leaky(self.act.negative_slope);
+        let h = layer(&self.l1, x.reshape([n, PIXELS]), leaky);
+        layer(&self.l2, h, leaky)
     }
 }
 
@@ -86,7 +89,7 @@ impl<B: Backend> MlpDecoder<B> {
 
     pub fn forward(&self, codes: Tensor<B, 2>) -> Tensor<B, 4> {
         let [n, _] = codes.dims();
-        let h = self.act.forward(self.l1.forward(codes));
-        self.out.forward(h).tanh().reshape([n, 1, SIDE, SIDE])
+        let h = layer(&self.l1, codes, Activation::Leaky(self.act.negative_slope));
+        layer(&self.out, h, Activation::Tanh).reshape([n, 1, SIDE, SIDE])
     }
 }

@@ -310,9 +310,10 @@ fn convolutions_on_wgpu_match_the_cpu_backend() {
     }
 }
 
-/// A fully connected layer through `dense::layer` on backend `B`: the output and the gradients of
-/// `Σ y·r` with respect to x, the weight and (if any) the bias, then the output of the same layer
-/// without autodiff (the path of sampling and evaluation).
+/// A fully connected layer through `dense::layer` on backend `B`, used twice as D is (on x and on
+/// −x/2, the second backward step adding to the parameters' gradients from the first): the output on
+/// x and the gradients of `Σ (y + y')·r` with respect to x, the weight and (if any) the bias, then the
+/// output of the same layer without autodiff (the path of sampling and evaluation).
 fn dense_on<B: burn::tensor::backend::AutodiffBackend>(act: gan_playground::dense::Activation, x: (&[f32], [usize; 2]), w: (&[f32], [usize; 2]), b: Option<&[f32]>, r: &[f32], device: &B::Device) -> Vec<Vec<f64>> {
     use burn::module::{AutodiffModule, Param};
     use burn::nn::Linear;
@@ -323,9 +324,10 @@ fn dense_on<B: burn::tensor::backend::AutodiffBackend>(act: gan_playground::dens
     let bias = b.map(|b| Param::from_tensor(Tensor::<B, 1>::from_data(TensorData::new(b.to_vec(), [b.len()]), device)));
     let linear = Linear { weight, bias };
     let y = layer(&linear, x.clone(), act);
+    let y2 = layer(&linear, x.clone().mul_scalar(-0.5), act);
     let shape = y.dims();
     assert_eq!(shape.iter().product::<usize>(), r.len(), "output shape {shape:?}");
-    let grads = (y.clone() * Tensor::from_data(TensorData::new(r.to_vec(), shape), device)).sum().backward();
+    let grads = ((y.clone() + y2) * Tensor::from_data(TensorData::new(r.to_vec(), shape), device)).sum().backward();
     let flat = |t: Tensor<B::InnerBackend, 2>| t.flatten::<1>(0, 1).into_data().convert::<f64>().to_vec::<f64>().unwrap();
     let mut out = vec![flat(y.inner()), flat(x.grad(&grads).unwrap()), flat(linear.weight.val().grad(&grads).unwrap())];
     if let Some(b) = &linear.bias {

@@ -2,7 +2,9 @@
 //! `Linear` layout, read as it is) and `y` `[n, o]`:
 //! - `forward`: `y[n, o] = act(b[o] + Σᵢ x[n, i] · w[i, o])`;
 //! - `data`: `dx[n, i] = Σₒ g[n, o] · w[i, o]`;
-//! - `weight`: `dw[i, o] = Σₙ x[n, i] · g[n, o]`, and `db[o] = Σₙ g[n, o]` in the same launch;
+//! - `weight`: `dw[i, o] = Σₙ x[n, i] · g[n, o]`, and `db[o] = Σₙ g[n, o]` in the same launch, each
+//!   plus the gradient already there when the parameter has one from another use in the same pass
+//!   (D scores the real and the fake batch separately), which saves the addition's own kernel;
 //!
 //! where `g` is the gradient at the layer's output taken back through its activation from the output
 //! `y` itself (LeakyReLU: times the slope where `y < 0`, which is exactly where its input was;
@@ -106,11 +108,15 @@ pub(super) fn linear_weight_kernel<F: Float>(
     dy: &Tensor<F>,
     x: &Tensor<F>,
     y: &Tensor<F>,
+    prev_w: &Tensor<F>,
+    prev_b: &Tensor<F>,
     dw: &mut Tensor<F>,
     db: &mut Tensor<F>,
     slope: f32,
     #[comptime] has_bias: bool,
     #[comptime] act: u32,
+    #[comptime] add_w: bool,
+    #[comptime] add_b: bool,
     #[define(F)] _dtype: StorageType,
 ) {
     let pos = position();
@@ -122,6 +128,9 @@ pub(super) fn linear_weight_kernel<F: Float>(
         for n in 0..batch {
             acc += x[n * i_n + i] * through_act::<F>(dy, y, n * o_n + o, slope, act);
         }
+        if comptime!(add_w) {
+            acc += prev_w[pos];
+        }
         dw[pos] = acc;
     } else {
         if comptime!(has_bias) {
@@ -130,6 +139,9 @@ pub(super) fn linear_weight_kernel<F: Float>(
                 let mut acc = F::new(0.0);
                 for n in 0..batch {
                     acc += through_act::<F>(dy, y, n * o_n + o, slope, act);
+                }
+                if comptime!(add_b) {
+                    acc += prev_b[o];
                 }
                 db[o] = acc;
             }

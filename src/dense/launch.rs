@@ -40,8 +40,9 @@ enum Launch {
     Forward { has_bias: bool },
     /// `data`: dy, w and the layer's output if it has an activation.
     Data,
-    /// `weight`: dy, x and the layer's output if it has an activation; the bias gradient if `has_bias`.
-    Weight { has_bias: bool },
+    /// `weight`: dy, x, the layer's output if it has an activation, then the gradients to add to the
+    /// weight's (`add_w`) and the bias's (`add_b`); the bias gradient if `has_bias`.
+    Weight { has_bias: bool, add_w: bool, add_b: bool },
 }
 
 #[derive(Debug)]
@@ -78,15 +79,18 @@ impl Operation<Runtime> for LinearOp {
                 linear_data_kernel::launch::<WgpuRuntime>(&client, count, dim, args.0, args.1, args.2, args.3, slope, code, dtype);
                 vec![dx]
             }
-            Launch::Weight { has_bias } => {
+            Launch::Weight { has_bias, add_w, add_b } => {
                 let (dy, x) = (a, w_or_x);
                 let y = if activated { next() } else { placeholder(&dy) };
+                let prev_w = if add_w { next() } else { placeholder(&dy) };
+                let prev_b = if add_b { next() } else { placeholder(&dy) };
                 let (i, o) = (x.meta.shape()[1], dy.meta.shape()[1]);
                 let dw = empty(&dy, Shape::new([i, o]));
                 let db = if has_bias { empty(&dy, Shape::new([o])) } else { placeholder(&dy) };
                 let count = grid(i * o + if has_bias { o } else { 0 }, BLOCK);
-                let args = (dy.into_tensor_arg(), x.into_tensor_arg(), y.into_tensor_arg(), dw.clone().into_tensor_arg(), db.clone().into_tensor_arg());
-                linear_weight_kernel::launch::<WgpuRuntime>(&client, count, dim, args.0, args.1, args.2, args.3, args.4, slope, has_bias, code, dtype);
+                let (dy, x, y) = (dy.into_tensor_arg(), x.into_tensor_arg(), y.into_tensor_arg());
+                let (prev_w, prev_b, dw_arg, db_arg) = (prev_w.into_tensor_arg(), prev_b.into_tensor_arg(), dw.clone().into_tensor_arg(), db.clone().into_tensor_arg());
+                linear_weight_kernel::launch::<WgpuRuntime>(&client, count, dim, dy, x, y, prev_w, prev_b, dw_arg, db_arg, slope, has_bias, code, add_w, add_b, dtype);
                 vec![dw, db]
             }
         };
@@ -112,12 +116,21 @@ pub(super) fn data(dy: FloatTensor<Wgpu>, w: FloatTensor<Wgpu>, y: Option<FloatT
     gpu::register("gan_linear_data", inputs, vec![shape], |desc| LinearOp { desc, launch: Launch::Data, act }).output()
 }
 
-/// `(dw, db)`: the weight gradient `[i, o]` and, if `has_bias`, the bias gradient `[o]`.
-pub(super) fn weight(dy: FloatTensor<Wgpu>, x: FloatTensor<Wgpu>, y: Option<FloatTensor<Wgpu>>, has_bias: bool, act: Activation) -> (FloatTensor<Wgpu>, Option<FloatTensor<Wgpu>>) {
+/// `(dw, db)`: the weight gradient `[i, o]` and, if `has_bias`, the bias gradient `[o]`, plus
+/// `prev`'s gradients where given (the parameters' gradients so far in this backward pass).
+pub(super) fn weight(
+    dy: FloatTensor<Wgpu>,
+    x: FloatTensor<Wgpu>,
+    y: Option<FloatTensor<Wgpu>>,
+    has_bias: bool,
+    prev: [Option<FloatTensor<Wgpu>>; 2],
+    act: Activation,
+) -> (FloatTensor<Wgpu>, Option<FloatTensor<Wgpu>>) {
     let (i, o) = (x.shape[1], dy.shape[1]);
     let shapes = vec![Shape::new([i, o]), Shape::new([if has_bias { o } else { 1 }])];
-    let launch = Launch::Weight { has_bias };
-    let inputs = [Some(dy), Some(x), y].into_iter().flatten().collect();
+    let [prev_w, prev_b] = prev;
+    let launch = Launch::Weight { has_bias, add_w: prev_w.is_some(), add_b: prev_b.is_some() };
+    let inputs = [Some(dy), Some(x), y, prev_w, prev_b].into_iter().flatten().collect();
     let [dw, db] = gpu::register("gan_linear_weight", inputs, shapes, |desc| LinearOp { desc, launch, act }).outputs();
     (dw, has_bias.then_some(db))
 }

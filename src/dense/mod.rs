@@ -57,17 +57,24 @@ struct LinearBackward {
 }
 
 impl<const N: usize> Backward<Wgpu, N> for LinearBackward {
-    /// The layer's input and weight, and its output when it has an activation.
-    type State = (FloatTensor<Wgpu>, FloatTensor<Wgpu>, Option<FloatTensor<Wgpu>>);
+    /// The layer's input; its weight and bias as autodiff tensors, to take up the gradients they
+    /// already have from other uses in this pass; its output when it has an activation.
+    type State = (FloatTensor<Wgpu>, FloatTensor<Autodiff<Wgpu>>, Option<FloatTensor<Autodiff<Wgpu>>>, Option<FloatTensor<Wgpu>>);
 
     fn backward(self, ops: Ops<Self::State, N>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let (x, w, y) = ops.state;
+        let (x, w, b, y) = ops.state;
         let dy = grads.consume::<Wgpu>(&ops.node);
         let wants = |i: usize| ops.parents.get(i).is_some_and(Option::is_some);
-        let dx = wants(0).then(|| launch::data(dy.clone(), w, y.clone(), self.act));
+        let dx = wants(0).then(|| launch::data(dy.clone(), w.primitive.clone(), y.clone(), self.act));
         let (dw, db) = if wants(1) || wants(2) {
-            let (dw, db) = launch::weight(dy, x, y, N == 3, self.act);
-            (wants(1).then_some(dw), db)
+            // The gradients so far go into the kernel's sums, so registering the results adds nothing.
+            let prev_w = if wants(1) { grads.remove::<Wgpu>(&w) } else { None };
+            let prev_b = match (&b, wants(2)) {
+                (Some(b), true) => grads.remove::<Wgpu>(b),
+                _ => None,
+            };
+            let (dw, db) = launch::weight(dy, x, y, b.is_some(), [prev_w, prev_b], self.act);
+            (wants(1).then_some(dw), db.filter(|_| wants(2)))
         } else {
             (None, None)
         };
@@ -84,7 +91,7 @@ fn autodiff_linear(x: Tensor<Autodiff<Wgpu>, 2>, w: Tensor<Autodiff<Wgpu>, 2>, b
     let (x, w) = (x.into_primitive().tensor(), w.into_primitive().tensor());
     let b = b.map(|b| b.into_primitive().tensor());
     let y = launch::forward(x.primitive.clone(), w.primitive.clone(), b.as_ref().map(|b| b.primitive.clone()), act);
-    let state = (x.primitive.clone(), w.primitive.clone(), (act != Activation::None).then(|| y.clone()));
+    let state = (x.primitive.clone(), w.clone(), b.clone(), (act != Activation::None).then(|| y.clone()));
     let op = LinearBackward { act };
     let out = match b {
         Some(b) => match op.prepare::<NoCheckpointing>([x.node.clone(), w.node.clone(), b.node.clone()]).compute_bound().stateful() {

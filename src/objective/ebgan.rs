@@ -3,6 +3,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor};
 
+use super::losses::Flat;
 use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, ScoreSpec, StepContext, K_PARAM, Params};
 use crate::model::{DSpec, Discriminator};
 
@@ -53,15 +54,15 @@ pub fn pull_away<B: Backend>(codes: Tensor<B, 2>) -> Tensor<B, 1> {
     let norms = codes.clone().powi_scalar(2).sum_dim(1).add_scalar(1e-12).sqrt();
     let unit = codes / norms;
     let cos = unit.clone().matmul(unit.clone().transpose());
-    let all = cos.powi_scalar(2).sum();
+    let all = cos.powi_scalar(2).flat_sum();
     // The diagonal holds cos(S_i, S_i)² = ‖unit_i‖⁴ (1 up to rounding); remove it exactly.
-    let diag = unit.powi_scalar(2).sum_dim(1).powi_scalar(2).sum();
+    let diag = unit.powi_scalar(2).sum_dim(1).powi_scalar(2).flat_sum();
     (all - diag).div_scalar((n * n.saturating_sub(1)).max(1) as f64)
 }
 
 /// `E[E(x)] + E[max(0, m - E(G(z)))]` from per-sample energies (the hinge is applied per sample).
 pub fn ebgan_d_loss<B: Backend>(energy_real: Tensor<B, 1>, energy_fake: Tensor<B, 1>, margin: f64) -> Tensor<B, 1> {
-    energy_real.mean() + energy_fake.neg().add_scalar(margin).clamp_min(0.0).mean()
+    energy_real.flat_mean() + energy_fake.neg().add_scalar(margin).clamp_min(0.0).flat_mean()
 }
 
 impl<B: AutodiffBackend> Objective<B> for Ebgan {
@@ -88,13 +89,13 @@ impl<B: AutodiffBackend> Objective<B> for Ebgan {
         let (er, _) = energy(d, real);
         let (ef, _) = energy(d, fake.images);
         let value = ebgan_d_loss(er.clone(), ef.clone(), self.margin);
-        Loss { value, diagnostics: vec![("energy_real", er.detach().mean()), ("energy_fake", ef.detach().mean())] }
+        Loss { value, diagnostics: vec![("energy_real", er.detach().flat_mean()), ("energy_fake", ef.detach().flat_mean())] }
     }
 
     fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
         let (ef, codes) = energy(d, fake.images);
         let pt = pull_away(codes);
-        let value = ef.mean() + pt.clone().mul_scalar(self.lambda_pt);
+        let value = ef.flat_mean() + pt.clone().mul_scalar(self.lambda_pt);
         Loss { value, diagnostics: vec![("pull_away", pt.detach())] }
     }
 }

@@ -5,6 +5,7 @@
 
 use burn::tensor::{activation, backend::AutodiffBackend, backend::Backend, Tensor};
 
+use super::losses::Flat;
 use super::losses::{bce_with_logits, gan_d_loss, mean_prob};
 use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext, K_PARAM, P_REAL, Params};
 use crate::model::{DSpec, Discriminator, GSpec};
@@ -62,8 +63,8 @@ pub fn info_loss<B: Backend>(q: Tensor<B, 2>, z: Tensor<B, 2>) -> (Tensor<B, 1>,
     let (cat, con) = split_codes(z);
     let logits = q.clone().narrow(1, 0, CATEGORIES);
     let means = q.narrow(1, CATEGORIES, CONTINUOUS);
-    let ce = (activation::log_softmax(logits, 1) * cat).sum_dim(1).mean().neg();
-    let mse = (means - con).powi_scalar(2).mean();
+    let ce = (activation::log_softmax(logits, 1) * cat).sum_dim(1).flat_mean().neg();
+    let mse = (means - con).powi_scalar(2).flat_mean();
     (ce, mse)
 }
 

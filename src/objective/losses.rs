@@ -2,6 +2,25 @@
 
 use burn::tensor::{activation, backend::Backend, Tensor};
 
+/// The mean and sum of every value of a tensor, reduced as one flat vector: burn's GPU backend
+/// reduces a tensor of several dimensions one axis per kernel, so the mean of a `[n, 1]` score took two.
+pub trait Flat<B: Backend> {
+    fn flat_mean(self) -> Tensor<B, 1>;
+    fn flat_sum(self) -> Tensor<B, 1>;
+}
+
+impl<B: Backend, const D: usize> Flat<B> for Tensor<B, D> {
+    fn flat_mean(self) -> Tensor<B, 1> {
+        let n = self.shape().num_elements();
+        self.reshape([n]).mean()
+    }
+
+    fn flat_sum(self) -> Tensor<B, 1> {
+        let n = self.shape().num_elements();
+        self.reshape([n]).sum()
+    }
+}
+
 /// `softplus(t) = log(1 + e^t)`, computed as `max(t, 0) + log1p(e^{-|t|})` so it never overflows.
 pub fn softplus<B: Backend, const D: usize>(t: Tensor<B, D>) -> Tensor<B, D> {
     let pos = t.clone().clamp_min(0.0);
@@ -14,10 +33,10 @@ pub fn softplus<B: Backend, const D: usize>(t: Tensor<B, D>) -> Tensor<B, D> {
 pub fn bce_with_logits<B: Backend>(logits: Tensor<B, 2>, target: f64) -> Tensor<B, 1> {
     let pos = softplus(logits.clone().neg()).mul_scalar(target);
     if target == 1.0 {
-        return pos.mean();
+        return pos.flat_mean();
     }
     let neg = softplus(logits).mul_scalar(1.0 - target);
-    (pos + neg).mean()
+    (pos + neg).flat_mean()
 }
 
 /// Discriminator loss of the original GAN: `E[softplus(-l(x))] + E[softplus(l(G(z)))]`,
@@ -28,7 +47,7 @@ pub fn gan_d_loss<B: Backend>(real: Tensor<B, 2>, fake: Tensor<B, 2>, real_targe
 
 /// Mean probability `E[σ(l)]` the discriminator assigns to "real".
 pub fn mean_prob<B: Backend>(logits: Tensor<B, 2>) -> Tensor<B, 1> {
-    activation::sigmoid(logits).mean()
+    activation::sigmoid(logits).flat_mean()
 }
 
 /// Jensen-Shannon estimate from a discriminator loss: with the optimal D, `L_D = log 4 - 2·JS`.
@@ -39,5 +58,5 @@ pub fn js_estimate<B: Backend>(d_loss: Tensor<B, 1>) -> Tensor<B, 1> {
 /// Binary cross-entropy on logits against per-sample targets `t` (e.g. noisy labels):
 /// `E[softplus(l) - t·l]`, which equals `t·softplus(-l) + (1-t)·softplus(l)`.
 pub fn bce_with_logit_targets<B: Backend>(logits: Tensor<B, 2>, targets: Tensor<B, 2>) -> Tensor<B, 1> {
-    (softplus(logits.clone()) - logits * targets).mean()
+    (softplus(logits.clone()) - logits * targets).flat_mean()
 }

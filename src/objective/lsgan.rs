@@ -2,6 +2,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, Tensor};
 
+use super::losses::Flat;
 use super::{k_of, raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Preset, Registered, StepContext, K_PARAM, Params};
 use crate::model::Discriminator;
 
@@ -46,7 +47,7 @@ impl Registered for Lsgan {
 
 /// `½E[(l - target)²]`.
 pub fn half_mse<B: burn::tensor::backend::Backend>(l: Tensor<B, 2>, target: f64) -> Tensor<B, 1> {
-    l.sub_scalar(target).powi_scalar(2).mean().mul_scalar(0.5)
+    l.sub_scalar(target).powi_scalar(2).flat_mean().mul_scalar(0.5)
 }
 
 impl<B: AutodiffBackend> Objective<B> for Lsgan {
@@ -66,7 +67,7 @@ impl<B: AutodiffBackend> Objective<B> for Lsgan {
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
         let (lr, lf) = (d.forward(real), d.forward(fake.images));
         let value = half_mse(lr.clone(), self.b) + half_mse(lf.clone(), self.a);
-        Loss { value, diagnostics: vec![("d_real", lr.detach().mean()), ("d_fake", lf.detach().mean())] }
+        Loss { value, diagnostics: vec![("d_real", lr.detach().flat_mean()), ("d_fake", lf.detach().flat_mean())] }
     }
 
     fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {

@@ -7,6 +7,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Int, Tensor, TensorData};
 
+use super::losses::Flat;
 use super::losses::softplus;
 use super::wgan_gp::input_grad_sq_norms;
 use super::{raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext, K_PARAM, Params};
@@ -50,7 +51,7 @@ impl Registered for Meg {
 /// Jensen-Shannon mutual-information bound from T's outputs on joint pairs and on shuffled pairs:
 /// `E[-softplus(-T_joint)] - E[softplus(T_marginal)]`.
 pub fn jsd_mi<B: Backend>(joint: Tensor<B, 2>, marginal: Tensor<B, 2>) -> Tensor<B, 1> {
-    softplus(joint.neg()).mean().neg() - softplus(marginal).mean()
+    softplus(joint.neg()).flat_mean().neg() - softplus(marginal).flat_mean()
 }
 
 impl Meg {
@@ -89,9 +90,9 @@ impl<B: AutodiffBackend> Objective<B> for Meg {
 
     /// The energy's loss on the detached fakes; T takes no part in it.
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
-        let er = d.forward(real.clone()).mean();
-        let ef = d.forward(fake.images).mean();
-        let penalty = input_grad_sq_norms(d, real).mean();
+        let er = d.forward(real.clone()).flat_mean();
+        let ef = d.forward(fake.images).flat_mean();
+        let penalty = input_grad_sq_norms(d, real).flat_mean();
         let value = er.clone() - ef.clone() + penalty.clone().mul_scalar(self.lambda);
         Loss { value, diagnostics: vec![("energy_real", er.detach()), ("energy_fake", ef.detach()), ("gradient_penalty", penalty.detach())] }
     }
@@ -99,7 +100,7 @@ impl<B: AutodiffBackend> Objective<B> for Meg {
     /// `E[E(G(z))] - I_JSD` on a fake batch that is not detached: G descends it and T (see
     /// `g_step_trains_stats`) ascends `I_JSD`; the energy is not updated in this step.
     fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, ctx: &mut StepContext) -> Loss<B> {
-        let ef = d.forward(fake.images.clone()).mean();
+        let ef = d.forward(fake.images.clone()).flat_mean();
         let mi = self.mi(d, fake.images, fake.z, ctx);
         Loss { value: ef - mi.clone(), diagnostics: vec![("mi_estimate", mi.detach())] }
     }

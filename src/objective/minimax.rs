@@ -2,6 +2,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, Tensor};
 
+use super::losses::Flat;
 use super::losses::{gan_d_loss, js_estimate, mean_prob, softplus};
 use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, Registered, StepContext, K_PARAM, P_REAL, Params};
 use crate::model::Discriminator;
@@ -49,7 +50,7 @@ impl<B: AutodiffBackend> Objective<B> for Minimax {
     }
 
     fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
-        let value = softplus(d.forward(fake.images)).mean().neg();
+        let value = softplus(d.forward(fake.images)).flat_mean().neg();
         Loss { value, diagnostics: vec![] }
     }
 }

@@ -4,6 +4,7 @@
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor};
 
+use super::losses::Flat;
 use super::{raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext, Params};
 use crate::model::Discriminator;
 
@@ -65,7 +66,7 @@ impl<B: AutodiffBackend> Objective<B> for Wgan {
     }
 
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
-        let (fr, ff) = (d.forward(real).mean(), d.forward(fake.images).mean());
+        let (fr, ff) = (d.forward(real).flat_mean(), d.forward(fake.images).flat_mean());
         let value = ff - fr;
         // The fraction of weights at the bound, measured on the critic as it enters this step
         // (i.e. right after the previous clamp).
@@ -74,7 +75,7 @@ impl<B: AutodiffBackend> Objective<B> for Wgan {
     }
 
     fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
-        Loss { value: d.forward(fake.images).mean().neg(), diagnostics: vec![] }
+        Loss { value: d.forward(fake.images).flat_mean().neg(), diagnostics: vec![] }
     }
 
     fn after_d_step(&self, d: Discriminator<B>) -> Discriminator<B> {
@@ -130,6 +131,6 @@ impl<B: Backend> ModuleVisitor<B> for AtBound<B> {
         // mask to float is a kernel of its own, outside the fused ones). Exact: |w| - bound is exact
         // near the bound (Sterbenz) and, when positive, at least an f32 spacing of the bound (≥ 7e-12
         // for c ≥ 1e-4), which the factor lifts past 1; far from it the sign is all that matters.
-        self.at.push(w.detach().abs().sub_scalar(self.bound).mul_scalar(1e30).clamp(0.0, 1.0).sum());
+        self.at.push(w.detach().abs().sub_scalar(self.bound).mul_scalar(1e30).clamp(0.0, 1.0).flat_sum());
     }
 }

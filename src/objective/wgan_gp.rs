@@ -3,6 +3,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Distribution, Tensor};
 
+use super::losses::Flat;
 use super::{raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext, Params};
 use crate::model::{DSpec, Discriminator};
 
@@ -54,7 +55,7 @@ pub fn gradient_penalty<B: Backend>(
     let mix = real * eps.clone() + fake * eps.neg().add_scalar(1.0);
     // The tiny offset keeps the square root differentiable at a zero gradient.
     let norms = input_grad_sq_norms(d, mix).add_scalar(1e-12).sqrt();
-    (norms.clone().sub_scalar(1.0).powi_scalar(2).mean(), norms.mean())
+    (norms.clone().sub_scalar(1.0).powi_scalar(2).flat_mean(), norms.flat_mean())
 }
 
 impl<B: AutodiffBackend> Objective<B> for WganGp {
@@ -84,13 +85,13 @@ impl<B: AutodiffBackend> Objective<B> for WganGp {
         let [n, ..] = real.dims();
         let eps = ctx.sample([n, 1, 1, 1], Distribution::Uniform(0.0, 1.0), &real.device());
         let (penalty, mean_norm) = gradient_penalty(d, real.clone(), fake.images.clone(), eps);
-        let (fr, ff) = (d.forward(real).mean(), d.forward(fake.images).mean());
+        let (fr, ff) = (d.forward(real).flat_mean(), d.forward(fake.images).flat_mean());
         let wasserstein = fr - ff;
         let value = wasserstein.clone().neg() + penalty.clone().mul_scalar(self.lambda);
         Loss { value, diagnostics: vec![("w_estimate", wasserstein.detach()), ("gradient_penalty", penalty.detach()), ("grad_norm", mean_norm.detach())] }
     }
 
     fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
-        Loss { value: d.forward(fake.images).mean().neg(), diagnostics: vec![] }
+        Loss { value: d.forward(fake.images).flat_mean().neg(), diagnostics: vec![] }
     }
 }

@@ -246,22 +246,24 @@ enum ConvCase {
     Transposed,
 }
 
-/// A convolution through `cpu_conv` on backend `B`: the output and the gradients of `Σ y·r` with
-/// respect to x, the weight and (if any) the bias.
+/// A convolution through `cpu_conv` on backend `B`, used twice as D's layers are (on x and on −x/2,
+/// the second backward step adding to the parameters' gradients from the first): the output on x and
+/// the gradients of `Σ (y + y')·r` with respect to x, the weight and (if any) the bias.
 fn conv_on<B: burn::tensor::backend::AutodiffBackend>(case: ConvCase, x: (&[f32], [usize; 4]), w: (&[f32], [usize; 4]), b: Option<&[f32]>, r: &[f32], sp: [usize; 2], device: &B::Device) -> Vec<Vec<f64>> {
     use burn::tensor::{Tensor, TensorData};
     let x = Tensor::<B, 4>::from_data(TensorData::new(x.0.to_vec(), x.1), device).require_grad();
     let w = Tensor::<B, 4>::from_data(TensorData::new(w.0.to_vec(), w.1), device).require_grad();
     let b = b.map(|b| Tensor::<B, 1>::from_data(TensorData::new(b.to_vec(), [b.len()]), device).require_grad());
     use gan_playground::cpu_conv::{conv2d, conv2d_leaky, conv_transpose2d};
-    let y = match case {
-        ConvCase::Conv => conv2d(x.clone(), w.clone(), b.clone(), sp[0], sp[1]),
-        ConvCase::Leaky => conv2d_leaky(x.clone(), w.clone(), b.clone(), sp[0], sp[1], 0.2),
-        ConvCase::Transposed => conv_transpose2d(x.clone(), w.clone(), b.clone(), sp[0], sp[1]),
+    let apply = |x: Tensor<B, 4>| match case {
+        ConvCase::Conv => conv2d(x, w.clone(), b.clone(), sp[0], sp[1]),
+        ConvCase::Leaky => conv2d_leaky(x, w.clone(), b.clone(), sp[0], sp[1], 0.2),
+        ConvCase::Transposed => conv_transpose2d(x, w.clone(), b.clone(), sp[0], sp[1]),
     };
+    let (y, y2) = (apply(x.clone()), apply(x.clone().mul_scalar(-0.5)));
     let shape = y.dims();
     assert_eq!(shape.iter().product::<usize>(), r.len(), "output shape {shape:?}");
-    let grads = (y.clone() * Tensor::from_data(TensorData::new(r.to_vec(), shape), device)).sum().backward();
+    let grads = ((y.clone() + y2) * Tensor::from_data(TensorData::new(r.to_vec(), shape), device)).sum().backward();
     let flat = |t: Tensor<B::InnerBackend, 4>| t.flatten::<1>(0, 3).into_data().convert::<f64>().to_vec::<f64>().unwrap();
     let mut out = vec![flat(y.inner()), flat(x.grad(&grads).unwrap()), flat(w.grad(&grads).unwrap())];
     if let Some(b) = b {

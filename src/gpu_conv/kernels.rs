@@ -8,7 +8,9 @@
 //! - `data`: `x'[n, i, h, w] = b[i] + Σ dy[n, o, oh, ow] · w[o, i, kh, kw]` over `h = oh·s − p + kh`
 //!   (a convolution's input gradient; also a transposed convolution);
 //! - `weight`: `dw[o, i, kh, kw] = Σ dy[n, o, oh, ow] · x[n, i, oh·s − p + kh, ow·s − p + kw]` and the
-//!   bias gradient, the sum over batch and positions of `dy`'s or `x`'s channels.
+//!   bias gradient, the sum over batch and positions of `dy`'s or `x`'s channels; each plus the
+//!   gradient the parameter already has from another use in the same pass, where it has one (D scores
+//!   the real and the fake batch separately), which saves the addition's own kernel.
 //!
 //! A convolution may end in LeakyReLU: `forward` applies it, and `data` and `weight` take the
 //! gradient back through it from the layer's output (`y < 0` exactly where the activation's input
@@ -160,6 +162,8 @@ pub(super) fn conv_weight_kernel<F: Float>(
     dy: &Tensor<F>,
     x: &Tensor<F>,
     y: &Tensor<F>,
+    prev_w: &Tensor<F>,
+    prev_b: &Tensor<F>,
     dw: &mut Tensor<F>,
     db: &mut Tensor<F>,
     slope: f32,
@@ -167,6 +171,8 @@ pub(super) fn conv_weight_kernel<F: Float>(
     #[comptime] padding: u32,
     #[comptime] bias: u32,
     #[comptime] masked: bool,
+    #[comptime] add_w: bool,
+    #[comptime] add_b: bool,
     #[comptime] block: u32,
     #[define(F)] _dtype: StorageType,
 ) {
@@ -216,9 +222,17 @@ pub(super) fn conv_weight_kernel<F: Float>(
     reduce_shared::<F>(&mut shared);
     if unit == 0 {
         if id < n_w {
-            dw[id] = shared[0];
+            let mut sum = shared[0];
+            if comptime!(add_w) {
+                sum += prev_w[id];
+            }
+            dw[id] = sum;
         } else if id < n_w + n_b {
-            db[id - n_w] = shared[0];
+            let mut sum = shared[0];
+            if comptime!(add_b) {
+                sum += prev_b[id - n_w];
+            }
+            db[id - n_w] = sum;
         }
     }
 }

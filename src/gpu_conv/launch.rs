@@ -70,11 +70,15 @@ pub(super) enum BiasOf {
 }
 
 /// `[dw, db]` (db a placeholder when `bias` is `None`) for a `[o, i, k, k]` weight; `mask`: the
-/// output of a LeakyReLU convolution, `dy` the gradient at it.
-fn weight_grad(dy: CubeTensor<WgpuRuntime>, x: CubeTensor<WgpuRuntime>, mask: Option<CubeTensor<WgpuRuntime>>, k: usize, bias: BiasOf, g: Geometry) -> [CubeTensor<WgpuRuntime>; 2] {
+/// output of a LeakyReLU convolution, `dy` the gradient at it; `prev`: gradients to add to dw and db.
+fn weight_grad(dy: CubeTensor<WgpuRuntime>, x: CubeTensor<WgpuRuntime>, mask: Option<CubeTensor<WgpuRuntime>>, prev: [Option<CubeTensor<WgpuRuntime>>; 2], k: usize, bias: BiasOf, g: Geometry) -> [CubeTensor<WgpuRuntime>; 2] {
     let (dy, x) = (into_contiguous(dy), into_contiguous(x));
     let masked = mask.is_some();
     let y = mask.map(into_contiguous).unwrap_or_else(|| placeholder(&dy));
+    let [prev_w, prev_b] = prev;
+    let (add_w, add_b) = (prev_w.is_some(), prev_b.is_some());
+    let prev_w = prev_w.map(into_contiguous).unwrap_or_else(|| placeholder(&dy));
+    let prev_b = prev_b.map(into_contiguous).unwrap_or_else(|| placeholder(&dy));
     let (o, i) = (dy.meta.shape()[1], x.meta.shape()[1]);
     let empty = |shape: Shape| empty_device_dtype(dy.client.clone(), dy.device.clone(), shape, dy.dtype);
     let dw = empty(Shape::new([o, i, k, k]));
@@ -96,6 +100,8 @@ fn weight_grad(dy: CubeTensor<WgpuRuntime>, x: CubeTensor<WgpuRuntime>, mask: Op
         dy.into_tensor_arg(),
         x.into_tensor_arg(),
         y.into_tensor_arg(),
+        prev_w.into_tensor_arg(),
+        prev_b.into_tensor_arg(),
         dw.clone().into_tensor_arg(),
         db.clone().into_tensor_arg(),
         g.leaky.unwrap_or(1.0),
@@ -103,6 +109,8 @@ fn weight_grad(dy: CubeTensor<WgpuRuntime>, x: CubeTensor<WgpuRuntime>, mask: Op
         g.padding as u32,
         bias as u32,
         masked,
+        add_w,
+        add_b,
         block,
         dtype,
     );
@@ -114,8 +122,9 @@ fn weight_grad(dy: CubeTensor<WgpuRuntime>, x: CubeTensor<WgpuRuntime>, mask: Op
 enum Launch {
     /// `forward` or (`dense_out`) `data`, into the output's shape.
     PerOutput { dense_out: bool, has_bias: bool, masked: bool },
-    /// `weight`, for a weight of side `k`.
-    Weight { k: usize, bias: BiasOf, masked: bool },
+    /// `weight`, for a weight of side `k`; the gradients to add to dw (`add_w`) and db (`add_b`)
+    /// follow the mask.
+    Weight { k: usize, bias: BiasOf, masked: bool, add_w: bool, add_b: bool },
 }
 
 #[derive(Debug)]
@@ -136,9 +145,11 @@ impl Operation<Runtime> for ConvOp {
                 let mask = masked.then(&mut next);
                 vec![per_output(dense_out, a, w, bias, mask, self.desc.outputs[0].shape.clone(), self.geometry)]
             }
-            Launch::Weight { k, bias, masked } => {
+            Launch::Weight { k, bias, masked, add_w, add_b } => {
                 let (dy, x) = (next(), next());
-                weight_grad(dy, x, masked.then(&mut next), k, bias, self.geometry).to_vec()
+                let mask = masked.then(&mut next);
+                let prev = [add_w.then(&mut next), add_b.then(&mut next)];
+                weight_grad(dy, x, mask, prev, k, bias, self.geometry).to_vec()
             }
         };
         for (ir, tensor) in self.desc.outputs.iter().zip(outs) {
@@ -171,15 +182,24 @@ pub(super) fn data(dy: FloatTensor<Wgpu>, w: FloatTensor<Wgpu>, b: Option<FloatT
 }
 
 /// `(dw, db)`: the weight gradient `[o, i, k, k]` and, unless `bias` is `None`, the bias gradient;
-/// `mask` as for `data`.
-pub(super) fn weight(dy: FloatTensor<Wgpu>, x: FloatTensor<Wgpu>, mask: Option<FloatTensor<Wgpu>>, k: usize, bias: BiasOf, g: Geometry) -> (FloatTensor<Wgpu>, Option<FloatTensor<Wgpu>>) {
+/// `mask` as for `data`; `prev`: gradients to add to them (the parameters' gradients so far).
+pub(super) fn weight(
+    dy: FloatTensor<Wgpu>,
+    x: FloatTensor<Wgpu>,
+    mask: Option<FloatTensor<Wgpu>>,
+    prev: [Option<FloatTensor<Wgpu>>; 2],
+    k: usize,
+    bias: BiasOf,
+    g: Geometry,
+) -> (FloatTensor<Wgpu>, Option<FloatTensor<Wgpu>>) {
     let (o, i) = (dy.shape[1], x.shape[1]);
     let db = match bias {
         BiasOf::None => Shape::new([1]),
         BiasOf::Dy => Shape::new([o]),
         BiasOf::X => Shape::new([i]),
     };
-    let launch = Launch::Weight { k, bias, masked: mask.is_some() };
-    let [dw, db] = register("gan_conv_weight", vec![Some(dy), Some(x), mask], vec![Shape::new([o, i, k, k]), db], launch, g).outputs();
+    let [prev_w, prev_b] = prev;
+    let launch = Launch::Weight { k, bias, masked: mask.is_some(), add_w: prev_w.is_some(), add_b: prev_b.is_some() };
+    let [dw, db] = register("gan_conv_weight", vec![Some(dy), Some(x), mask, prev_w, prev_b], vec![Shape::new([o, i, k, k]), db], launch, g).outputs();
     (dw, (bias != BiasOf::None).then_some(db))
 }

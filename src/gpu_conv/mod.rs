@@ -54,11 +54,13 @@ struct ConvBackward {
 }
 
 impl<const N: usize> Backward<Wgpu, N> for ConvBackward {
-    /// The layer's input and weight, and its output when it ends in LeakyReLU.
-    type State = (FloatTensor<Wgpu>, FloatTensor<Wgpu>, Option<FloatTensor<Wgpu>>);
+    /// The layer's input; its weight and bias as autodiff tensors, to take up the gradients they
+    /// already have from other uses in this pass; its output when it ends in LeakyReLU.
+    type State = (FloatTensor<Wgpu>, FloatTensor<Autodiff<Wgpu>>, Option<FloatTensor<Autodiff<Wgpu>>>, Option<FloatTensor<Wgpu>>);
 
     fn backward(self, ops: Ops<Self::State, N>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let (x, w, y) = ops.state;
+        let (x, w_ad, b_ad, y) = ops.state;
+        let w = w_ad.primitive.clone();
         let dy = grads.consume::<Wgpu>(&ops.node);
         let wants = |i: usize| ops.parents.get(i).is_some_and(Option::is_some);
         let (k, g) = (w.shape[3], self.geometry);
@@ -74,11 +76,17 @@ impl<const N: usize> Backward<Wgpu, N> for ConvBackward {
                 (true, Kind::Conv) => BiasOf::Dy,
                 (true, Kind::Transposed) => BiasOf::X,
             };
+            // The gradients so far go into the kernel's sums, so registering the results adds nothing.
+            let prev_w = if wants(1) { grads.remove::<Wgpu>(&w_ad) } else { None };
+            let prev_b = match (&b_ad, wants(2)) {
+                (Some(b), true) => grads.remove::<Wgpu>(b),
+                _ => None,
+            };
             // A transposed convolution's weight gradient is the correlation with the roles exchanged:
             // its input is on the strided side, its output gradient on the dense side.
             let (dw, db) = match self.kind {
-                Kind::Conv => launch::weight(dy, x, y, k, bias, g),
-                Kind::Transposed => launch::weight(x, dy, None, k, bias, plain),
+                Kind::Conv => launch::weight(dy, x, y, [prev_w, prev_b], k, bias, g),
+                Kind::Transposed => launch::weight(x, dy, None, [prev_w, prev_b], k, bias, plain),
             };
             (wants(1).then_some(dw), db)
         } else {
@@ -98,7 +106,7 @@ fn autodiff_conv(kind: Kind, x: Tensor<Autodiff<Wgpu>, 4>, w: Tensor<Autodiff<Wg
     let b = b.map(|b| b.into_primitive().tensor());
     let y = forward(kind, x.primitive.clone(), w.primitive.clone(), b.as_ref().map(|b| b.primitive.clone()), g);
     let op = ConvBackward { kind, geometry: g };
-    let state = (x.primitive.clone(), w.primitive.clone(), g.leaky.map(|_| y.clone()));
+    let state = (x.primitive.clone(), w.clone(), b.clone(), g.leaky.map(|_| y.clone()));
     let out = match b {
         Some(b) => match op.prepare::<NoCheckpointing>([x.node.clone(), w.node.clone(), b.node.clone()]).compute_bound().stateful() {
             OpsKind::Tracked(prep) => prep.finish(state, y),

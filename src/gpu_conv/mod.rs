@@ -12,18 +12,14 @@
 mod kernels;
 mod launch;
 
-use burn::backend::autodiff::checkpoint::base::Checkpointer;
-use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
-use burn::backend::autodiff::grads::Gradients;
-use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
-use burn::backend::{Autodiff, Wgpu};
+use burn::backend::Wgpu;
 use burn::tensor::backend::Backend;
 use burn::tensor::ops::FloatTensor;
-use burn::tensor::{Tensor, TensorPrimitive};
+use burn::tensor::{Shape, Tensor};
 
 use launch::{BiasOf, Geometry};
 
-use crate::backend::same;
+use crate::gpu::layer::{self, LayerGrads};
 
 /// Which of the two convolutions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,77 +43,38 @@ fn forward(kind: Kind, x: FloatTensor<Wgpu>, w: FloatTensor<Wgpu>, b: Option<Flo
     }
 }
 
+/// The layer's backward kernels: which convolution, its geometry and its kernel side.
 #[derive(Debug)]
-struct ConvBackward {
+struct Grads {
     kind: Kind,
     geometry: Geometry,
+    k: usize,
 }
 
-impl<const N: usize> Backward<Wgpu, N> for ConvBackward {
-    /// The layer's input; its weight and bias as autodiff tensors, to take up the gradients they
-    /// already have from other uses in this pass; its output when it ends in LeakyReLU.
-    type State = (FloatTensor<Wgpu>, FloatTensor<Autodiff<Wgpu>>, Option<FloatTensor<Autodiff<Wgpu>>>, Option<FloatTensor<Wgpu>>);
-
-    fn backward(self, ops: Ops<Self::State, N>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let (x, w_ad, b_ad, y) = ops.state;
-        let w = w_ad.primitive.clone();
-        let dy = grads.consume::<Wgpu>(&ops.node);
-        let wants = |i: usize| ops.parents.get(i).is_some_and(Option::is_some);
-        let (k, g) = (w.shape[3], self.geometry);
-        // The gradients go through the kernels with the strides and padding; no activation on the way.
-        let plain = Geometry { leaky: None, ..g };
-        let dx = wants(0).then(|| match self.kind {
-            Kind::Conv => launch::data(dy.clone(), w.clone(), None, y.clone(), [x.shape[2], x.shape[3]], g),
-            Kind::Transposed => launch::forward(dy.clone(), w.clone(), None, plain),
-        });
-        let (dw, db) = if wants(1) || wants(2) {
-            let bias = match (wants(2), self.kind) {
-                (false, _) => BiasOf::None,
-                (true, Kind::Conv) => BiasOf::Dy,
-                (true, Kind::Transposed) => BiasOf::X,
-            };
-            // The gradients so far go into the kernel's sums, so registering the results adds nothing.
-            let prev_w = if wants(1) { grads.remove::<Wgpu>(&w_ad) } else { None };
-            let prev_b = match (&b_ad, wants(2)) {
-                (Some(b), true) => grads.remove::<Wgpu>(b),
-                _ => None,
-            };
-            // A transposed convolution's weight gradient is the correlation with the roles exchanged:
-            // its input is on the strided side, its output gradient on the dense side.
-            let (dw, db) = match self.kind {
-                Kind::Conv => launch::weight(dy, x, y, [prev_w, prev_b], k, bias, g),
-                Kind::Transposed => launch::weight(x, dy, None, [prev_w, prev_b], k, bias, plain),
-            };
-            (wants(1).then_some(dw), db)
-        } else {
-            (None, None)
-        };
-        for (node, grad) in ops.parents.iter().zip([dx, dw, db]) {
-            if let (Some(node), Some(grad)) = (node, grad) {
-                grads.register::<Wgpu>(node.id, grad);
-            }
+impl LayerGrads for Grads {
+    fn data(&self, dy: FloatTensor<Wgpu>, x_shape: &Shape, w: FloatTensor<Wgpu>, y: Option<FloatTensor<Wgpu>>) -> FloatTensor<Wgpu> {
+        let g = self.geometry;
+        match self.kind {
+            Kind::Conv => launch::data(dy, w, None, y, [x_shape[2], x_shape[3]], g),
+            // The gradients go through the kernels with the strides and padding; no activation.
+            Kind::Transposed => launch::forward(dy, w, None, Geometry { leaky: None, ..g }),
         }
     }
-}
 
-/// The convolution on the autodiff GPU backend, recorded as one operation of the graph.
-fn autodiff_conv(kind: Kind, x: Tensor<Autodiff<Wgpu>, 4>, w: Tensor<Autodiff<Wgpu>, 4>, b: Option<Tensor<Autodiff<Wgpu>, 1>>, g: Geometry) -> Tensor<Autodiff<Wgpu>, 4> {
-    let (x, w) = (x.into_primitive().tensor(), w.into_primitive().tensor());
-    let b = b.map(|b| b.into_primitive().tensor());
-    let y = forward(kind, x.primitive.clone(), w.primitive.clone(), b.as_ref().map(|b| b.primitive.clone()), g);
-    let op = ConvBackward { kind, geometry: g };
-    let state = (x.primitive.clone(), w.clone(), b.clone(), g.leaky.map(|_| y.clone()));
-    let out = match b {
-        Some(b) => match op.prepare::<NoCheckpointing>([x.node.clone(), w.node.clone(), b.node.clone()]).compute_bound().stateful() {
-            OpsKind::Tracked(prep) => prep.finish(state, y),
-            OpsKind::UnTracked(prep) => prep.finish(y),
-        },
-        None => match op.prepare::<NoCheckpointing>([x.node.clone(), w.node.clone()]).compute_bound().stateful() {
-            OpsKind::Tracked(prep) => prep.finish(state, y),
-            OpsKind::UnTracked(prep) => prep.finish(y),
-        },
-    };
-    Tensor::from_primitive(TensorPrimitive::Float(out))
+    fn weights(&self, dy: FloatTensor<Wgpu>, x: FloatTensor<Wgpu>, y: Option<FloatTensor<Wgpu>>, bias: bool, prev: [Option<FloatTensor<Wgpu>>; 2]) -> (FloatTensor<Wgpu>, Option<FloatTensor<Wgpu>>) {
+        let (g, k) = (self.geometry, self.k);
+        let bias = match (bias, self.kind) {
+            (false, _) => BiasOf::None,
+            (true, Kind::Conv) => BiasOf::Dy,
+            (true, Kind::Transposed) => BiasOf::X,
+        };
+        // A transposed convolution's weight gradient is the correlation with the roles exchanged:
+        // its input is on the strided side, its output gradient on the dense side.
+        match self.kind {
+            Kind::Conv => launch::weight(dy, x, y, prev, k, bias, g),
+            Kind::Transposed => launch::weight(x, dy, None, prev, k, bias, Geometry { leaky: None, ..g }),
+        }
+    }
 }
 
 /// Runs `kind` with our kernels when `B` is the GPU backend, with or without autodiff, then
@@ -133,22 +90,7 @@ pub(crate) fn on_gpu<B: Backend>(
     leaky: Option<f64>,
 ) -> Result<Tensor<B, 4>, (Tensor<B, 4>, Tensor<B, 4>, Option<Tensor<B, 1>>)> {
     let g = Geometry { stride, padding, leaky: leaky.map(|s| s as f32) };
-    let x = match same::<_, Tensor<Autodiff<Wgpu>, 4>>(x) {
-        Ok(x) => {
-            let w = same(w).ok().expect("the weight is on the backend of the input");
-            let b = b.map(|b| same(b).ok().expect("the bias is on the backend of the input"));
-            return Ok(same(autodiff_conv(kind, x, w, b, g)).ok().expect("the same backend"));
-        }
-        Err(x) => x,
-    };
-    match same::<_, Tensor<Wgpu, 4>>(x) {
-        Ok(x) => {
-            let prim = |t: Tensor<Wgpu, 4>| t.into_primitive().tensor();
-            let w = prim(same(w).ok().expect("the weight is on the backend of the input"));
-            let b = b.map(|b| same::<_, Tensor<Wgpu, 1>>(b).ok().expect("the bias is on the backend of the input").into_primitive().tensor());
-            let y: Tensor<Wgpu, 4> = Tensor::from_primitive(TensorPrimitive::Float(forward(kind, prim(x), w, b, g)));
-            Ok(same(y).ok().expect("the same backend"))
-        }
-        Err(x) => Err((x, w, b)),
-    }
+    let grads = Grads { kind, geometry: g, k: w.dims()[3] };
+    // With LeakyReLU inside, the gradient kernels take it back through from the output.
+    layer::on_gpu(x, w, b, grads, g.leaky.is_some(), |x, w, b| forward(kind, x, w, b, g))
 }

@@ -1,5 +1,8 @@
 //! What the project's own GPU kernels (CubeCL) share: the backend under burn's fusion layer, the workgroup
-//! size, a sum in workgroup memory and the output descriptions a custom operation registers.
+//! size, a sum in workgroup memory, the registration of a custom operation, and (`layer`) a layer as one
+//! operation of the autodiff graph.
+
+pub(crate) mod layer;
 
 use burn::backend::wgpu::{CubeBackend, CubeTensor, WgpuRuntime};
 use burn::backend::Wgpu;

@@ -53,11 +53,6 @@ pub(crate) fn grid(values: usize, block: u32) -> CubeCount {
     CubeCount::Static(across as u32, groups.div_ceil(across) as u32, 1)
 }
 
-/// Output descriptions of the given shapes, all of `like`'s dtype.
-pub(crate) fn outputs<const N: usize>(like: &FloatTensor<Wgpu>, shapes: [Shape; N]) -> [TensorIr; N] {
-    shapes.map(|shape| TensorIr::uninit(like.client.create_empty_handle(), shape, like.dtype))
-}
-
 /// Registers a custom operation `name` on `inputs` (f32) in burn's fusion stream, with outputs of
 /// `shapes` in that order; `op` builds what runs from the recorded description.
 pub(crate) fn register<O: Operation<Runtime> + 'static>(
@@ -67,8 +62,9 @@ pub(crate) fn register<O: Operation<Runtime> + 'static>(
     op: impl FnOnce(CustomOpIr) -> O,
 ) -> Vec<FloatTensor<Wgpu>> {
     assert!(inputs.iter().all(|t| t.dtype == DType::F32), "our kernels are compiled for f32");
-    let outs: Vec<_> = shapes.into_iter().map(|s| outputs(&inputs[0], [s])[0].clone()).collect();
-    let client = inputs[0].client.clone();
+    let like = &inputs[0];
+    let outs: Vec<_> = shapes.into_iter().map(|shape| TensorIr::uninit(like.client.create_empty_handle(), shape, like.dtype)).collect();
+    let client = like.client.clone();
     let streams = OperationStreams::with_inputs(inputs.iter());
     let irs: Vec<_> = inputs.into_iter().map(|t| t.into_ir()).collect();
     let desc = CustomOpIr::new(name, &irs, &outs);

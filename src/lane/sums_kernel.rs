@@ -13,14 +13,14 @@
 use burn::backend::wgpu::{CubeTensor, WgpuRuntime};
 use burn::backend::Wgpu;
 use burn::tensor::ops::FloatTensor;
-use burn::tensor::{DType, Shape, TensorPrimitive};
+use burn::tensor::{Shape, TensorPrimitive};
 use burn_cubecl::kernel::into_contiguous;
 use burn_cubecl::ops::numeric::empty_device_dtype;
-use burn_fusion::stream::{Operation, OperationStreams};
-use burn_ir::{CustomOpIr, OperationIr, OperationOutput};
+use burn_fusion::stream::Operation;
+use burn_ir::{CustomOpIr, OperationOutput};
 use cubecl::prelude::*;
 
-use crate::gpu::{block_size, outputs, reduce_shared, Handles, Inner, Runtime};
+use crate::gpu::{self, block_size, reduce_shared, Handles, Inner, Runtime};
 
 /// Tensors one kernel reads (six inputs and the output: 7 storage bindings).
 const GROUP: usize = 6;
@@ -149,13 +149,8 @@ impl Operation<Runtime> for PartialSumsOp {
 /// One kernel's partial sums of `group` (flat f32 tensors; with `carry` the first is the previous
 /// kernel's partial sums), registered in burn's fusion stream.
 fn register(group: Vec<FloatTensor<Wgpu>>, workgroups: usize, square: bool, carry: bool) -> FloatTensor<Wgpu> {
-    assert!(group.iter().all(|t| t.dtype == DType::F32), "the sums kernel is compiled for f32");
-    let [out] = outputs(&group[0], [Shape::new([workgroups])]);
-    let client = group[0].client.clone();
-    let streams = OperationStreams::with_inputs(group.iter());
-    let inputs: Vec<_> = group.into_iter().map(|t| t.into_ir()).collect();
-    let desc = CustomOpIr::new("gan_partial_sums", &inputs, &[out]);
-    client.register(streams, OperationIr::Custom(desc.clone()), PartialSumsOp { desc, workgroups, square, carry }).output()
+    let shapes = vec![Shape::new([workgroups])];
+    gpu::register("gan_partial_sums", group, shapes, |desc| PartialSumsOp { desc, workgroups, square, carry }).output()
 }
 
 /// `Σ` over every value of `tensors` (`Σ x²` when `square`), as a `[1]` tensor: a chain of kernels,

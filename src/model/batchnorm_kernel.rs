@@ -12,14 +12,14 @@
 use burn::backend::wgpu::{CubeTensor, WgpuRuntime};
 use burn::backend::Wgpu;
 use burn::tensor::ops::FloatTensor;
-use burn::tensor::{DType, Shape};
+use burn::tensor::Shape;
 use burn_cubecl::kernel::into_contiguous;
 use burn_cubecl::ops::numeric::empty_device_dtype;
-use burn_fusion::stream::{Operation, OperationStreams};
-use burn_ir::{CustomOpIr, OperationIr, OperationOutput};
+use burn_fusion::stream::Operation;
+use burn_ir::{CustomOpIr, OperationOutput};
 use cubecl::prelude::*;
 
-use crate::gpu::{block_size, outputs, reduce_shared, Handles, Inner, Runtime};
+use crate::gpu::{self, block_size, reduce_shared, Handles, Inner, Runtime};
 
 /// Index of the `i`-th value of channel `CUBE_POS_X` in a contiguous `[N, C, L]` tensor.
 #[cube]
@@ -281,36 +281,22 @@ impl Operation<Runtime> for BackwardOp {
 
 /// The training pass of `x` (`[N, C, L]`, γ and β `[C]`) as one kernel: `[y, mean, var, inv_std]`.
 pub fn train_forward(x: FloatTensor<Wgpu>, gamma: FloatTensor<Wgpu>, beta: FloatTensor<Wgpu>, epsilon: f64) -> [FloatTensor<Wgpu>; 4] {
-    assert_eq!(x.dtype, DType::F32, "BatchNorm's kernels are compiled for f32");
     let c = x.shape[1];
-    let outs = outputs(&x, [x.shape.clone(), Shape::new([c]), Shape::new([c]), Shape::new([c])]);
-    let client = x.client.clone();
-    let streams = OperationStreams::with_inputs([&x, &gamma, &beta]);
-    let desc = CustomOpIr::new("gan_batchnorm_forward", &[x.into_ir(), gamma.into_ir(), beta.into_ir()], &outs);
-    client
-        .register(streams, OperationIr::Custom(desc.clone()), ForwardOp { desc, epsilon: epsilon as f32 })
-        .outputs()
+    let shapes = vec![x.shape.clone(), Shape::new([c]), Shape::new([c]), Shape::new([c])];
+    gpu::register("gan_batchnorm_forward", vec![x, gamma, beta], shapes, |desc| ForwardOp { desc, epsilon: epsilon as f32 }).outputs()
 }
 
 /// The backward pass as one kernel: `[dx, dgamma, dbeta]` from `[dy, x, mean, inv_std, gamma]`.
 pub fn train_backward(inputs: [FloatTensor<Wgpu>; 5]) -> [FloatTensor<Wgpu>; 3] {
     let (x, c) = (&inputs[1], inputs[1].shape[1]);
-    let outs = outputs(x, [x.shape.clone(), Shape::new([c]), Shape::new([c])]);
-    let client = x.client.clone();
-    let streams = OperationStreams::with_inputs(inputs.iter());
-    let inputs = inputs.map(|t| t.into_ir());
-    let desc = CustomOpIr::new("gan_batchnorm_backward", &inputs, &outs);
-    client.register(streams, OperationIr::Custom(desc.clone()), BackwardOp { desc }).outputs()
+    let shapes = vec![x.shape.clone(), Shape::new([c]), Shape::new([c])];
+    gpu::register("gan_batchnorm_backward", inputs.to_vec(), shapes, |desc| BackwardOp { desc }).outputs()
 }
 
 /// The running statistics after a training pass as one kernel: `[old·(1 − m) + batch·m]` for the mean
 /// and the variance, from `[old_mean, old_var, mean, var]`.
 pub fn blend_running(inputs: [FloatTensor<Wgpu>; 4], momentum: f64) -> [FloatTensor<Wgpu>; 2] {
     let c = inputs[0].shape[0];
-    let outs = outputs(&inputs[0], [Shape::new([c]), Shape::new([c])]);
-    let client = inputs[0].client.clone();
-    let streams = OperationStreams::with_inputs(inputs.iter());
-    let inputs = inputs.map(|t| t.into_ir());
-    let desc = CustomOpIr::new("gan_batchnorm_blend", &inputs, &outs);
-    client.register(streams, OperationIr::Custom(desc.clone()), BlendOp { desc, momentum }).outputs()
+    let shapes = vec![Shape::new([c]), Shape::new([c])];
+    gpu::register("gan_batchnorm_blend", inputs.to_vec(), shapes, |desc| BlendOp { desc, momentum }).outputs()
 }

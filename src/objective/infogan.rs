@@ -5,8 +5,7 @@
 
 use burn::tensor::{activation, backend::AutodiffBackend, backend::Backend, Tensor};
 
-use super::losses::Flat;
-use super::losses::{bce_with_logits, gan_d_loss, mean_prob};
+use super::losses::{Flat, bce_with_logits, gan_d_loss, mean_prob};
 use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext, K_PARAM, P_REAL, Params};
 use crate::model::{DSpec, Discriminator, GSpec};
 

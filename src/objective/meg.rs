@@ -7,8 +7,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Int, Tensor, TensorData};
 
-use super::losses::Flat;
-use super::losses::softplus;
+use super::losses::{softplus, Flat};
 use super::wgan_gp::input_grad_sq_norms;
 use super::{raw_score, unbounded, Fake, Loss, Objective, ObjectiveInfo, OptimizerKind, ParamSpec, Registered, StepContext, K_PARAM, Params};
 use crate::model::{DSpec, Discriminator};

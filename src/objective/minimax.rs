@@ -2,8 +2,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, Tensor};
 
-use super::losses::Flat;
-use super::losses::{gan_d_loss, js_estimate, mean_prob, softplus};
+use super::losses::{Flat, gan_d_loss, js_estimate, mean_prob, softplus};
 use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, Registered, StepContext, K_PARAM, P_REAL, Params};
 use crate::model::Discriminator;
 

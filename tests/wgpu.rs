@@ -371,3 +371,63 @@ fn dense_layers_on_wgpu_match_the_cpu_backend() {
         assert_close(&format!("{act:?} [{n}, {i}] -> {o}"), names, &gpu, &cpu);
     }
 }
+
+/// The GAN cross-entropy terms on backend `B` for logits `a` (and `b`), each with its target: the
+/// loss, the mean probabilities, the gradients of `1.7·loss` for each batch's logits, and the loss
+/// without autodiff.
+fn bce_on<B: burn::tensor::backend::AutodiffBackend>(a: (&[f32], f64), b: Option<(&[f32], f64)>, device: &B::Device) -> Vec<Vec<f64>> {
+    use burn::tensor::{Tensor, TensorData};
+    use gan_playground::objective::losses::{bce_with_logits, gan_d_terms};
+    let t = |v: &[f32]| Tensor::<B, 2>::from_data(TensorData::new(v.to_vec(), [v.len(), 1]), device).require_grad();
+    let values = |t: Tensor<B::InnerBackend, 1>| t.into_data().convert::<f64>().to_vec::<f64>().unwrap();
+    let grad = |t: Tensor<B::InnerBackend, 2>| t.flatten::<1>(0, 1).into_data().convert::<f64>().to_vec::<f64>().unwrap();
+    let la = t(a.0);
+    match b {
+        None => {
+            let loss = bce_with_logits(la.clone(), a.1);
+            let grads = loss.clone().mul_scalar(1.7).backward();
+            let plain = bce_with_logits(la.clone().inner(), a.1);
+            vec![values(loss.inner()), grad(la.grad(&grads).unwrap()), values(plain)]
+        }
+        Some(b) => {
+            let lb = t(b.0);
+            let (loss, pa, pb) = gan_d_terms(la.clone(), lb.clone(), a.1);
+            let grads = loss.clone().mul_scalar(1.7).backward();
+            let (plain, ..) = gan_d_terms(la.clone().inner(), lb.clone().inner(), a.1);
+            let (ga, gb) = (grad(la.grad(&grads).unwrap()), grad(lb.grad(&grads).unwrap()));
+            vec![values(loss.inner()), values(pa.inner()), values(pb.inner()), ga, gb, values(plain)]
+        }
+    }
+}
+
+#[test]
+fn gan_cross_entropies_on_wgpu_match_the_cpu_backend() {
+    // On wgpu the cross-entropy terms run our two kernels (`objective/losses/gpu.rs`); on the CPU
+    // burn's operations. One and two batches, the targets 1, 0 and 0.9 (label smoothing), batches of
+    // different sizes, more logits than one workgroup's invocations, and logits far into both tails.
+    use gan_playground::backend::{cpu_device, Cpu};
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+    let device = gpu_device();
+    if adapter().is_none() {
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(5);
+    let mut draw = |k: usize, spread: f32| (0..k).map(|_| rng.random_range(-spread..spread)).collect::<Vec<f32>>();
+    // Not exactly 0: there burn's softplus on the CPU takes the gradients of |l| and max(l, 0) at
+    // their kinks (softplus'(0) comes out 0 instead of σ(0) = 0.5); the kernel's is σ(l) − t.
+    let tails = vec![-120.0, -30.0, -8.0, 0.5, 8.0, 30.0, 120.0];
+    let (small, wide, big) = (draw(7, 3.0), draw(64, 12.0), draw(700, 4.0));
+    let cases: Vec<(&str, (&[f32], f64), Option<(&[f32], f64)>)> = vec![
+        ("one batch, target 1", (&wide, 1.0), None),
+        ("one batch, target 0", (&big, 0.0), None),
+        ("one batch, target 0.9, tails", (&tails, 0.9), None),
+        ("two batches, 1 and 0", (&wide, 1.0), Some((&small, 0.0))),
+        ("two batches, 0.9 and 0, tails", (&tails, 0.9), Some((&big, 0.0))),
+    ];
+    for (case, a, b) in cases {
+        let cpu = bce_on::<Cpu>(a, b, &cpu_device());
+        let gpu = bce_on::<Gpu>(a, b, &device);
+        let names: &[&str] = if b.is_some() { &["loss", "p_real", "p_fake", "real gradient", "fake gradient", "loss without autodiff"] } else { &["loss", "gradient", "loss without autodiff"] };
+        assert_close(case, names, &gpu, &cpu);
+    }
+}

@@ -5,7 +5,7 @@
 
 use burn::tensor::{activation, backend::AutodiffBackend, backend::Backend, Tensor};
 
-use super::losses::{Flat, bce_with_logits, gan_d_loss, mean_prob};
+use super::losses::{Flat, bce_with_logits, gan_d_terms};
 use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext, K_PARAM, P_REAL, Params};
 use crate::model::{DSpec, Discriminator, GSpec};
 
@@ -99,8 +99,8 @@ impl<B: AutodiffBackend> Objective<B> for InfoGan {
         let features = d.features(fake.images);
         let lf = d.score(features.clone());
         let (info, _) = self.info(d, features, fake.z);
-        let value = gan_d_loss(lr.clone(), lf.clone(), 1.0) + info;
-        Loss { value, diagnostics: vec![("d_real", mean_prob(lr.detach())), ("d_fake", mean_prob(lf.detach()))] }
+        let (adversarial, d_real, d_fake) = gan_d_terms(lr, lf, 1.0);
+        Loss { value: adversarial + info, diagnostics: vec![("d_real", d_real), ("d_fake", d_fake)] }
     }
 
     /// `L_G + L_I` on the same fake batch; reports the MI lower bound `log 10 - CE` and `L_I`.

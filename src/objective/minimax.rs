@@ -2,7 +2,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, Tensor};
 
-use super::losses::{Flat, gan_d_loss, js_estimate, mean_prob, softplus};
+use super::losses::{bce_with_logits, gan_d_terms, js_estimate};
 use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, Registered, StepContext, K_PARAM, P_REAL, Params};
 use crate::model::Discriminator;
 
@@ -42,14 +42,14 @@ impl<B: AutodiffBackend> Objective<B> for Minimax {
     }
 
     fn d_loss(&self, d: &Discriminator<B>, real: Tensor<B, 4>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
-        let (lr, lf) = (d.forward(real), d.forward(fake.images));
-        let value = gan_d_loss(lr.clone(), lf.clone(), 1.0);
-        let diagnostics = vec![("d_real", mean_prob(lr)), ("d_fake", mean_prob(lf)), ("js_estimate", js_estimate(value.clone().detach()))];
+        let (value, d_real, d_fake) = gan_d_terms(d.forward(real), d.forward(fake.images), 1.0);
+        let diagnostics = vec![("d_real", d_real), ("d_fake", d_fake), ("js_estimate", js_estimate(value.clone().detach()))];
         Loss { value, diagnostics }
     }
 
     fn g_loss(&self, d: &Discriminator<B>, fake: Fake<B>, _: &mut StepContext) -> Loss<B> {
-        let value = softplus(d.forward(fake.images)).flat_mean().neg();
+        // E[softplus(l)] is the cross-entropy against the target 0.
+        let value = bce_with_logits(d.forward(fake.images), 0.0).neg();
         Loss { value, diagnostics: vec![] }
     }
 }

@@ -3,7 +3,7 @@
 
 use burn::tensor::{backend::AutodiffBackend, Distribution, Tensor};
 
-use super::losses::{bce_with_logit_targets, bce_with_logits, gan_d_loss, js_estimate, mean_prob};
+use super::losses::{bce_with_logit_targets, bce_with_logits, gan_d_terms, js_estimate, mean_prob};
 use super::{k_of, Fake, Loss, Objective, ObjectiveInfo, ParamSpec, Registered, StepContext, K_PARAM, P_REAL, Params};
 use crate::model::{Discriminator, GSpec};
 
@@ -102,17 +102,18 @@ impl<B: AutodiffBackend> Objective<B> for NonSaturating {
         let sigma = Tensor::from_floats([self.noise_sigma(ctx.g_step) as f32], &real.device());
         let (real, fake) = (self.noisy(real, ctx), self.noisy(fake.images, ctx));
         let (lr, lf) = (d.forward(real), d.forward(fake));
-        let value = if self.noisy_labels {
+        let (value, d_real, d_fake) = if self.noisy_labels {
             let [n, _] = lr.dims();
             let device = lr.device();
             let (tr, tf) = (self.labels(n, self.real_target, ctx, &device), self.labels(n, 0.0, ctx, &device));
-            bce_with_logit_targets(lr.clone(), tr) + bce_with_logit_targets(lf.clone(), tf)
+            let value = bce_with_logit_targets(lr.clone(), tr) + bce_with_logit_targets(lf.clone(), tf);
+            (value, mean_prob(lr.detach()), mean_prob(lf.detach()))
         } else {
-            gan_d_loss(lr.clone(), lf.clone(), self.real_target)
+            gan_d_terms(lr, lf, self.real_target)
         };
         let diagnostics = vec![
-            ("d_real", mean_prob(lr.detach())),
-            ("d_fake", mean_prob(lf.detach())),
+            ("d_real", d_real),
+            ("d_fake", d_fake),
             ("js_estimate", js_estimate(value.clone().detach())),
             ("instance_noise", sigma),
         ];

@@ -431,3 +431,71 @@ fn gan_cross_entropies_on_wgpu_match_the_cpu_backend() {
         assert_close(case, names, &gpu, &cpu);
     }
 }
+
+#[derive(burn::module::Module, Debug)]
+struct TwoLayers<B: burn::tensor::backend::Backend> {
+    a: burn::nn::Linear<B>,
+    b: burn::nn::Linear<B>,
+}
+
+/// Six Adam steps of a small two-layer net on backend `B` through `Opt` (the parameters' lengths 15,
+/// 3, 3 and 1 leave padding between them in the fused step's buffers), with a parameter changed
+/// outside the optimizer before the third step and the state round-tripped through the host (as a
+/// checkpoint does) before the fifth: every parameter after each step, then the moments.
+fn adam_on<B: burn::tensor::backend::AutodiffBackend>(device: &B::Device) -> Vec<Vec<f64>> {
+    use burn::module::{Module, Param};
+    use burn::nn::Linear;
+    use burn::optim::GradientsParams;
+    use burn::tensor::{Tensor, TensorData};
+    use gan_playground::opt::{Opt, ParamState};
+    let values = |n: usize, k: f32| (0..n).map(|i| ((i as f32 + 1.0) * k).sin() * 0.5).collect::<Vec<f32>>();
+    let linear = |i: usize, o: usize, k: f32| Linear {
+        weight: Param::from_tensor(Tensor::<B, 2>::from_data(TensorData::new(values(i * o, k), [i, o]), device)),
+        bias: Some(Param::from_tensor(Tensor::<B, 1>::from_data(TensorData::new(values(o, k + 0.3), [o]), device))),
+    };
+    let mut net = TwoLayers { a: linear(5, 3, 0.7), b: linear(3, 1, 1.3) };
+    let mut opt = Opt::<TwoLayers<B>, B>::new(gan_playground::objective::ADAM);
+    let x = Tensor::<B, 2>::from_data(TensorData::new(values(20, 2.1), [4, 5]), device);
+    let all = |net: &TwoLayers<B>| net.clone().into_record();
+    let flat = |t: Tensor<B::InnerBackend, 1>| t.into_data().convert::<f64>().to_vec::<f64>().unwrap();
+    let mut out = Vec::new();
+    for step in 0..6 {
+        if step == 2 {
+            net.a.bias = net.a.bias.map(|b| b.map(|t| t.clamp(-0.2, 0.2)));
+        }
+        if step == 4 {
+            let host = opt.export(&net).into_iter().map(|s| s.map(|s| ParamState { time: s.time, tensors: s.tensors.into_iter().map(|(d, t)| (d, t.into_data().to_vec::<f32>().unwrap())).collect() })).collect();
+            opt = Opt::<TwoLayers<B>, B>::new(gan_playground::objective::ADAM).import(&net, host, device).unwrap();
+        }
+        let y = net.b.forward(net.a.forward(x.clone()).tanh());
+        let loss = (y.clone() * y).sum().add_scalar(0.0) + net.a.weight.val().powi_scalar(2).sum().mul_scalar(0.1);
+        let grads = GradientsParams::from_grads(loss.backward(), &net);
+        net = opt.step(1e-2, net, grads);
+        let record = all(&net);
+        for t in [record.a.weight.val().inner().flatten::<1>(0, 1), record.a.bias.unwrap().val().inner(), record.b.weight.val().inner().flatten::<1>(0, 1), record.b.bias.unwrap().val().inner()] {
+            out.push(flat(t));
+        }
+    }
+    for state in opt.export(&net).into_iter().flatten() {
+        out.extend(state.tensors.into_iter().map(|(_, t)| flat(t)));
+    }
+    out
+}
+
+#[test]
+fn adam_over_a_whole_network_on_wgpu_matches_the_cpu_backend() {
+    // On wgpu `Opt`'s Adam runs one kernel over the network's flat buffers (`opt/fused.rs`): the
+    // first step gathers everything, later steps read the buffers the step before left, after an
+    // outside change or a state import the moments are gathered from the records again.
+    use gan_playground::backend::{cpu_device, Cpu};
+    let device = gpu_device();
+    if adapter().is_none() {
+        return;
+    }
+    let cpu = adam_on::<Cpu>(&cpu_device());
+    let gpu = adam_on::<Gpu>(&device);
+    assert_eq!(cpu.len(), 6 * 4 + 4 * 2, "parameters after each step, then both moments of each");
+    let names: Vec<String> = (0..6).flat_map(|s| ["a.weight", "a.bias", "b.weight", "b.bias"].map(|p| format!("{p} after step {}", s + 1))).chain((0..8).map(|i| format!("moment {} of parameter {}", i % 2 + 1, i / 2))).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    assert_close("Adam", &names, &gpu, &cpu);
+}

@@ -13,18 +13,14 @@
 
 use cubecl::prelude::*;
 
+use crate::gpu::position;
+
 /// No activation.
 pub(super) const NONE: u32 = 0;
 /// LeakyReLU with the launch's slope.
 pub(super) const LEAKY: u32 = 1;
 /// tanh.
 pub(super) const TANH: u32 = 2;
-
-/// This invocation's index over a grid of up to 65,535 × 65,535 workgroups.
-#[cube]
-fn position() -> usize {
-    ((CUBE_POS_Y * CUBE_COUNT_X + CUBE_POS_X) * CUBE_DIM_X + UNIT_POS_X) as usize
-}
 
 /// The gradient at the layer's output, `dy[at]`, taken back through the activation `act` at `y[at]`
 /// (`y` is not read without an activation).

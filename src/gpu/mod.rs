@@ -34,6 +34,12 @@ pub(crate) fn reduce_shared<F: Float>(shared: &mut SharedMemory<F>) {
     }
 }
 
+/// This invocation's index over a grid of up to 65,535 × 65,535 workgroups (`grid`).
+#[cube]
+pub(crate) fn position() -> usize {
+    ((CUBE_POS_Y * CUBE_COUNT_X + CUBE_POS_X) * CUBE_DIM_X + UNIT_POS_X) as usize
+}
+
 /// Invocations per workgroup: the largest power of two up to 256 that the adapter allows.
 pub(crate) fn block_size(tensor: &CubeTensor<WgpuRuntime>) -> u32 {
     let limit = tensor.client.properties().hardware.max_units_per_cube.clamp(1, 256);

@@ -12,6 +12,12 @@ use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor, TensorDat
 
 use crate::objective::OptimizerKind;
 
+mod fused;
+mod kernels;
+mod launch;
+
+use fused::Fused;
+
 /// ε of Adam and RMSprop, as in the papers and PyTorch (burn's default is 1e-5). A clipped WGAN
 /// critic's first-layer gradients are 4e-5 … 1e-4: with ε = 1e-5, RMSprop's first step on them
 /// (√avg = 0.1·|g|) would be cut by 50–70 % and its steady-state step (√avg ≈ |g|) by 9–20 %.
@@ -26,14 +32,15 @@ pub struct ParamState<T> {
 /// The optimizer an objective asked for, for one network. Cloning shares no mutable state: the
 /// clone is a snapshot (its tensors are never modified in place).
 pub enum Opt<M: AutodiffModule<B>, B: AutodiffBackend> {
-    Adam(OptimizerAdaptor<Adam, M, B>),
+    /// burn's Adam, with what its fused GPU step (`fused.rs`) keeps between steps.
+    Adam(OptimizerAdaptor<Adam, M, B>, Fused),
     RmsProp(OptimizerAdaptor<RmsProp, M, B>),
 }
 
 impl<M: AutodiffModule<B>, B: AutodiffBackend> Clone for Opt<M, B> {
     fn clone(&self) -> Self {
         match self {
-            Opt::Adam(o) => Opt::Adam(o.clone()),
+            Opt::Adam(o, f) => Opt::Adam(o.clone(), f.clone()),
             Opt::RmsProp(o) => Opt::RmsProp(o.clone()),
         }
     }
@@ -43,7 +50,8 @@ impl<M: AutodiffModule<B>, B: AutodiffBackend> Opt<M, B> {
     pub fn new(kind: OptimizerKind) -> Self {
         match kind {
             OptimizerKind::Adam { beta_1, beta_2 } => {
-                Opt::Adam(AdamConfig::new().with_beta_1(beta_1).with_beta_2(beta_2).with_epsilon(EPSILON).init())
+                let adam = AdamConfig::new().with_beta_1(beta_1).with_beta_2(beta_2).with_epsilon(EPSILON).init();
+                Opt::Adam(adam, Fused::new(beta_1, beta_2))
             }
             // Not centred and without momentum: `StateCodec for RmsProp` relies on it.
             OptimizerKind::RmsProp => {
@@ -54,7 +62,8 @@ impl<M: AutodiffModule<B>, B: AutodiffBackend> Opt<M, B> {
 
     pub fn step(&mut self, lr: f64, module: M, grads: GradientsParams) -> M {
         match self {
-            Opt::Adam(o) => o.step(lr, module, grads),
+            // On the GPU backend one kernel for the whole network; burn's step elsewhere.
+            Opt::Adam(o, f) => fused::step(o, f, lr, module, grads).unwrap_or_else(|(module, grads)| o.step(lr, module, grads)),
             Opt::RmsProp(o) => o.step(lr, module, grads),
         }
     }
@@ -63,7 +72,7 @@ impl<M: AutodiffModule<B>, B: AutodiffBackend> Opt<M, B> {
     /// BatchNorm statistics or a head that has had no gradient). Still on the device.
     pub fn export(&self, module: &M) -> Vec<Option<ParamState<Tensor<B::InnerBackend, 1>>>> {
         match self {
-            Opt::Adam(o) => export::<Adam, M, B>(o, module),
+            Opt::Adam(o, _) => export::<Adam, M, B>(o, module),
             Opt::RmsProp(o) => export::<RmsProp, M, B>(o, module),
         }
     }
@@ -72,7 +81,7 @@ impl<M: AutodiffModule<B>, B: AutodiffBackend> Opt<M, B> {
     /// parameters in visiting order. Counts and shapes are checked.
     pub fn import(self, module: &M, states: Vec<Option<ParamState<Vec<f32>>>>, device: &B::Device) -> Result<Self, String> {
         Ok(match self {
-            Opt::Adam(o) => Opt::Adam(import::<Adam, M, B>(o, module, states, device)?),
+            Opt::Adam(o, f) => Opt::Adam(import::<Adam, M, B>(o, module, states, device)?, Fused::new(f.betas.0, f.betas.1)),
             Opt::RmsProp(o) => Opt::RmsProp(import::<RmsProp, M, B>(o, module, states, device)?),
         })
     }

@@ -1,0 +1,107 @@
+//! The kernels (CubeCL) of the fused Adam step over one flat buffer per quantity (`flat.rs` lays the
+//! parameters out and launches them):
+//! - `gather`: copies up to `GROUP` tensors into their places in a flat buffer and zeroes the padding
+//!   after each (one invocation per value of the group's range);
+//! - `adam`: Adam's update of every value, as burn's `Adam` computes it: `m = β₁·m + (1 − β₁)·g`,
+//!   `v = β₂·v + (1 − β₂)·g²`, `p −= lr·(m·c) / (√v + ε·√(1 − β₂ᵗ))` with `c = √(1 − β₂ᵗ) / (1 − β₁ᵗ)`;
+//!   on the first step (`fresh`) the moments are zero and not read.
+
+use cubecl::prelude::*;
+
+use crate::gpu::position;
+
+/// Tensors one `gather` launch copies (six inputs and the output: 7 storage bindings, within WebGPU's
+/// guaranteed 8 together with the kernel's metadata).
+pub(super) const GROUP: usize = 6;
+
+/// `x[pos − at]` when `pos` falls inside the tensor `x` placed at `at`.
+#[cube]
+fn take<F: Float>(x: &Tensor<F>, at: u32, pos: usize, value: &mut F) {
+    let start = at as usize;
+    if pos >= start && pos - start < x.len() {
+        *value = x[pos - start];
+    }
+}
+
+/// Writes `out[from + i]` for `i < span`: the value of the one of the first `count` inputs placed
+/// there (`x_k` at `at_k`), or 0 in the padding between them.
+#[cube(launch)]
+#[allow(clippy::too_many_arguments)]
+pub(super) fn gather_kernel<F: Float>(
+    x0: &Tensor<F>,
+    x1: &Tensor<F>,
+    x2: &Tensor<F>,
+    x3: &Tensor<F>,
+    x4: &Tensor<F>,
+    x5: &Tensor<F>,
+    out: &mut Tensor<F>,
+    at0: u32,
+    at1: u32,
+    at2: u32,
+    at3: u32,
+    at4: u32,
+    at5: u32,
+    from: u32,
+    span: u32,
+    #[comptime] count: u32,
+    #[define(F)] _dtype: StorageType,
+) {
+    let i = position();
+    if i < span as usize {
+        let pos = from as usize + i;
+        let mut value = F::new(0.0);
+        take::<F>(x0, at0, pos, &mut value);
+        if comptime!(count > 1) {
+            take::<F>(x1, at1, pos, &mut value);
+        }
+        if comptime!(count > 2) {
+            take::<F>(x2, at2, pos, &mut value);
+        }
+        if comptime!(count > 3) {
+            take::<F>(x3, at3, pos, &mut value);
+        }
+        if comptime!(count > 4) {
+            take::<F>(x4, at4, pos, &mut value);
+        }
+        if comptime!(count > 5) {
+            take::<F>(x5, at5, pos, &mut value);
+        }
+        out[pos] = value;
+    }
+}
+
+/// One Adam update of every value (`m` and `v` are placeholders when `fresh`).
+#[cube(launch)]
+#[allow(clippy::too_many_arguments)]
+pub(super) fn adam_kernel<F: Float>(
+    p: &Tensor<F>,
+    g: &Tensor<F>,
+    m: &Tensor<F>,
+    v: &Tensor<F>,
+    p_out: &mut Tensor<F>,
+    m_out: &mut Tensor<F>,
+    v_out: &mut Tensor<F>,
+    lr: f32,
+    beta_1: f32,
+    beta_2: f32,
+    factor: f32,
+    epsilon: f32,
+    #[comptime] fresh: bool,
+    #[define(F)] _dtype: StorageType,
+) {
+    let pos = position();
+    if pos < p_out.len() {
+        let grad = g[pos];
+        let (b1, b2) = (F::cast_from(beta_1), F::cast_from(beta_2));
+        let mut m1 = grad * (F::new(1.0) - b1);
+        let mut m2 = grad * grad * (F::new(1.0) - b2);
+        if comptime!(!fresh) {
+            m1 = m[pos] * b1 + m1;
+            m2 = v[pos] * b2 + m2;
+        }
+        let update = m1 * F::cast_from(factor) / (F::sqrt(m2) + F::cast_from(epsilon));
+        p_out[pos] = p[pos] - update * F::cast_from(lr);
+        m_out[pos] = m1;
+        v_out[pos] = m2;
+    }
+}

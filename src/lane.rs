@@ -211,8 +211,8 @@ impl<B: AutodiffBackend> Lane<B> {
             let mut ctx = StepContext { g_step, rng: &mut self.state.loss_noise };
             let out = self.objective.d_loss(&self.state.d, real, fake, &mut ctx);
             let grads = GradientsParams::from_grads(out.value.backward(), &self.state.d);
-            let d = self.state.opt_d.step(self.lr.1, self.state.d.clone(), grads);
-            self.state.d = self.objective.after_d_step(d);
+            let clip = self.objective.d_weight_clip();
+            self.state.d = self.state.opt_d.step_clipped(self.lr.1, self.state.d.clone(), grads, clip);
             d_out = Some(out);
         }
         // The statistics of the last discriminator update of this generator step are reported.

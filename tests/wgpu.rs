@@ -438,11 +438,12 @@ struct TwoLayers<B: burn::tensor::backend::Backend> {
     b: burn::nn::Linear<B>,
 }
 
-/// Six Adam steps of a small two-layer net on backend `B` through `Opt` (the parameters' lengths 15,
-/// 3, 3 and 1 leave padding between them in the fused step's buffers), with a parameter changed
-/// outside the optimizer before the third step and the state round-tripped through the host (as a
-/// checkpoint does) before the fifth: every parameter after each step, then the moments.
-fn adam_on<B: burn::tensor::backend::AutodiffBackend>(device: &B::Device) -> Vec<Vec<f64>> {
+/// Six steps of optimizer `kind` (each new value clamped to `[-c, c]` with `clip`) of a small two-layer
+/// net on backend `B` through `Opt` (the parameters' lengths 15, 3, 3 and 1 leave padding between them
+/// in the fused step's buffers), with a parameter changed outside the optimizer before the third step
+/// and the state round-tripped through the host (as a checkpoint does) before the fifth: every
+/// parameter after each step, then the moments.
+fn optimizer_on<B: burn::tensor::backend::AutodiffBackend>(kind: gan_playground::objective::OptimizerKind, clip: Option<f64>, device: &B::Device) -> Vec<Vec<f64>> {
     use burn::module::{Module, Param};
     use burn::nn::Linear;
     use burn::optim::GradientsParams;
@@ -454,7 +455,7 @@ fn adam_on<B: burn::tensor::backend::AutodiffBackend>(device: &B::Device) -> Vec
         bias: Some(Param::from_tensor(Tensor::<B, 1>::from_data(TensorData::new(values(o, k + 0.3), [o]), device))),
     };
     let mut net = TwoLayers { a: linear(5, 3, 0.7), b: linear(3, 1, 1.3) };
-    let mut opt = Opt::<TwoLayers<B>, B>::new(gan_playground::objective::ADAM);
+    let mut opt = Opt::<TwoLayers<B>, B>::new(kind);
     let x = Tensor::<B, 2>::from_data(TensorData::new(values(20, 2.1), [4, 5]), device);
     let all = |net: &TwoLayers<B>| net.clone().into_record();
     let flat = |t: Tensor<B::InnerBackend, 1>| t.into_data().convert::<f64>().to_vec::<f64>().unwrap();
@@ -465,12 +466,12 @@ fn adam_on<B: burn::tensor::backend::AutodiffBackend>(device: &B::Device) -> Vec
         }
         if step == 4 {
             let host = opt.export(&net).into_iter().map(|s| s.map(|s| ParamState { time: s.time, tensors: s.tensors.into_iter().map(|(d, t)| (d, t.into_data().to_vec::<f32>().unwrap())).collect() })).collect();
-            opt = Opt::<TwoLayers<B>, B>::new(gan_playground::objective::ADAM).import(&net, host, device).unwrap();
+            opt = Opt::<TwoLayers<B>, B>::new(kind).import(&net, host, device).unwrap();
         }
         let y = net.b.forward(net.a.forward(x.clone()).tanh());
         let loss = (y.clone() * y).sum().add_scalar(0.0) + net.a.weight.val().powi_scalar(2).sum().mul_scalar(0.1);
         let grads = GradientsParams::from_grads(loss.backward(), &net);
-        net = opt.step(1e-2, net, grads);
+        net = opt.step_clipped(1e-2, net, grads, clip);
         let record = all(&net);
         for t in [record.a.weight.val().inner().flatten::<1>(0, 1), record.a.bias.unwrap().val().inner(), record.b.weight.val().inner().flatten::<1>(0, 1), record.b.bias.unwrap().val().inner()] {
             out.push(flat(t));
@@ -483,19 +484,26 @@ fn adam_on<B: burn::tensor::backend::AutodiffBackend>(device: &B::Device) -> Vec
 }
 
 #[test]
-fn adam_over_a_whole_network_on_wgpu_matches_the_cpu_backend() {
-    // On wgpu `Opt`'s Adam runs one kernel over the network's flat buffers (`opt/fused.rs`): the
-    // first step gathers everything, later steps read the buffers the step before left, after an
-    // outside change or a state import the moments are gathered from the records again.
+fn optimizers_over_a_whole_network_on_wgpu_match_the_cpu_backend() {
+    // On wgpu `Opt`'s Adam and RMSprop run one kernel over the network's flat buffers (`opt/fused.rs`),
+    // with WGAN's clamp inside: the first step gathers everything, later steps read the buffers the
+    // step before left, after an outside change or a state import the moments are gathered again.
     use gan_playground::backend::{cpu_device, Cpu};
+    use gan_playground::objective::{OptimizerKind, ADAM};
     let device = gpu_device();
     if adapter().is_none() {
         return;
     }
-    let cpu = adam_on::<Cpu>(&cpu_device());
-    let gpu = adam_on::<Gpu>(&device);
-    assert_eq!(cpu.len(), 6 * 4 + 4 * 2, "parameters after each step, then both moments of each");
-    let names: Vec<String> = (0..6).flat_map(|s| ["a.weight", "a.bias", "b.weight", "b.bias"].map(|p| format!("{p} after step {}", s + 1))).chain((0..8).map(|i| format!("moment {} of parameter {}", i % 2 + 1, i / 2))).collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    assert_close("Adam", &names, &gpu, &cpu);
+    for (case, kind, clip, moments) in [("Adam", ADAM, None, 2), ("RMSprop, clamped to 0.3", OptimizerKind::RmsProp, Some(0.3), 1)] {
+        let cpu = optimizer_on::<Cpu>(kind, clip, &cpu_device());
+        let gpu = optimizer_on::<Gpu>(kind, clip, &device);
+        assert_eq!(cpu.len(), 6 * 4 + 4 * moments, "{case}: parameters after each step, then the moments of each");
+        let steps = (0..6).flat_map(|s| ["a.weight", "a.bias", "b.weight", "b.bias"].map(|p| format!("{p} after step {}", s + 1)));
+        let names: Vec<String> = steps.chain((0..4 * moments).map(|i| format!("moment {} of parameter {}", i % moments + 1, i / moments))).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        assert_close(case, &names, &gpu, &cpu);
+        if let Some(c) = clip {
+            assert!(cpu[20..24].iter().flatten().any(|w| w.abs() == c as f32 as f64), "{case}: some weight at the bound");
+        }
+    }
 }

@@ -212,9 +212,10 @@ pub trait Objective<B: AutodiffBackend>: Send {
         activation::sigmoid(d.forward(images)).reshape([n])
     }
 
-    /// Applied to the discriminator after each of its updates (e.g. weight clipping).
-    fn after_d_step(&self, d: Discriminator<B>) -> Discriminator<B> {
-        d
+    /// The bound `c` every trainable discriminator parameter is clamped to, `[-c, c]`, after each of
+    /// its updates (WGAN's weight clipping); the optimizer applies it (`Opt::step_clipped`).
+    fn d_weight_clip(&self) -> Option<f64> {
+        None
     }
 
     /// Whether the generator's step also updates the discriminator side's statistics network T (and

@@ -1,7 +1,7 @@
 //! Wasserstein GAN with weight clipping: a critic without sigmoid, every critic parameter clamped to
 //! [-c, c] after each critic step, RMSprop without momentum, `n_critic` critic steps per generator step.
 
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor};
 
 use super::losses::Flat;
@@ -78,25 +78,8 @@ impl<B: AutodiffBackend> Objective<B> for Wgan {
         Loss { value: d.forward(fake.images).flat_mean().neg(), diagnostics: vec![] }
     }
 
-    fn after_d_step(&self, d: Discriminator<B>) -> Discriminator<B> {
-        d.map(&mut Clamp { c: self.clip })
-    }
-}
-
-/// Clamps every trainable float parameter to [-c, c], keeping it a trainable leaf.
-struct Clamp {
-    c: f64,
-}
-
-impl<B: Backend> ModuleMapper<B> for Clamp {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<B, D>>) -> Param<Tensor<B, D>> {
-        let (id, tensor, mapper) = param.consume();
-        // Only trainable parameters: BatchNorm's running statistics are visited too but are not weights.
-        if !tensor.is_require_grad() {
-            return Param::from_mapped_value(id, tensor, mapper);
-        }
-        let clamped = tensor.clamp(-self.c, self.c).detach().require_grad();
-        Param::from_mapped_value(id, clamped, mapper)
+    fn d_weight_clip(&self) -> Option<f64> {
+        Some(self.clip)
     }
 }
 

@@ -1,10 +1,11 @@
-//! The kernels (CubeCL) of the fused Adam step over one flat buffer per quantity (`flat.rs` lays the
-//! parameters out and launches them):
+//! The kernels (CubeCL) of the fused optimizer step over one flat buffer per quantity (`launch.rs`
+//! lays the parameters out and launches them):
 //! - `gather`: copies up to `GROUP` tensors into their places in a flat buffer and zeroes the padding
 //!   after each (one invocation per value of the group's range);
-//! - `adam`: Adam's update of every value, as burn's `Adam` computes it: `m = β₁·m + (1 − β₁)·g`,
+//! - `update`: each value's update as burn's optimizers compute it. Adam: `m = β₁·m + (1 − β₁)·g`,
 //!   `v = β₂·v + (1 − β₂)·g²`, `p −= lr·(m·c) / (√v + ε·√(1 − β₂ᵗ))` with `c = √(1 − β₂ᵗ) / (1 − β₁ᵗ)`;
-//!   on the first step (`fresh`) the moments are zero and not read.
+//!   RMSprop (α in place of β₂): `v = α·v + (1 − α)·g²`, `p −= lr·g / (√v + ε)`. On the first step
+//!   (`fresh`) the moments are zero and not read. WGAN's clamp of the new value is applied inside.
 
 use cubecl::prelude::*;
 
@@ -70,10 +71,16 @@ pub(super) fn gather_kernel<F: Float>(
     }
 }
 
-/// One Adam update of every value (`m` and `v` are placeholders when `fresh`).
+/// `rule` of `update_kernel`: Adam, with both moments.
+pub(super) const ADAM: u32 = 0;
+/// `rule` of `update_kernel`: RMSprop without momentum, with the squared average in `v`.
+pub(super) const RMSPROP: u32 = 1;
+
+/// One update of every value by `rule` (`m` and `v` are not read when `fresh`; `m` and `m_out` are
+/// placeholders for RMSprop), then clamped to `[-bound, bound]` when `clip` (WGAN's weight clipping).
 #[cube(launch)]
 #[allow(clippy::too_many_arguments)]
-pub(super) fn adam_kernel<F: Float>(
+pub(super) fn update_kernel<F: Float>(
     p: &Tensor<F>,
     g: &Tensor<F>,
     m: &Tensor<F>,
@@ -86,22 +93,35 @@ pub(super) fn adam_kernel<F: Float>(
     beta_2: f32,
     factor: f32,
     epsilon: f32,
+    bound: f32,
+    #[comptime] rule: u32,
     #[comptime] fresh: bool,
+    #[comptime] clip: bool,
     #[define(F)] _dtype: StorageType,
 ) {
     let pos = position();
     if pos < p_out.len() {
         let grad = g[pos];
-        let (b1, b2) = (F::cast_from(beta_1), F::cast_from(beta_2));
-        let mut m1 = grad * (F::new(1.0) - b1);
+        let b2 = F::cast_from(beta_2);
         let mut m2 = grad * grad * (F::new(1.0) - b2);
         if comptime!(!fresh) {
-            m1 = m[pos] * b1 + m1;
             m2 = v[pos] * b2 + m2;
         }
-        let update = m1 * F::cast_from(factor) / (F::sqrt(m2) + F::cast_from(epsilon));
-        p_out[pos] = p[pos] - update * F::cast_from(lr);
-        m_out[pos] = m1;
         v_out[pos] = m2;
+        let mut update = grad / (F::sqrt(m2) + F::cast_from(epsilon));
+        if comptime!(rule == ADAM) {
+            let b1 = F::cast_from(beta_1);
+            let mut m1 = grad * (F::new(1.0) - b1);
+            if comptime!(!fresh) {
+                m1 = m[pos] * b1 + m1;
+            }
+            m_out[pos] = m1;
+            update = m1 * F::cast_from(factor) / (F::sqrt(m2) + F::cast_from(epsilon));
+        }
+        let mut value = p[pos] - update * F::cast_from(lr);
+        if comptime!(clip) {
+            value = F::max(F::min(value, F::cast_from(bound)), F::new(0.0) - F::cast_from(bound));
+        }
+        p_out[pos] = value;
     }
 }

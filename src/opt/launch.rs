@@ -1,10 +1,10 @@
-//! The fused Adam step as one custom operation in burn's fusion stream: the layout of a network's
+//! The fused optimizer step as one custom operation in burn's fusion stream: the layout of a network's
 //! parameters in one flat buffer, the gathering of what is not laid out yet, the update kernel, and
 //! each parameter's new value and moments handed back as views into the new flat buffers.
 //!
 //! Every tensor starts at a multiple of the device's binding alignment, so each view binds as it is
 //! (no copy) and the next step reads the three flat buffers whole. The padding is zero: gathered as
-//! zero, and Adam leaves a zero gradient with zero moments at zero.
+//! zero, and an update leaves a zero gradient with zero moments at zero (and a clamp keeps 0).
 
 use burn::backend::wgpu::{CubeTensor, WgpuRuntime};
 use burn::backend::Wgpu;
@@ -16,7 +16,7 @@ use burn_fusion::stream::Operation;
 use burn_ir::CustomOpIr;
 use cubecl::prelude::*;
 
-use super::kernels::{adam_kernel, gather_kernel, GROUP};
+use super::kernels::{gather_kernel, update_kernel, ADAM, GROUP, RMSPROP};
 use crate::gpu::{self, grid, placeholder, Handles, Inner, Runtime};
 
 type Prim = FloatTensor<Wgpu>;
@@ -24,16 +24,29 @@ type Prim = FloatTensor<Wgpu>;
 /// Invocations per workgroup.
 const BLOCK: u32 = 64;
 
-/// Adam's scalars for one step, as burn's `Adam` computes them (f32).
+/// One step's rule and scalars, as burn's `Adam` and `RmsProp` compute them (f32).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Scalars {
+    /// Adam (both moments) or RMSprop (the squared average only).
+    pub adam: bool,
     pub lr: f32,
+    /// Adam's β₁ (unused by RMSprop).
     pub beta_1: f32,
+    /// Adam's β₂, or RMSprop's α.
     pub beta_2: f32,
-    /// `√(1 − β₂ᵗ) / (1 − β₁ᵗ)`.
+    /// Adam's `√(1 − β₂ᵗ) / (1 − β₁ᵗ)` (unused by RMSprop).
     pub factor: f32,
-    /// `ε·√(1 − β₂ᵗ)`.
+    /// Adam's `ε·√(1 − β₂ᵗ)`, or RMSprop's ε.
     pub epsilon: f32,
+    /// The clamp `[-c, c]` of every new value, if any (WGAN).
+    pub clip: Option<f32>,
+}
+
+impl Scalars {
+    /// Moment tensors per parameter: 2 for Adam, 1 for RMSprop.
+    fn moments(&self) -> usize {
+        if self.adam { 2 } else { 1 }
+    }
 }
 
 /// Where a quantity (the parameters, or each moment) comes from.
@@ -60,13 +73,11 @@ impl Operand {
     }
 }
 
-/// A step's results: the three flat buffers (parameters, first and second moments), then each
-/// parameter's new value and moments, flat (`[len]`), as views into them.
+/// A step's results: the flat buffers (parameters, then each moment), then per parameter its new
+/// value followed by its moments, flat (`[len]`), as views into them.
 pub(super) struct Stepped {
-    pub flat: [Prim; 3],
-    pub params: Vec<Prim>,
-    pub moment_1: Vec<Prim>,
-    pub moment_2: Vec<Prim>,
+    pub flat: Vec<Prim>,
+    pub each: Vec<Vec<Prim>>,
 }
 
 /// Each tensor's start (in values) and the buffer's length, each start a multiple of `align`.
@@ -84,7 +95,7 @@ fn layout(lens: &[usize], align: usize) -> (Vec<usize>, usize) {
 }
 
 #[derive(Debug)]
-struct AdamOp {
+struct StepOp {
     desc: CustomOpIr,
     lens: Vec<usize>,
     /// The binding alignment, in values.
@@ -150,7 +161,7 @@ fn view(flat: &CubeTensor<WgpuRuntime>, start: usize, len: usize, total: usize) 
     CubeTensor::new_contiguous(flat.client.clone(), flat.device.clone(), Shape::new([len]), handle, flat.dtype)
 }
 
-impl Operation<Runtime> for AdamOp {
+impl Operation<Runtime> for StepOp {
     fn execute(&self, handles: &mut Handles) {
         let mut inputs = self.desc.inputs.iter().map(|t| into_contiguous(handles.get_float_tensor::<Inner>(t)));
         let mut take = |n: usize| (0..n).map(|_| inputs.next().expect("an operand")).collect::<Vec<_>>();
@@ -165,43 +176,43 @@ impl Operation<Runtime> for AdamOp {
         };
         let g = flat(grads);
         let p = flat(take(self.counts[0]));
-        let fresh = self.counts[1] == 0;
-        let (m, v) = match fresh {
-            true => (placeholder(&first), placeholder(&first)),
-            false => (flat(take(self.counts[1])), flat(take(self.counts[1]))),
-        };
+        let (s, fresh) = (self.scalars, self.counts[1] == 0);
+        let moments: Vec<_> = (0..if fresh { 0 } else { s.moments() }).map(|_| flat(take(self.counts[1]))).collect();
         let empty = || empty_device_dtype(first.client.clone(), first.device.clone(), Shape::new([total]), first.dtype);
-        let (p_out, m_out, v_out) = (empty(), empty(), empty());
-        let s = self.scalars;
+        let outs: Vec<_> = (0..=s.moments()).map(|_| empty()).collect();
+        // The kernel's bindings: (m, v) in and out; RMSprop's squared average is its v, its m unused.
+        let or_none = |t: Option<&CubeTensor<WgpuRuntime>>| t.cloned().unwrap_or_else(|| placeholder(&first));
+        let (m, v, m_out, v_out) = match s.adam {
+            true => (or_none(moments.first()), or_none(moments.get(1)), outs[1].clone(), outs[2].clone()),
+            false => (placeholder(&first), or_none(moments.first()), placeholder(&first), outs[1].clone()),
+        };
+        let rule = if s.adam { ADAM } else { RMSPROP };
         let args = (p.into_tensor_arg(), g.into_tensor_arg(), m.into_tensor_arg(), v.into_tensor_arg());
-        let outs = (p_out.clone().into_tensor_arg(), m_out.clone().into_tensor_arg(), v_out.clone().into_tensor_arg());
+        let results = (outs[0].clone().into_tensor_arg(), m_out.into_tensor_arg(), v_out.into_tensor_arg());
         #[rustfmt::skip]
-        adam_kernel::launch::<WgpuRuntime>(&first.client, grid(total, BLOCK), CubeDim::new_1d(BLOCK), args.0, args.1, args.2, args.3, outs.0, outs.1, outs.2, s.lr, s.beta_1, s.beta_2, s.factor, s.epsilon, fresh, first.dtype.into());
-        let views = |buffer: &CubeTensor<WgpuRuntime>| starts.iter().zip(&self.lens).map(|(&at, &n)| view(buffer, at, n, total)).collect::<Vec<_>>();
-        let results = [p_out.clone(), m_out.clone(), v_out.clone()].into_iter().chain(views(&p_out)).chain(views(&m_out)).chain(views(&v_out));
-        for (ir, tensor) in self.desc.outputs.iter().zip(results) {
+        update_kernel::launch::<WgpuRuntime>(&first.client, grid(total, BLOCK), CubeDim::new_1d(BLOCK), args.0, args.1, args.2, args.3, results.0, results.1, results.2, s.lr, s.beta_1, s.beta_2, s.factor, s.epsilon, s.clip.unwrap_or(0.0), rule, fresh, s.clip.is_some(), first.dtype.into());
+        let views: Vec<_> = (0..k).flat_map(|i| outs.iter().map(move |buffer| (i, buffer))).map(|(i, buffer)| view(buffer, starts[i], self.lens[i], total)).collect();
+        for (ir, tensor) in self.desc.outputs.iter().zip(outs.iter().cloned().chain(views)) {
             handles.register_float_tensor::<Inner>(&ir.id, tensor);
         }
     }
 }
 
-/// One Adam step of the parameters with (flat) gradients `grads`, from `params` and, after the first
-/// step, the moments (each laid out like the parameters, or the previous step's flat buffers).
-pub(super) fn step(grads: Vec<Prim>, params: Operand, moments: Option<(Operand, Operand)>, scalars: Scalars) -> Stepped {
+/// One step of the parameters with (flat) gradients `grads`, from `params` and, after the first step,
+/// the moments (each laid out like the parameters, or the previous step's flat buffers).
+pub(super) fn step(grads: Vec<Prim>, params: Operand, moments: Vec<Operand>, scalars: Scalars) -> Stepped {
     let lens: Vec<usize> = grads.iter().map(|g| g.shape.num_elements()).collect();
     let k = lens.len();
     let align = alignment(&grads[0]);
     let (_, total) = layout(&lens, align);
-    let counts = [params.count(), moments.as_ref().map_or(0, |(m, _)| m.count())];
+    let counts = [params.count(), moments.first().map_or(0, Operand::count)];
     let mut inputs = grads;
     inputs.extend(params.into_vec());
-    if let Some((m, v)) = moments {
-        inputs.extend(m.into_vec());
-        inputs.extend(v.into_vec());
-    }
-    let shapes = vec![Shape::new([total]); 3].into_iter().chain(lens.iter().cycle().take(3 * k).map(|&n| Shape::new([n]))).collect();
-    let mut outs = gpu::register("gan_adam", inputs, shapes, |desc| AdamOp { desc, lens: lens.clone(), align, counts, scalars }).into_iter();
+    inputs.extend(moments.into_iter().flat_map(Operand::into_vec));
+    let per = scalars.moments() + 1;
+    let shapes = vec![Shape::new([total]); per].into_iter().chain(lens.iter().flat_map(|&n| vec![Shape::new([n]); per])).collect();
+    let mut outs = gpu::register("gan_optimizer_step", inputs, shapes, |desc| StepOp { desc, lens: lens.clone(), align, counts, scalars }).into_iter();
     let mut next = |n: usize| (0..n).map(|_| outs.next().expect("an output")).collect::<Vec<_>>();
-    let flat: [Prim; 3] = next(3).try_into().ok().expect("three flat buffers");
-    Stepped { flat, params: next(k), moment_1: next(k), moment_2: next(k) }
+    let flat = next(per);
+    Stepped { flat, each: (0..k).map(|_| next(per)).collect() }
 }

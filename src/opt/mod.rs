@@ -1,7 +1,7 @@
 //! A lane's optimizers (Adam or RMSprop, as the objective asks) and their per-parameter state as
 //! plain tensors in the module's visiting order, so a checkpoint can carry it to another lane.
 
-use burn::module::{AutodiffModule, ModuleVisitor, Param, ParamId};
+use burn::module::{AutodiffModule, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::adaptor::OptimizerAdaptor;
 use burn::optim::record::AdaptorRecord;
 use burn::optim::{
@@ -16,12 +16,31 @@ mod fused;
 mod kernels;
 mod launch;
 
-use fused::Fused;
+use fused::{Fused, Rule};
 
 /// ε of Adam and RMSprop, as in the papers and PyTorch (burn's default is 1e-5). A clipped WGAN
 /// critic's first-layer gradients are 4e-5 … 1e-4: with ε = 1e-5, RMSprop's first step on them
 /// (√avg = 0.1·|g|) would be cut by 50–70 % and its steady-state step (√avg ≈ |g|) by 9–20 %.
 pub const EPSILON: f32 = 1e-8;
+/// RMSprop's smoothing constant α (PyTorch's default, as in the WGAN reference code).
+const ALPHA: f32 = 0.99;
+
+/// Clamps every trainable float parameter to [-c, c], keeping it a trainable leaf (BatchNorm's running
+/// statistics are visited too but are not weights).
+struct Clamp {
+    c: f64,
+}
+
+impl<B: AutodiffBackend> ModuleMapper<B> for Clamp {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<B, D>>) -> Param<Tensor<B, D>> {
+        let (id, tensor, mapper) = param.consume();
+        if !tensor.is_require_grad() {
+            return Param::from_mapped_value(id, tensor, mapper);
+        }
+        let clamped = tensor.clamp(-self.c, self.c).detach().require_grad();
+        Param::from_mapped_value(id, clamped, mapper)
+    }
+}
 
 /// One parameter's optimizer state: a step count and flattened tensors with their shapes.
 pub struct ParamState<T> {
@@ -34,14 +53,15 @@ pub struct ParamState<T> {
 pub enum Opt<M: AutodiffModule<B>, B: AutodiffBackend> {
     /// burn's Adam, with what its fused GPU step (`fused.rs`) keeps between steps.
     Adam(OptimizerAdaptor<Adam, M, B>, Fused),
-    RmsProp(OptimizerAdaptor<RmsProp, M, B>),
+    /// burn's RMSprop, likewise.
+    RmsProp(OptimizerAdaptor<RmsProp, M, B>, Fused),
 }
 
 impl<M: AutodiffModule<B>, B: AutodiffBackend> Clone for Opt<M, B> {
     fn clone(&self) -> Self {
         match self {
             Opt::Adam(o, f) => Opt::Adam(o.clone(), f.clone()),
-            Opt::RmsProp(o) => Opt::RmsProp(o.clone()),
+            Opt::RmsProp(o, f) => Opt::RmsProp(o.clone(), f.clone()),
         }
     }
 }
@@ -51,21 +71,38 @@ impl<M: AutodiffModule<B>, B: AutodiffBackend> Opt<M, B> {
         match kind {
             OptimizerKind::Adam { beta_1, beta_2 } => {
                 let adam = AdamConfig::new().with_beta_1(beta_1).with_beta_2(beta_2).with_epsilon(EPSILON).init();
-                Opt::Adam(adam, Fused::new(beta_1, beta_2))
+                Opt::Adam(adam, Fused::new(Rule::Adam { beta_1, beta_2 }))
             }
             // Not centred and without momentum: `StateCodec for RmsProp` relies on it.
             OptimizerKind::RmsProp => {
-                Opt::RmsProp(RmsPropConfig::new().with_alpha(0.99).with_momentum(0.0).with_epsilon(EPSILON).init())
+                let rms = RmsPropConfig::new().with_alpha(ALPHA).with_momentum(0.0).with_epsilon(EPSILON).init();
+                Opt::RmsProp(rms, Fused::new(Rule::RmsProp { alpha: ALPHA }))
             }
         }
     }
 
     pub fn step(&mut self, lr: f64, module: M, grads: GradientsParams) -> M {
-        match self {
-            // On the GPU backend one kernel for the whole network; burn's step elsewhere.
-            Opt::Adam(o, f) => fused::step(o, f, lr, module, grads).unwrap_or_else(|(module, grads)| o.step(lr, module, grads)),
-            Opt::RmsProp(o) => o.step(lr, module, grads),
-        }
+        self.step_clipped(lr, module, grads, None)
+    }
+
+    /// `step`, then every trainable parameter clamped to `[-c, c]` with `clip = Some(c)` (WGAN's weight
+    /// clipping). On the GPU backend one kernel updates (and clamps) the whole network; elsewhere
+    /// burn's step, then the clamp.
+    pub fn step_clipped(&mut self, lr: f64, module: M, grads: GradientsParams, clip: Option<f64>) -> M {
+        let fused = match self {
+            Opt::Adam(o, f) => fused::step(o, f, lr, module, grads, clip),
+            Opt::RmsProp(o, f) => fused::step(o, f, lr, module, grads, clip),
+        };
+        fused.unwrap_or_else(|(module, grads)| {
+            let module = match self {
+                Opt::Adam(o, _) => o.step(lr, module, grads),
+                Opt::RmsProp(o, _) => o.step(lr, module, grads),
+            };
+            match clip {
+                Some(c) => module.map(&mut Clamp { c }),
+                None => module,
+            }
+        })
     }
 
     /// The state of every float parameter of `module`, in visiting order (`None`: no state yet, e.g.
@@ -73,7 +110,7 @@ impl<M: AutodiffModule<B>, B: AutodiffBackend> Opt<M, B> {
     pub fn export(&self, module: &M) -> Vec<Option<ParamState<Tensor<B::InnerBackend, 1>>>> {
         match self {
             Opt::Adam(o, _) => export::<Adam, M, B>(o, module),
-            Opt::RmsProp(o) => export::<RmsProp, M, B>(o, module),
+            Opt::RmsProp(o, _) => export::<RmsProp, M, B>(o, module),
         }
     }
 
@@ -81,8 +118,8 @@ impl<M: AutodiffModule<B>, B: AutodiffBackend> Opt<M, B> {
     /// parameters in visiting order. Counts and shapes are checked.
     pub fn import(self, module: &M, states: Vec<Option<ParamState<Vec<f32>>>>, device: &B::Device) -> Result<Self, String> {
         Ok(match self {
-            Opt::Adam(o, f) => Opt::Adam(import::<Adam, M, B>(o, module, states, device)?, Fused::new(f.betas.0, f.betas.1)),
-            Opt::RmsProp(o) => Opt::RmsProp(import::<RmsProp, M, B>(o, module, states, device)?),
+            Opt::Adam(o, f) => Opt::Adam(import::<Adam, M, B>(o, module, states, device)?, f.reset()),
+            Opt::RmsProp(o, f) => Opt::RmsProp(import::<RmsProp, M, B>(o, module, states, device)?, f.reset()),
         })
     }
 }

@@ -107,6 +107,8 @@ quality: cli
 
 test-rust: data
 	GAN_REQUIRE_WGPU=1 cargo test --release
+	@echo "test-rust: the wasm module without the gpu feature (bench/threads.sh's CPU-only build) still compiles"
+	cargo check --lib --target wasm32-unknown-unknown --no-default-features
 
 test-browser: setup-test dist
 	node --test tests/unit/

@@ -1,13 +1,17 @@
 //! Backend choices: burn's pure-Rust CPU backend (`flex`) and its WebGPU/wgpu backend, both under
-//! autodiff, and the one dispatch (`Choice`, `on_backend!`) the wasm binding and the CLI share.
+//! autodiff, and the one dispatch (`Choice`, `on_backend!`) the wasm binding and the CLI share. The
+//! GPU backend is the `gpu` feature (on by default; only the CPU-only wasm `threads` build lacks it).
 
 use std::any::{Any, TypeId};
 
-use burn::backend::{Autodiff, Flex, Wgpu};
+#[cfg(feature = "gpu")]
+use burn::backend::Wgpu;
+use burn::backend::{Autodiff, Flex};
 
 /// CPU backend used by tests, the CLI default and the browser fallback.
 pub type Cpu = Autodiff<Flex>;
 /// GPU backend: WebGPU in the browser, Vulkan/Metal/DX12 natively.
+#[cfg(feature = "gpu")]
 pub type Gpu = Autodiff<Wgpu>;
 
 /// Device of the CPU backend.
@@ -16,6 +20,7 @@ pub fn cpu_device() -> burn::backend::flex::FlexDevice {
 }
 
 /// Device of the GPU backend (the default adapter).
+#[cfg(feature = "gpu")]
 pub fn gpu_device() -> burn::backend::wgpu::WgpuDevice {
     Default::default()
 }
@@ -24,6 +29,7 @@ pub fn gpu_device() -> burn::backend::wgpu::WgpuDevice {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choice {
     Cpu,
+    #[cfg(feature = "gpu")]
     Gpu,
 }
 
@@ -33,7 +39,10 @@ impl Choice {
     pub fn parse(name: &str, gpu_name: &str) -> Result<Choice, String> {
         match name {
             "cpu" => Ok(Choice::Cpu),
+            #[cfg(feature = "gpu")]
             n if n == gpu_name => Ok(Choice::Gpu),
+            #[cfg(not(feature = "gpu"))]
+            n if n == gpu_name => Err(format!("this build has no {gpu_name} backend (the CPU-only threads build); use cpu")),
             other => Err(format!("unknown backend {:?}; expected {gpu_name} or cpu", crate::params::shorten(other))),
         }
     }
@@ -51,6 +60,7 @@ macro_rules! on_backend {
                 let $device = &$crate::backend::cpu_device();
                 $body
             }
+            #[cfg(feature = "gpu")]
             $crate::backend::Choice::Gpu => {
                 type $B = $crate::backend::Gpu;
                 let $device = &$crate::backend::gpu_device();

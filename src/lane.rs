@@ -21,6 +21,7 @@ mod eval;
 mod explore;
 mod recovery;
 mod stats;
+#[cfg(feature = "gpu")]
 mod sums_kernel;
 
 pub use eval::{slerp, Evaluation, FRAMES, MAX_EVAL};

@@ -4,7 +4,9 @@
 pub mod backend;
 pub mod config;
 pub mod cpu_conv;
+#[cfg(feature = "gpu")]
 mod gpu;
+#[cfg(feature = "gpu")]
 mod gpu_conv;
 pub mod dense;
 pub mod curves;
@@ -30,3 +32,7 @@ pub mod wasm;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+
+// Natively the CLI and the tests need the GPU backend; only the wasm `threads` build leaves it out.
+#[cfg(all(not(feature = "gpu"), not(target_arch = "wasm32")))]
+compile_error!("the native build needs the `gpu` feature (a default feature)");

@@ -56,15 +56,15 @@ impl Geometry {
     }
 }
 
-/// Runs `f(index, chunk)` on consecutive `len`-sized chunks of `data`: on every core natively, in
-/// order in the browser (wasm has one thread here).
+/// Runs `f(index, chunk)` on consecutive `len`-sized chunks of `data`: on every core natively and in
+/// the browser's `threads` build, in order in the ordinary browser build (one thread).
 fn chunks(data: &mut [f32], len: usize, f: impl Fn(usize, &mut [f32]) + Send + Sync) {
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
     {
         use rayon::prelude::*;
         data.par_chunks_mut(len).enumerate().for_each(|(i, chunk)| f(i, chunk));
     }
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(target_arch = "wasm32", not(feature = "threads")))]
     data.chunks_mut(len).enumerate().for_each(|(i, chunk)| f(i, chunk));
 }
 

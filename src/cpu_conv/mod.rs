@@ -22,6 +22,7 @@ use burn::tensor::{backend::Backend, Tensor};
 use op::Kind;
 
 use crate::backend::{same, Cpu};
+#[cfg(feature = "gpu")]
 use crate::gpu_conv;
 
 /// The operands as tensors of backend `C` when `B` is `C`; `None` at once otherwise, without cloning
@@ -64,15 +65,20 @@ fn convolve<B: Backend>(kind: Kind, x: Tensor<B, 4>, weight: Tensor<B, 4>, bias:
     if let Some(y) = on_cpu(kind, &x, &weight, bias.as_ref(), stride, padding) {
         return activate(y);
     }
-    let gpu_kind = match kind {
-        Kind::Conv => gpu_conv::Kind::Conv,
-        Kind::Transposed => gpu_conv::Kind::Transposed,
+    #[cfg(feature = "gpu")]
+    let (x, weight, bias) = {
+        let gpu_kind = match kind {
+            Kind::Conv => gpu_conv::Kind::Conv,
+            Kind::Transposed => gpu_conv::Kind::Transposed,
+        };
+        match gpu_conv::on_gpu(gpu_kind, x, weight, bias, [stride, padding], leaky) {
+            Ok(y) => return y,
+            Err(operands) => operands,
+        }
     };
-    gpu_conv::on_gpu(gpu_kind, x, weight, bias, [stride, padding], leaky).unwrap_or_else(|(x, weight, bias)| {
-        activate(match kind {
-            Kind::Conv => burn_conv2d(x, weight, bias, ConvOptions::new([stride; 2], [padding; 2], [1, 1], 1)),
-            Kind::Transposed => burn_conv_transpose2d(x, weight, bias, ConvTransposeOptions::new([stride; 2], [padding; 2], [0, 0], [1, 1], 1)),
-        })
+    activate(match kind {
+        Kind::Conv => burn_conv2d(x, weight, bias, ConvOptions::new([stride; 2], [padding; 2], [1, 1], 1)),
+        Kind::Transposed => burn_conv_transpose2d(x, weight, bias, ConvTransposeOptions::new([stride; 2], [padding; 2], [0, 0], [1, 1], 1)),
     })
 }
 

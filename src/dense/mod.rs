@@ -9,16 +9,22 @@
 //! three dispatches per training pass instead of about six. `tests/wgpu.rs` checks outputs and
 //! gradients against the CPU backend.
 
+#[cfg(feature = "gpu")]
 mod kernels;
+#[cfg(feature = "gpu")]
 mod launch;
 
-use burn::backend::Wgpu;
 use burn::nn::Linear;
 use burn::tensor::activation::leaky_relu;
 use burn::tensor::backend::Backend;
-use burn::tensor::ops::FloatTensor;
-use burn::tensor::{Shape, Tensor};
+use burn::tensor::Tensor;
+#[cfg(feature = "gpu")]
+use burn::{
+    backend::Wgpu,
+    tensor::{ops::FloatTensor, Shape},
+};
 
+#[cfg(feature = "gpu")]
 use crate::gpu::layer::{on_gpu, LayerGrads};
 
 /// The activation after a fully connected layer.
@@ -45,15 +51,20 @@ impl Activation {
 pub fn layer<B: Backend>(layer: &Linear<B>, x: Tensor<B, 2>, act: Activation) -> Tensor<B, 2> {
     let (w, b) = (layer.weight.val(), layer.bias.as_ref().map(|b| b.val()));
     // The backward kernels take the gradient through the activation from the output.
-    let keep_output = act != Activation::None;
-    on_gpu(x, w, b, Grads(act), keep_output, |x, w, b| launch::forward(x, w, b, act))
-        .unwrap_or_else(|(x, w, b)| act.apply(burn::tensor::module::linear(x, w, b)))
+    #[cfg(feature = "gpu")]
+    let (x, w, b) = match on_gpu(x, w, b, Grads(act), act != Activation::None, |x, w, b| launch::forward(x, w, b, act)) {
+        Ok(y) => return y,
+        Err(operands) => operands,
+    };
+    act.apply(burn::tensor::module::linear(x, w, b))
 }
 
 /// The layer's backward kernels, for its activation.
+#[cfg(feature = "gpu")]
 #[derive(Debug)]
 struct Grads(Activation);
 
+#[cfg(feature = "gpu")]
 impl LayerGrads for Grads {
     fn data(&self, dy: FloatTensor<Wgpu>, _: &Shape, w: FloatTensor<Wgpu>, y: Option<FloatTensor<Wgpu>>) -> FloatTensor<Wgpu> {
         launch::data(dy, w, y, self.0)

@@ -1,9 +1,11 @@
 //! Step statistics: which phase ran, the values it computed (absent ones are `None`), and their read-back.
 
+#[cfg(feature = "gpu")]
 use burn::backend::Wgpu;
 use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor, TensorData};
 use serde::Serialize;
 
+#[cfg(feature = "gpu")]
 use crate::backend::same;
 use crate::readback::read_f32;
 
@@ -178,10 +180,14 @@ pub(super) fn total<B: Backend>(parts: Vec<Tensor<B, 1>>) -> Tensor<B, 1> {
 /// The same sum up to rounding; non-finite exactly when a plain sum is (NaN or ±∞ in any element, or
 /// an overflow).
 pub fn sum_all<B: Backend>(tensors: Vec<Tensor<B, 1>>, square: bool) -> Tensor<B, 1> {
-    match same::<_, Vec<Tensor<Wgpu, 1>>>(tensors) {
-        Ok(on_gpu) => same(super::sums_kernel::sum_all(on_gpu, square)).ok().expect("the same backend"),
-        Err(tensors) if square => sum_by_length(tensors.into_iter().map(|t| t.powi_scalar(2)).collect()),
-        Err(tensors) => sum_by_length(tensors),
+    #[cfg(feature = "gpu")]
+    let tensors = match same::<_, Vec<Tensor<Wgpu, 1>>>(tensors) {
+        Ok(on_gpu) => return same(super::sums_kernel::sum_all(on_gpu, square)).ok().expect("the same backend"),
+        Err(tensors) => tensors,
+    };
+    match square {
+        true => sum_by_length(tensors.into_iter().map(|t| t.powi_scalar(2)).collect()),
+        false => sum_by_length(tensors),
     }
 }
 

@@ -66,6 +66,7 @@ impl<B: Backend> BatchNorm2d<B> {
         let rows = x.reshape([n, c, h * w]);
         let device = rows.device();
         let y = if B::ad_enabled(&device) {
+            #[cfg(feature = "gpu")]
             let rows = match super::batchnorm_op::on_gpu(rows, self.gamma.val(), self.beta.val(), self.epsilon) {
                 Ok((y, mean, var)) => {
                     if self.update_stats {
@@ -99,22 +100,26 @@ impl<B: Backend> BatchNorm2d<B> {
     }
 
     /// Folds a batch's statistics into the running ones, `old·(1 − m) + batch·m`: on the GPU one
-    /// kernel for both (`batchnorm_op::blend_running`), elsewhere burn's operations.
+    /// kernel for both (`batchnorm_op::blend_on_gpu`), elsewhere burn's operations.
     fn update_running(&self, mean: Tensor<B, 1>, var: Tensor<B, 1>) {
         let device = mean.device();
         let states = [&self.running_mean, &self.running_var];
         let old = states.map(|s| s.value_sync().to_device(&device));
-        let new = match super::batchnorm_op::on_gpu_backend::<B>() {
-            true => super::batchnorm_op::blend_running(old, [mean, var], self.momentum),
-            false => {
-                let [old_mean, old_var] = old;
-                let blend = |old: Tensor<B, 1>, batch: Tensor<B, 1>| old.mul_scalar(1.0 - self.momentum).add(batch.mul_scalar(self.momentum));
-                [blend(old_mean, mean), blend(old_var, var)]
-            }
+        let batch = [mean, var];
+        #[cfg(feature = "gpu")]
+        let (old, batch) = match super::batchnorm_op::blend_on_gpu(old, batch, self.momentum) {
+            Ok(new) => return self.set_running(new),
+            Err(operands) => operands,
         };
-        for (state, value) in states.into_iter().zip(new) {
-            state.update(value.detach());
-        }
+        let blend = |old: Tensor<B, 1>, batch: Tensor<B, 1>| old.mul_scalar(1.0 - self.momentum).add(batch.mul_scalar(self.momentum));
+        let ([old_mean, old_var], [mean, var]) = (old, batch);
+        self.set_running([blend(old_mean, mean), blend(old_var, var)]);
+    }
+
+    /// Replaces the running mean and variance.
+    fn set_running(&self, [mean, var]: [Tensor<B, 1>; 2]) {
+        self.running_mean.update(mean.detach());
+        self.running_var.update(var.detach());
     }
 }
 

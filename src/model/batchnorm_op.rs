@@ -81,17 +81,17 @@ pub fn on_gpu<B: Backend>(
     Ok((same(y).ok().expect("the same backend"), back(mean), back(var)))
 }
 
-/// The running mean and variance after a training pass on the GPU backend, `old·(1 − m) + batch·m`,
-/// as one kernel (burn's operations took two or three small kernels per statistic). `B` must be `Gpu`.
-pub fn blend_running<B: Backend>(old: [Tensor<B, 1>; 2], batch: [Tensor<B, 1>; 2], momentum: f64) -> [Tensor<B, 1>; 2] {
+/// The running mean and variance after a training pass on the GPU backend (`Gpu`), `old·(1 − m) +
+/// batch·m`, as one kernel (burn's operations took two or three small kernels per statistic); `Err`
+/// with the operands at once on any other backend.
+#[allow(clippy::type_complexity)]
+pub fn blend_on_gpu<B: Backend>(old: [Tensor<B, 1>; 2], batch: [Tensor<B, 1>; 2], momentum: f64) -> Result<[Tensor<B, 1>; 2], ([Tensor<B, 1>; 2], [Tensor<B, 1>; 2])> {
+    if std::any::TypeId::of::<B>() != std::any::TypeId::of::<Gpu>() {
+        return Err((old, batch));
+    }
     let inner = |t: Tensor<B, 1>| same::<_, Tensor<Gpu, 1>>(t).ok().expect("the GPU backend").inner().into_primitive().tensor();
     let [old_mean, old_var] = old.map(inner);
     let [mean, var] = batch.map(inner);
-    batchnorm_kernel::blend_running([old_mean, old_var, mean, var], momentum)
-        .map(|t| same(Tensor::<Gpu, 1>::from_inner(wrap(t))).ok().expect("the same backend"))
-}
-
-/// Whether `B` is the GPU backend (`Gpu`), whose training pass and running statistics run here.
-pub fn on_gpu_backend<B: Backend>() -> bool {
-    std::any::TypeId::of::<B>() == std::any::TypeId::of::<Gpu>()
+    Ok(batchnorm_kernel::blend_running([old_mean, old_var, mean, var], momentum)
+        .map(|t| same(Tensor::<Gpu, 1>::from_inner(wrap(t))).ok().expect("the same backend")))
 }

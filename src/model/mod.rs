@@ -5,7 +5,9 @@ use burn::tensor::{backend::Backend, Tensor};
 use serde::Serialize;
 
 mod batchnorm;
+#[cfg(feature = "gpu")]
 mod batchnorm_kernel;
+#[cfg(feature = "gpu")]
 mod batchnorm_op;
 pub mod dcgan;
 mod discriminator;

@@ -9,38 +9,47 @@
 //! gradients are gathered (a kernel per six tensors). After a checkpoint is loaded or anything else
 //! replaced a tensor, everything is gathered once.
 
-use burn::backend::{Autodiff, Wgpu};
-use burn::module::{AutodiffModule, ModuleMapper, ModuleVisitor, Param, ParamId};
-use burn::optim::adaptor::OptimizerAdaptor;
-use burn::optim::record::AdaptorRecord;
-use burn::optim::{GradientsParams, Optimizer};
-use burn::tensor::backend::AutodiffBackend;
-use burn::tensor::ops::FloatTensor;
-use burn::tensor::{Tensor, TensorPrimitive};
+#[cfg(feature = "gpu")]
+use burn::{
+    backend::{Autodiff, Wgpu},
+    module::{AutodiffModule, ModuleMapper, ModuleVisitor, Param, ParamId},
+    optim::{adaptor::OptimizerAdaptor, record::AdaptorRecord, GradientsParams, Optimizer},
+    tensor::{backend::AutodiffBackend, ops::FloatTensor, Tensor, TensorPrimitive},
+};
+#[cfg(feature = "gpu")]
 use burn_ir::TensorId;
 
-use super::launch::{self, Operand, Scalars};
-use super::StateCodec;
+#[cfg(feature = "gpu")]
+use super::{
+    launch::{self, Operand, Scalars},
+    StateCodec,
+};
+#[cfg(feature = "gpu")]
 use crate::backend::same;
 
+#[cfg(feature = "gpu")]
 type Prim = FloatTensor<Wgpu>;
 
 /// The optimizer's rule and what the last fused step left (the flat buffers and the ids of the
-/// tensors it handed out), for one network.
+/// tensors it handed out), for one network. Without the `gpu` feature (the CPU-only wasm `threads`
+/// build) only the rule.
 #[derive(Clone)]
 pub struct Fused {
     pub(super) rule: Rule,
+    #[cfg(feature = "gpu")]
     last: Option<Last>,
 }
 
 /// The update the fused step applies.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(not(feature = "gpu"), allow(dead_code))] // only the fused GPU step reads the constants
 pub(super) enum Rule {
     Adam { beta_1: f32, beta_2: f32 },
     /// Without momentum, not centred.
     RmsProp { alpha: f32 },
 }
 
+#[cfg(feature = "gpu")]
 #[derive(Clone)]
 struct Last {
     /// Each parameter's tensor id, then its moments', in visiting order.
@@ -50,7 +59,11 @@ struct Last {
 
 impl Fused {
     pub(super) fn new(rule: Rule) -> Self {
-        Fused { rule, last: None }
+        Fused {
+            rule,
+            #[cfg(feature = "gpu")]
+            last: None,
+        }
     }
 
     /// The same rule, nothing laid out (after the state was replaced).
@@ -59,6 +72,7 @@ impl Fused {
     }
 }
 
+#[cfg(feature = "gpu")]
 /// One parameter with a gradient: what the step reads.
 struct Part {
     id: ParamId,
@@ -71,15 +85,18 @@ struct Part {
     ids: Vec<TensorId>,
 }
 
+#[cfg(feature = "gpu")]
 fn flat<const D: usize>(t: Tensor<Wgpu, D>) -> Prim {
     let n = t.shape().num_elements();
     t.reshape([n]).into_primitive().tensor()
 }
 
+#[cfg(feature = "gpu")]
 fn id_of<const D: usize>(t: &Tensor<Wgpu, D>) -> TensorId {
     t.clone().into_primitive().tensor().id
 }
 
+#[cfg(feature = "gpu")]
 /// The optimizer's step of `module` on the GPU backend, the whole network at once, each new value
 /// clamped to `[-c, c]` with `clip`; `Err` with the module and gradients untouched on another backend,
 /// where the parameters' step counts differ, or where a clip would miss a parameter without gradient.

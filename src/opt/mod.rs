@@ -13,7 +13,9 @@ use burn::tensor::{backend::AutodiffBackend, backend::Backend, Tensor, TensorDat
 use crate::objective::OptimizerKind;
 
 mod fused;
+#[cfg(feature = "gpu")]
 mod kernels;
+#[cfg(feature = "gpu")]
 mod launch;
 
 use fused::{Fused, Rule};
@@ -89,20 +91,25 @@ impl<M: AutodiffModule<B>, B: AutodiffBackend> Opt<M, B> {
     /// clipping). On the GPU backend one kernel updates (and clamps) the whole network; elsewhere
     /// burn's step, then the clamp.
     pub fn step_clipped(&mut self, lr: f64, module: M, grads: GradientsParams, clip: Option<f64>) -> M {
-        let fused = match self {
-            Opt::Adam(o, f) => fused::step(o, f, lr, module, grads, clip),
-            Opt::RmsProp(o, f) => fused::step(o, f, lr, module, grads, clip),
-        };
-        fused.unwrap_or_else(|(module, grads)| {
-            let module = match self {
-                Opt::Adam(o, _) => o.step(lr, module, grads),
-                Opt::RmsProp(o, _) => o.step(lr, module, grads),
+        #[cfg(feature = "gpu")]
+        let (module, grads) = {
+            let fused = match self {
+                Opt::Adam(o, f) => fused::step(o, f, lr, module, grads, clip),
+                Opt::RmsProp(o, f) => fused::step(o, f, lr, module, grads, clip),
             };
-            match clip {
-                Some(c) => module.map(&mut Clamp { c }),
-                None => module,
+            match fused {
+                Ok(module) => return module,
+                Err(operands) => operands,
             }
-        })
+        };
+        let module = match self {
+            Opt::Adam(o, _) => o.step(lr, module, grads),
+            Opt::RmsProp(o, _) => o.step(lr, module, grads),
+        };
+        match clip {
+            Some(c) => module.map(&mut Clamp { c }),
+            None => module,
+        }
     }
 
     /// The state of every float parameter of `module`, in visiting order (`None`: no state yet, e.g.

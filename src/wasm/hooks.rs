@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 
+#[cfg(feature = "gpu")]
 use burn::backend::wgpu::WgpuSetup;
 use wasm_bindgen::prelude::*;
 
@@ -42,6 +43,7 @@ pub fn test_panic() {
 
 /// Registers `listener(reason, message)` for the loss of the WebGPU device burn was set up on
 /// (wgpu's device-lost callback, i.e. the `GPUDevice.lost` promise), and keeps a way to destroy it.
+#[cfg(feature = "gpu")]
 pub(super) fn watch_device(setup: &WgpuSetup, listener: js_sys::Function) {
     DEVICE_LOST_LISTENER.with(|l| *l.borrow_mut() = Some(listener));
     setup.device.set_device_lost_callback(|reason, message| {

@@ -10,7 +10,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::Dataset;
-use crate::backend::{Choice, Cpu, Gpu};
+use crate::backend::{Choice, Cpu};
+#[cfg(feature = "gpu")]
+use crate::backend::Gpu;
 use crate::config::TrainConfig;
 use crate::lane::{Lane, Phase, StepStats};
 use crate::recovery::Recoverable;
@@ -19,6 +21,7 @@ use crate::weights;
 
 enum Engine {
     Cpu(Lane<Cpu>),
+    #[cfg(feature = "gpu")]
     Gpu(Lane<Gpu>),
 }
 
@@ -28,6 +31,7 @@ impl From<Lane<Cpu>> for Engine {
     }
 }
 
+#[cfg(feature = "gpu")]
 impl From<Lane<Gpu>> for Engine {
     fn from(lane: Lane<Gpu>) -> Self {
         Engine::Gpu(lane)
@@ -39,6 +43,7 @@ macro_rules! with_lane {
     ($engine:expr, $lane:ident => $body:expr) => {
         match $engine {
             Engine::Cpu($lane) => $body,
+            #[cfg(feature = "gpu")]
             Engine::Gpu($lane) => $body,
         }
     };

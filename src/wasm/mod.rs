@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "gpu")]
 use crate::backend;
 use crate::config::TrainConfig;
 use crate::data::Digits;
@@ -13,6 +14,11 @@ mod hooks;
 mod lane;
 mod plane;
 mod quality;
+
+/// `initThreadPool(n)` in the `threads` build (bench/threads.sh): rayon's pool on `n` Web Workers that
+/// share this module's memory; the worker calls it when the page is cross-origin isolated.
+#[cfg(feature = "threads")]
+pub use wasm_bindgen_rayon::init_thread_pool;
 
 /// Every objective's description (id, name, formulas, parameter specs, diagnostics) as JSON.
 #[wasm_bindgen(js_name = objectives)]
@@ -44,6 +50,7 @@ pub fn validate_config(json: &str) -> String {
 
 /// Initialises burn's WebGPU runtime on the browser's default adapter. Resolves to the adapter name.
 /// `on_device_lost(reason, message)` is called if the GPU device is lost later (see `hooks.rs`).
+#[cfg(feature = "gpu")]
 #[wasm_bindgen(js_name = initWebGpu)]
 pub async fn init_webgpu(on_device_lost: js_sys::Function) -> Result<String, JsError> {
     let device = backend::gpu_device();
@@ -54,6 +61,14 @@ pub async fn init_webgpu(on_device_lost: js_sys::Function) -> Result<String, JsE
     .await;
     hooks::watch_device(&setup, on_device_lost);
     Ok(setup.adapter.get_info().name)
+}
+
+/// The CPU-only `threads` build has no WebGPU backend: it refuses (the worker does not ask it; the
+/// export stays so that the worker's imports are those of the ordinary build).
+#[cfg(not(feature = "gpu"))]
+#[wasm_bindgen(js_name = initWebGpu)]
+pub async fn init_webgpu(_on_device_lost: js_sys::Function) -> Result<String, JsError> {
+    Err(JsError::new("this module is the CPU-only threads build: it has no WebGPU backend"))
 }
 
 /// The bundled digits, parsed once and shared by every lane (training split only).

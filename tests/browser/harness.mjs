@@ -16,9 +16,10 @@ export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swi
 /**
  * Starts the server and a browser with a fresh profile. `flags` defaults to `--disable-gpu`; `headers`
  * are sent with every response (e.g. a Content-Security-Policy) and `onPost(path, body)` gets POSTs.
+ * `site` is the folder served (bench/threads.mjs serves `dist-threads/`).
  */
-export async function launch({ flags = ['--disable-gpu'], headers = {}, onPost = null } = {}) {
-  const { server, url } = await startServer(new URL('../../dist/', import.meta.url).pathname, 0, '127.0.0.1', { headers, onPost });
+export async function launch({ flags = ['--disable-gpu'], headers = {}, onPost = null, site = 'dist' } = {}) {
+  const { server, url } = await startServer(new URL(`../../${site}/`, import.meta.url).pathname, 0, '127.0.0.1', { headers, onPost });
   const profile = mkdtempSync(join(tmpdir(), 'gan-playground-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, args: [...BASE_FLAGS, ...flags], viewport: { width: 1280, height: 800 },

@@ -1,6 +1,8 @@
 // The worker's start-up: the backend (WebGPU where it is fast, else the CPU fallback), the module with
-// progress, downloads, the quality classifier, and the validation of a raw config (no lanes, no state).
-import init, { QualityMeter, initWebGpu, validateConfig } from '../pkg/gan_playground.js';
+// progress, the thread pool of the `threads` build, downloads, the quality classifier, and the
+// validation of a raw config (no lanes, no state).
+import init, * as wasmPackage from '../pkg/gan_playground.js';
+import { QualityMeter, initWebGpu, validateConfig } from '../pkg/gan_playground.js';
 import { adapterInfoOf, adapterLabel, chooseBackend } from './backend-choice.js';
 
 /** Wait before the second (last) adapter request when the first one got none. */
@@ -12,6 +14,7 @@ const ADAPTER_RETRY_MS = 500;
  */
 export async function pickBackend(preference, onDeviceLost) {
   if (preference === 'cpu') return { backend: 'cpu', adapter: '', reason: 'requested with backend=cpu', notice: '' };
+  if (threadsBuild()) return { backend: 'cpu', adapter: '', reason: 'the threads build is CPU-only', notice: '' };
   const onCpu = (reason, notice) => ({ backend: 'cpu', adapter: '', reason, notice });
   const unavailable = (why) => onCpu(`WebGPU unavailable: ${why}`, `WebGPU is not available here (${why}), so training runs on the CPU. It works, but slower: use a browser with WebGPU turned on (a recent Chrome or Edge) to train on your GPU.`);
   if (!('gpu' in navigator)) return unavailable('this browser does not expose navigator.gpu');
@@ -97,13 +100,41 @@ export async function loadMeter(classifierUrl, dataBytes, emit) {
 }
 
 /**
+ * Whether this is the `threads` build (bench/threads.sh: wasm threads, CPU only), which exports rayon's
+ * pool initializer; the ordinary build does not.
+ */
+const threadsBuild = () => typeof wasmPackage.initThreadPool === 'function';
+
+/**
+ * Starts the `threads` build's pool of `count` threads (Web Workers sharing the module's memory) that
+ * one lane's CPU work is split over; resolves to the threads used (1 in the ordinary build).
+ */
+export async function startThreads(count) {
+  if (!threadsBuild()) return 1;
+  await wasmPackage.initThreadPool(count);
+  return count;
+}
+
+/** A module whose memory is shared (the `threads` build) needs a cross-origin isolated page. */
+function checkIsolation(module) {
+  const shared = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
+  if (shared && !self.crossOriginIsolated) {
+    throw new Error('this is the threads build, which needs a cross-origin isolated page (served with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)');
+  }
+}
+
+/**
  * Instantiates the module: `compiled` (a WebAssembly.Module another worker of the page compiled) if
  * given, else fetched with progress and compiled here. Returns `{exports, module}` (the compiled module,
  * for the page to hand to the workers it starts later).
  */
 export async function loadModule(emit, compiled = null) {
-  if (compiled instanceof WebAssembly.Module) return { exports: await init({ module_or_path: compiled }), module: compiled };
+  if (compiled instanceof WebAssembly.Module) {
+    checkIsolation(compiled);
+    return { exports: await init({ module_or_path: compiled }), module: compiled };
+  }
   const url = new URL('../pkg/gan_playground_bg.wasm', import.meta.url);
   const module = await WebAssembly.compile(await fetchBytes(url.href, emit, 'module'));
+  checkIsolation(module);
   return { exports: await init({ module_or_path: module }), module };
 }

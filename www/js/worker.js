@@ -7,7 +7,7 @@ import {
 } from '../pkg/gan_playground.js';
 import { checkRequest, event, reply, failure } from './protocol.js';
 import { Lanes, refusalFields } from './worker-lanes.js';
-import { fetchBytes, loadMeter, loadModule, pickBackend, validate } from './worker-setup.js';
+import { fetchBytes, loadMeter, loadModule, pickBackend, startThreads, validate } from './worker-setup.js';
 
 let backend = 'cpu';
 let lanes = null;
@@ -183,6 +183,9 @@ async function handle(msg) {
       emit('loading', { stage: 'adapter', loaded: 0, total: 0 });
       const picked = await pickBackend(msg.backend, onDeviceLost);
       backend = picked.backend;
+      // The threads build splits each lane's work over as many threads as the machine has cores.
+      const threads = backend === 'cpu' ? await startThreads(navigator.hardwareConcurrency || 1) : 1;
+      if (threads > 1) picked.reason += `; ${threads} threads per lane`;
       const dataBytes = await fetchBytes(msg.dataUrl, emit, 'dataset');
       const dataset = Dataset.parse(dataBytes);
       emit('loading', { stage: 'classifier', loaded: 0, total: 0 });

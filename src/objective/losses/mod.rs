@@ -1,7 +1,9 @@
 //! Numerically stable loss building blocks on discriminator logits, shared by the objectives; the
 //! cross-entropies against constant targets run as one operation of our own on the GPU (`gpu.rs`).
 
+#[cfg(feature = "gpu")]
 mod gpu;
+#[cfg(feature = "gpu")]
 mod kernels;
 
 use burn::tensor::{activation, backend::Backend, Tensor};
@@ -35,13 +37,12 @@ pub fn softplus<B: Backend, const D: usize>(t: Tensor<B, D>) -> Tensor<B, D> {
 /// Binary cross-entropy on logits against a constant target `y`: `y·softplus(-l) + (1-y)·softplus(l)`,
 /// averaged over the batch. Never applies a sigmoid before the logarithm.
 pub fn bce_with_logits<B: Backend>(logits: Tensor<B, 2>, target: f64) -> Tensor<B, 1> {
-    match gpu::bce(vec![(logits, target)]) {
-        Ok((loss, _)) => loss,
-        Err(mut batches) => {
-            let (logits, target) = batches.remove(0);
-            bce_terms(logits, target)
-        }
-    }
+    #[cfg(feature = "gpu")]
+    let (logits, target) = match gpu::bce(vec![(logits, target)]) {
+        Ok((loss, _)) => return loss,
+        Err(mut batches) => batches.remove(0),
+    };
+    bce_terms(logits, target)
 }
 
 /// `bce_with_logits` with burn's operations (every backend but the GPU one).
@@ -67,17 +68,19 @@ pub fn gan_d_loss<B: Backend>(real: Tensor<B, 2>, fake: Tensor<B, 2>, real_targe
 /// discriminator gives the real and the fake batch: `(loss, d_real, d_fake)`. On the GPU backend
 /// one kernel computes all three.
 pub fn gan_d_terms<B: Backend>(real: Tensor<B, 2>, fake: Tensor<B, 2>, real_target: f64) -> (Tensor<B, 1>, Tensor<B, 1>, Tensor<B, 1>) {
-    match gpu::bce(vec![(real, real_target), (fake, 0.0)]) {
+    #[cfg(feature = "gpu")]
+    let (real, fake) = match gpu::bce(vec![(real, real_target), (fake, 0.0)]) {
         Ok((loss, probs)) => {
             let [d_real, d_fake] = probs.try_into().ok().expect("one mean per batch");
-            (loss, d_real, d_fake)
+            return (loss, d_real, d_fake);
         }
         Err(mut batches) => {
-            let (fake, real) = (batches.pop().expect("two batches").0, batches.pop().expect("two batches").0);
-            let loss = bce_terms(real.clone(), real_target) + bce_terms(fake.clone(), 0.0);
-            (loss, mean_prob(real.detach()), mean_prob(fake.detach()))
+            let fake = batches.pop().expect("two batches").0;
+            (batches.pop().expect("two batches").0, fake)
         }
-    }
+    };
+    let loss = bce_terms(real.clone(), real_target) + bce_terms(fake.clone(), 0.0);
+    (loss, mean_prob(real.detach()), mean_prob(fake.detach()))
 }
 
 /// Mean probability `E[σ(l)]` the discriminator assigns to "real".

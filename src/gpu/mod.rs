@@ -51,6 +51,14 @@ pub(crate) fn placeholder(like: &CubeTensor<WgpuRuntime>) -> CubeTensor<WgpuRunt
     empty_device_dtype(like.client.clone(), like.device.clone(), Shape::new([1]), like.dtype)
 }
 
+/// `tensors` (at least one), then placeholders up to `n` bindings: a kernel's unused input slots (a binding
+/// may not alias another, so each placeholder is its own one-value buffer).
+pub(crate) fn padded(mut tensors: Vec<CubeTensor<WgpuRuntime>>, n: usize) -> Vec<CubeTensor<WgpuRuntime>> {
+    let like = tensors[0].clone();
+    tensors.resize_with(n.max(tensors.len()), || placeholder(&like));
+    tensors
+}
+
 /// Workgroups of `block` invocations for one invocation per each of `values`, laid out in two
 /// dimensions when one would exceed WebGPU's guaranteed 65,535 per axis.
 pub(crate) fn grid(values: usize, block: u32) -> CubeCount {

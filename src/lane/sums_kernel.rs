@@ -20,7 +20,7 @@ use burn_fusion::stream::Operation;
 use burn_ir::{CustomOpIr, OperationOutput};
 use cubecl::prelude::*;
 
-use crate::gpu::{self, block_size, reduce_shared, Handles, Inner, Runtime};
+use crate::gpu::{self, block_size, padded, reduce_shared, Handles, Inner, Runtime};
 
 /// Tensors one kernel reads (six inputs and the output: 7 storage bindings).
 const GROUP: usize = 6;
@@ -102,13 +102,8 @@ fn partial_sums(inputs: Vec<CubeTensor<WgpuRuntime>>, workgroups: usize, square:
     let (client, device, dtype) = (first.client.clone(), first.device.clone(), first.dtype);
     let block = block_size(first);
     let out = empty_device_dtype(client.clone(), device.clone(), Shape::new([workgroups]), dtype);
-    // Unused input slots are bound to a one-value placeholder of their own (a binding may not alias another).
     let count = inputs.len();
-    let mut slots = inputs;
-    while slots.len() < GROUP {
-        slots.push(empty_device_dtype(client.clone(), device.clone(), Shape::new([1]), dtype));
-    }
-    let mut args = slots.into_iter().map(CubeTensor::into_tensor_arg);
+    let mut args = padded(inputs, GROUP).into_iter().map(CubeTensor::into_tensor_arg);
     let mut next = || args.next().expect("GROUP slots");
     partial_sums_kernel::launch::<WgpuRuntime>(
         &client,

@@ -108,7 +108,8 @@ pub(super) fn update_kernel<F: Float>(
             m2 = v[pos] * b2 + m2;
         }
         v_out[pos] = m2;
-        let mut update = grad / (F::sqrt(m2) + F::cast_from(epsilon));
+        // RMSprop divides the gradient, Adam its bias-corrected first moment.
+        let mut numerator = grad;
         if comptime!(rule == ADAM) {
             let b1 = F::cast_from(beta_1);
             let mut m1 = grad * (F::new(1.0) - b1);
@@ -116,8 +117,9 @@ pub(super) fn update_kernel<F: Float>(
                 m1 = m[pos] * b1 + m1;
             }
             m_out[pos] = m1;
-            update = m1 * F::cast_from(factor) / (F::sqrt(m2) + F::cast_from(epsilon));
+            numerator = m1 * F::cast_from(factor);
         }
+        let update = numerator / (F::sqrt(m2) + F::cast_from(epsilon));
         let mut value = p[pos] - update * F::cast_from(lr);
         if comptime!(clip) {
             value = F::max(F::min(value, F::cast_from(bound)), F::new(0.0) - F::cast_from(bound));

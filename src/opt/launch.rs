@@ -17,7 +17,7 @@ use burn_ir::CustomOpIr;
 use cubecl::prelude::*;
 
 use super::kernels::{gather_kernel, update_kernel, ADAM, GROUP, RMSPROP};
-use crate::gpu::{self, grid, placeholder, Handles, Inner, Runtime};
+use crate::gpu::{self, grid, padded, placeholder, Handles, Inner, Runtime};
 
 type Prim = FloatTensor<Wgpu>;
 
@@ -98,8 +98,9 @@ fn layout(lens: &[usize], align: usize) -> (Vec<usize>, usize) {
 struct StepOp {
     desc: CustomOpIr,
     lens: Vec<usize>,
-    /// The binding alignment, in values.
-    align: usize,
+    /// Each tensor's start in the flat buffers and their length (`layout`).
+    starts: Vec<usize>,
+    total: usize,
     /// Counts of the parameter and moment operands (1 = flat buffer, 0 = no moments yet).
     counts: [usize; 2],
     scalars: Scalars,
@@ -114,13 +115,9 @@ fn gather(tensors: Vec<CubeTensor<WgpuRuntime>>, starts: &[usize], total: usize)
     for (g, group) in tensors.chunks(GROUP).enumerate() {
         let at: Vec<usize> = starts[g * GROUP..][..group.len()].to_vec();
         let (from, to) = (at[0], ends[g * GROUP + group.len() - 1]);
-        let mut slots: Vec<_> = group.iter().cloned().collect();
-        while slots.len() < GROUP {
-            slots.push(placeholder(first));
-        }
         let mut at = at.into_iter().map(|a| a as u32).chain(std::iter::repeat(0));
         let mut a = || at.next().expect("repeats");
-        let mut x = slots.into_iter().map(CubeTensor::into_tensor_arg);
+        let mut x = padded(group.to_vec(), GROUP).into_iter().map(CubeTensor::into_tensor_arg);
         let mut x = || x.next().expect("GROUP slots");
         gather_kernel::launch::<WgpuRuntime>(
             &client,
@@ -168,10 +165,10 @@ impl Operation<Runtime> for StepOp {
         let k = self.lens.len();
         let grads = take(k);
         let first = grads[0].clone();
-        let (starts, total) = layout(&self.lens, self.align);
+        let (starts, total) = (&self.starts, self.total);
         // One operand where there are several parameters is the previous step's flat buffer.
         let flat = |tensors: Vec<CubeTensor<WgpuRuntime>>| match tensors.len() == k {
-            true => gather(tensors, &starts, total),
+            true => gather(tensors, starts, total),
             false => tensors.into_iter().next().expect("one flat buffer"),
         };
         let g = flat(grads);
@@ -203,15 +200,14 @@ impl Operation<Runtime> for StepOp {
 pub(super) fn step(grads: Vec<Prim>, params: Operand, moments: Vec<Operand>, scalars: Scalars) -> Stepped {
     let lens: Vec<usize> = grads.iter().map(|g| g.shape.num_elements()).collect();
     let k = lens.len();
-    let align = alignment(&grads[0]);
-    let (_, total) = layout(&lens, align);
+    let (starts, total) = layout(&lens, alignment(&grads[0]));
     let counts = [params.count(), moments.first().map_or(0, Operand::count)];
     let mut inputs = grads;
     inputs.extend(params.into_vec());
     inputs.extend(moments.into_iter().flat_map(Operand::into_vec));
     let per = scalars.moments() + 1;
     let shapes = vec![Shape::new([total]); per].into_iter().chain(lens.iter().flat_map(|&n| vec![Shape::new([n]); per])).collect();
-    let mut outs = gpu::register("gan_optimizer_step", inputs, shapes, |desc| StepOp { desc, lens: lens.clone(), align, counts, scalars }).into_iter();
+    let mut outs = gpu::register("gan_optimizer_step", inputs, shapes, |desc| StepOp { desc, lens: lens.clone(), starts: starts.clone(), total, counts, scalars }).into_iter();
     let mut next = |n: usize| (0..n).map(|_| outs.next().expect("an output")).collect::<Vec<_>>();
     let flat = next(per);
     Stepped { flat, each: (0..k).map(|_| next(per)).collect() }

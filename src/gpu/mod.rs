@@ -51,11 +51,15 @@ pub(crate) fn placeholder(like: &CubeTensor<WgpuRuntime>) -> CubeTensor<WgpuRunt
     empty_device_dtype(like.client.clone(), like.device.clone(), Shape::new([1]), like.dtype)
 }
 
-/// `tensors` (at least one), then placeholders up to `n` bindings: a kernel's unused input slots (a binding
-/// may not alias another, so each placeholder is its own one-value buffer).
-pub(crate) fn padded(mut tensors: Vec<CubeTensor<WgpuRuntime>>, n: usize) -> Vec<CubeTensor<WgpuRuntime>> {
+/// Tensors one of our six-input kernels reads (`gather`, partial sums): six inputs and the output are
+/// 7 storage bindings, within WebGPU's guaranteed 8 per shader stage together with CubeCL's metadata.
+pub(crate) const GROUP: usize = 6;
+
+/// `tensors` (1 to `GROUP`), then placeholders up to `GROUP` bindings: a six-input kernel's unused
+/// input slots (a binding may not alias another, so each placeholder is its own one-value buffer).
+pub(crate) fn padded(mut tensors: Vec<CubeTensor<WgpuRuntime>>) -> Vec<CubeTensor<WgpuRuntime>> {
     let like = tensors[0].clone();
-    tensors.resize_with(n.max(tensors.len()), || placeholder(&like));
+    tensors.resize_with(GROUP.max(tensors.len()), || placeholder(&like));
     tensors
 }
 

@@ -20,10 +20,8 @@ use burn_fusion::stream::Operation;
 use burn_ir::{CustomOpIr, OperationOutput};
 use cubecl::prelude::*;
 
-use crate::gpu::{self, block_size, padded, reduce_shared, Handles, Inner, Runtime};
+use crate::gpu::{self, block_size, padded, reduce_shared, Handles, Inner, Runtime, GROUP};
 
-/// Tensors one kernel reads (six inputs and the output: 7 storage bindings).
-const GROUP: usize = 6;
 /// At most this many workgroups (partial sums) per kernel.
 const MAX_WORKGROUPS: usize = 64;
 /// Values per invocation below which fewer workgroups are started.
@@ -103,7 +101,7 @@ fn partial_sums(inputs: Vec<CubeTensor<WgpuRuntime>>, workgroups: usize, square:
     let block = block_size(first);
     let out = empty_device_dtype(client.clone(), device.clone(), Shape::new([workgroups]), dtype);
     let count = inputs.len();
-    let mut args = padded(inputs, GROUP).into_iter().map(CubeTensor::into_tensor_arg);
+    let mut args = padded(inputs).into_iter().map(CubeTensor::into_tensor_arg);
     let mut next = || args.next().expect("GROUP slots");
     partial_sums_kernel::launch::<WgpuRuntime>(
         &client,

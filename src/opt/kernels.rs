@@ -1,6 +1,6 @@
 //! The kernels (CubeCL) of the fused optimizer step over one flat buffer per quantity (`launch.rs`
 //! lays the parameters out and launches them):
-//! - `gather`: copies up to `GROUP` tensors into their places in a flat buffer and zeroes the padding
+//! - `gather`: copies up to `gpu::GROUP` tensors into their places in a flat buffer and zeroes the padding
 //!   after each (one invocation per value of the group's range);
 //! - `update`: each value's update as burn's optimizers compute it. Adam: `m = β₁·m + (1 − β₁)·g`,
 //!   `v = β₂·v + (1 − β₂)·g²`, `p −= lr·(m·c) / (√v + ε·√(1 − β₂ᵗ))` with `c = √(1 − β₂ᵗ) / (1 − β₁ᵗ)`;
@@ -10,10 +10,6 @@
 use cubecl::prelude::*;
 
 use crate::gpu::position;
-
-/// Tensors one `gather` launch copies (six inputs and the output: 7 storage bindings, within WebGPU's
-/// guaranteed 8 together with the kernel's metadata).
-pub(super) const GROUP: usize = 6;
 
 /// `x[pos − at]` when `pos` falls inside the tensor `x` placed at `at`.
 #[cube]

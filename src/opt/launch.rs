@@ -16,8 +16,8 @@ use burn_fusion::stream::Operation;
 use burn_ir::CustomOpIr;
 use cubecl::prelude::*;
 
-use super::kernels::{gather_kernel, update_kernel, ADAM, GROUP, RMSPROP};
-use crate::gpu::{self, grid, padded, placeholder, Handles, Inner, Runtime};
+use super::kernels::{gather_kernel, update_kernel, ADAM, RMSPROP};
+use crate::gpu::{self, grid, padded, placeholder, Handles, Inner, Runtime, GROUP};
 
 type Prim = FloatTensor<Wgpu>;
 
@@ -117,7 +117,7 @@ fn gather(tensors: Vec<CubeTensor<WgpuRuntime>>, starts: &[usize], total: usize)
         let (from, to) = (at[0], ends[g * GROUP + group.len() - 1]);
         let mut at = at.into_iter().map(|a| a as u32).chain(std::iter::repeat(0));
         let mut a = || at.next().expect("repeats");
-        let mut x = padded(group.to_vec(), GROUP).into_iter().map(CubeTensor::into_tensor_arg);
+        let mut x = padded(group.to_vec()).into_iter().map(CubeTensor::into_tensor_arg);
         let mut x = || x.next().expect("GROUP slots");
         gather_kernel::launch::<WgpuRuntime>(
             &client,

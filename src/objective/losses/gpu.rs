@@ -22,7 +22,7 @@ use cubecl::prelude::*;
 
 use super::kernels::{bce_backward_kernel, bce_forward_kernel};
 use crate::backend::same;
-use crate::gpu::{self, block_size, placeholder, Handles, Inner, Runtime};
+use crate::gpu::{self, block_size, grid, placeholder, Handles, Inner, Runtime};
 
 type Ad = Autodiff<Wgpu>;
 type Prim = FloatTensor<Wgpu>;
@@ -138,9 +138,8 @@ impl Operation<Runtime> for BceOp {
                 let like = |t: &CubeTensor<WgpuRuntime>| burn_cubecl::ops::numeric::empty_device_dtype(client.clone(), t.device.clone(), t.meta.shape().clone(), t.dtype);
                 let (d_a, d_b) = (like(a), like(&b));
                 let values = a.meta.shape().num_elements() + if two { b.meta.shape().num_elements() } else { 0 };
-                let count = CubeCount::Static(values.div_ceil(BLOCK as usize) as u32, 1, 1);
                 let args = (a.clone().into_tensor_arg(), b.into_tensor_arg(), g.into_tensor_arg(), d_a.clone().into_tensor_arg(), d_b.clone().into_tensor_arg());
-                bce_backward_kernel::launch::<WgpuRuntime>(&client, count, CubeDim::new_1d(BLOCK), args.0, args.1, args.2, args.3, args.4, t_a, t_b, two, dtype);
+                bce_backward_kernel::launch::<WgpuRuntime>(&client, grid(values, BLOCK), CubeDim::new_1d(BLOCK), args.0, args.1, args.2, args.3, args.4, t_a, t_b, two, dtype);
                 if two { vec![d_a, d_b] } else { vec![d_a] }
             }
         };

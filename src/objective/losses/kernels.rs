@@ -8,7 +8,7 @@
 
 use cubecl::prelude::*;
 
-use crate::gpu::reduce_shared;
+use crate::gpu::{position, reduce_shared};
 
 /// `σ(l) = 1 / (1 + e^{−l})`: 0 or 1 at the extremes, never NaN.
 #[cube]
@@ -100,7 +100,7 @@ pub(super) fn bce_backward_kernel<F: Float>(
     #[comptime] two: bool,
     #[define(F)] _dtype: StorageType,
 ) {
-    let pos = ABSOLUTE_POS;
+    let pos = position();
     let g = grad[0];
     if pos < a.len() {
         d_a[pos] = g * (sigmoid::<F>(a[pos]) - F::cast_from(t_a)) / F::cast_from(a.len() as u32);

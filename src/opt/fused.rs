@@ -72,8 +72,8 @@ impl Fused {
     }
 }
 
-#[cfg(feature = "gpu")]
 /// One parameter with a gradient: what the step reads.
+#[cfg(feature = "gpu")]
 struct Part {
     id: ParamId,
     dims: Vec<usize>,
@@ -96,10 +96,10 @@ fn id_of<const D: usize>(t: &Tensor<Wgpu, D>) -> TensorId {
     t.clone().into_primitive().tensor().id
 }
 
-#[cfg(feature = "gpu")]
 /// The optimizer's step of `module` on the GPU backend, the whole network at once, each new value
 /// clamped to `[-c, c]` with `clip`; `Err` with the module and gradients untouched on another backend,
 /// where the parameters' step counts differ, or where a clip would miss a parameter without gradient.
+#[cfg(feature = "gpu")]
 pub(super) fn step<O: StateCodec<B::InnerBackend>, M: AutodiffModule<B>, B: AutodiffBackend>(
     adaptor: &mut OptimizerAdaptor<O, M, B>,
     fused: &mut Fused,
